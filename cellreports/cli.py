@@ -1,0 +1,92 @@
+"""The command line: ``cellreports run | demo | template | db``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cellreports.console import console
+from cellreports.periods import InvalidPeriod, parse_period
+from cellreports.settings import Settings
+
+app = typer.Typer(help="Consolidate the monthly Party-cell reports of a district.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Warehouse schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DataDir = Annotated[Path | None, typer.Option(help="Folder for the warehouse, inbox, outbox, "
+                                                   "archive and reports (default: ./var).")]
+
+
+def _settings(data_dir: Path | None, **extra: object) -> Settings:
+    overrides = {k: v for k, v in extra.items() if v is not None}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    return Settings(**overrides)
+
+
+def _period(text: str) -> str:
+    try:
+        return parse_period(text)
+    except InvalidPeriod as exc:
+        raise typer.BadParameter(f"{text!r} is not a month like 2024-03") from exc
+
+
+@app.command()
+def run(period: Annotated[str, typer.Option(help="The month to consolidate, YYYY-MM.")],
+        data_dir: DataDir = None,
+        inbox: Annotated[Path | None, typer.Option(help="Folder inbox (default DATA_DIR/inbox)."
+                                                   )] = None) -> None:
+    """Collect, read, validate and load the waiting workbooks, then write the reports."""
+    settings = _settings(data_dir, inbox_dir=inbox)
+    month = _period(period)
+    from cellreports.console import show_outputs, show_runs
+    from flows.monthly import monthly_consolidation
+
+    with console.status(f"Consolidating {month}…"):
+        summary = monthly_consolidation(month, settings)
+    show_runs([summary])
+    show_outputs(summary)
+
+
+@app.command()
+def demo(data_dir: DataDir = None) -> None:
+    """Generate demo workbooks for Jan–Mar 2024 and consolidate each month."""
+    from cellreports.demo_run import run_demo
+
+    run_demo(_settings(data_dir))
+
+
+@app.command()
+def template(unit: Annotated[str, typer.Option(help="Unit code, e.g. BL01.")],
+             period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+             out: Annotated[Path | None, typer.Option(help="Output file.")] = None) -> None:
+    """Write the blank BC-PTĐ-HS/1 workbook for a unit and month."""
+    from cellreports.registry import Registry
+    from forms.writer import write_template
+
+    settings = Settings()
+    month = _period(period)
+    registry = Registry.load(settings.registry_dir)
+    found = registry.get(unit)
+    if found is None or not found.active_in(month):
+        raise typer.BadParameter(f"unit {unit!r} is not in the registry for {month}")
+    target = out or Path(f"BC-PTD-HS_{found.code}_{month}.xlsx")
+    target.write_bytes(write_template(found, month))
+    console.print(f"Template for {found.name} ({found.code}), {month}: {target}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """Bring the warehouse schema to the latest migration."""
+    from warehouse.db import make_engine, upgrade
+
+    settings = _settings(data_dir)
+    upgrade(make_engine(settings.database_url))
+    console.print(f"Warehouse at the latest schema: {settings.database_url}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,50 @@
+"""Reporting periods: a calendar month written ``YYYY-MM``."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+
+class InvalidPeriod(ValueError):
+    """A period string is not a valid ``YYYY-MM`` month."""
+
+
+def parse_period(text: str) -> str:
+    """Return the canonical ``YYYY-MM`` of ``text`` or raise InvalidPeriod."""
+    try:
+        year_s, month_s = text.strip().split("-")
+        year, month = int(year_s), int(month_s)
+    except ValueError as exc:
+        raise InvalidPeriod(f"not a YYYY-MM period: {text!r}") from exc
+    if not (1900 <= year <= 2999 and 1 <= month <= 12):
+        raise InvalidPeriod(f"not a YYYY-MM period: {text!r}")
+    return f"{year:04d}-{month:02d}"
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def first_day(period: str) -> date:
+    year, month = map(int, period.split("-"))
+    return date(year, month, 1)
+
+
+def last_day(period: str) -> date:
+    year, month = map(int, period.split("-"))
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_period(period: str) -> str:
+    year, month = map(int, period.split("-"))
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole calendar months from ``earlier``'s month to ``later``'s month (day ignored)."""
+    return (later.year - earlier.year) * 12 + (later.month - earlier.month)
+
+
+def in_period(day: date | None, period: str) -> bool:
+    return day is not None and period_of(day) == period

@@ -1,0 +1,72 @@
+"""One typed settings object. Defaults give the embedded set-up: SQLite and local folders."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REGISTRY = PROJECT_ROOT / "config" / "registry" / "bao-lam-2024"
+
+
+class Settings(BaseSettings):
+    """Read from the environment (``CELLREPORTS_*``) and an optional ``.env`` file."""
+
+    model_config = SettingsConfigDict(env_prefix="CELLREPORTS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("var")
+    warehouse_url: str | None = None
+    inbox_dir: Path | None = None
+    outbox_dir: Path | None = None
+    archive_dir: Path | None = None
+    reports_dir: Path | None = None
+    registry_dir: Path = DEFAULT_REGISTRY
+    # The district (or commune) whose cells this installation consolidates.
+    district_code: str = "BL"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    deadline_day: int = 25
+    # Key of the keyed hash of personal identification numbers; never stored in the repo.
+    # When unset, a random key is created once in data_dir/secret.key.
+    pid_hash_key: SecretStr | None = None
+    read_chunk_size: int = 50
+
+    def _under_data(self, value: Path | None, name: str) -> Path:
+        return value if value is not None else self.data_dir / name
+
+    @property
+    def inbox(self) -> Path:
+        return self._under_data(self.inbox_dir, "inbox")
+
+    @property
+    def outbox(self) -> Path:
+        return self._under_data(self.outbox_dir, "outbox")
+
+    @property
+    def archive(self) -> Path:
+        return self._under_data(self.archive_dir, "archive")
+
+    @property
+    def reports(self) -> Path:
+        return self._under_data(self.reports_dir, "reports")
+
+    @property
+    def database_url(self) -> str:
+        if self.warehouse_url:
+            return self.warehouse_url
+        return f"sqlite:///{(self.data_dir / 'warehouse.sqlite').resolve()}"
+
+    @cached_property
+    def pid_key(self) -> bytes:
+        if self.pid_hash_key is not None:
+            return self.pid_hash_key.get_secret_value().encode()
+        key_file = self.data_dir / "secret.key"
+        if not key_file.exists():
+            import secrets
+
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip().encode()

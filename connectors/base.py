@@ -1,0 +1,39 @@
+"""The one small base class every channel implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file as a channel handed it over, before anything has read it."""
+
+    content: bytes = field(repr=False)
+    filename: str
+    channel: str
+    sender: str
+    received_at: datetime  # timezone-aware
+    handle: str  # the channel's own reference (a path, a message id) for acknowledge()
+
+
+class Connector(ABC):
+    """A channel that files arrive through and feedback goes back through."""
+
+    channel: str
+
+    @abstractmethod
+    def fetch(self) -> Iterator[IncomingFile]:
+        """Every file waiting in the channel, oldest first."""
+
+    @abstractmethod
+    def acknowledge(self, item: IncomingFile) -> None:
+        """Mark a file handled; called only after it is archived and loaded."""
+
+    @abstractmethod
+    def send_feedback(self, item: IncomingFile, filename: str, content: bytes) -> Path | str:
+        """Return the feedback for ``item`` to its sender; returns where it went."""

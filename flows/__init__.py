@@ -1,0 +1,5 @@
+"""Prefect flows: collect → read → validate → load → report."""
+
+from flows.quiet import quiet_prefect
+
+quiet_prefect()

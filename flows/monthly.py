@@ -1,0 +1,258 @@
+"""The monthly consolidation of one district: collect → read → validate → load → report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from cellreports.periods import parse_period
+from cellreports.registry import Registry
+from cellreports.settings import Settings
+from connectors.base import Connector, IncomingFile
+from connectors.folder_inbox import FolderInbox
+from forms.dispatch import CELL_REPORT, ReadOutcome, read_any
+from reports.district import build_district_workbook
+from reports.export import export_rows, write_export_csv, write_export_json
+from reports.feedback import FeedbackContext, build_feedback
+from validations.frames import BatchItem
+from validations.run import validate_batch
+from warehouse.archive import Archive, StoredFile
+from warehouse.db import make_engine, session_factory, upgrade
+from warehouse.load import (
+    LoadResult,
+    SubmissionRecord,
+    known_hashes,
+    load_submission,
+    sync_registry,
+)
+from warehouse.queries import month_data
+
+
+@dataclass
+class Collected:
+    incoming: IncomingFile
+    stored: StoredFile
+    known: bool  # this exact file is already in the warehouse
+
+
+@dataclass
+class RunRow:
+    """One received file in the run summary."""
+
+    unit: str
+    filename: str
+    period: str | None
+    status: str  # accepted | rejected | duplicate
+    errors: int = 0
+    warnings: int = 0
+    version: int | None = None
+    feedback: Path | str | None = None
+
+
+@dataclass
+class RunSummary:
+    period: str
+    rows: list[RunRow] = field(default_factory=list)
+    district_report: Path | None = None
+    export_csv: Path | None = None
+    export_json: Path | None = None
+    outbox: Path | None = None
+    missing_units: list[str] = field(default_factory=list)
+
+
+def make_connector(settings: Settings) -> Connector:
+    return FolderInbox(settings.inbox, settings.data_dir / "processed", settings.outbox)
+
+
+def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
+    return session_factory(make_engine(settings.database_url))
+
+
+@task(cache_policy=NO_CACHE)
+def prepare_warehouse(settings: Settings, registry: Registry) -> None:
+    """Bring the schema to the latest migration and mirror the registry into it."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        sync_registry(session, registry)
+
+
+@task(cache_policy=NO_CACHE)
+def collect_files(settings: Settings) -> list[Collected]:
+    """Every waiting file, archived by content hash before anything reads it."""
+    archive = Archive(settings.archive)
+    incoming = list(make_connector(settings).fetch())
+    stored = [archive.store(item.content) for item in incoming]
+    with _sessions(settings)() as session:
+        known = known_hashes(session, [s.sha256 for s in stored])
+    seen: set[str] = set()
+    collected = []
+    for item, s in zip(incoming, stored, strict=True):
+        collected.append(Collected(item, s, known=s.sha256 in known or s.sha256 in seen))
+        seen.add(s.sha256)
+    return collected
+
+
+@task(cache_policy=NO_CACHE)
+def read_files(contents: list[bytes]) -> list[ReadOutcome]:
+    """Read a chunk of files; a bad file gives a named error, never an exception."""
+    return [read_any(content) for content in contents]
+
+
+@task(cache_policy=NO_CACHE)
+def validate_files(collected: list[Collected], outcomes: list[ReadOutcome], registry: Registry,
+                   period: str) -> list[SubmissionRecord]:
+    """One GX run over the whole batch; findings mapped back to each file."""
+    cell_items = [i for i, o in enumerate(outcomes) if o.kind == CELL_REPORT or o.error]
+    batch = [BatchItem(outcomes[i].report, outcomes[i].error) for i in cell_items]
+    found = dict(zip(cell_items, validate_batch(batch, registry, period), strict=True))
+    records = []
+    for i, (c, outcome) in enumerate(zip(collected, outcomes, strict=True)):
+        header = outcome.report.header if outcome.report else None
+        records.append(SubmissionRecord(
+            stored=c.stored, filename=c.incoming.filename, channel=c.incoming.channel,
+            sender=c.incoming.sender, received_at=c.incoming.received_at, kind=outcome.kind,
+            unit_code=header.unit_code if header else _register_unit(outcome, c, registry),
+            period=header.period if header else None, report=outcome.report,
+            course_rows=outcome.course_rows, findings=found.get(i, [])))
+    return records
+
+
+def _register_unit(outcome: ReadOutcome, c: Collected, registry: Registry) -> str | None:
+    """The course register belongs to the Political Center, known by its sender."""
+    unit = registry.unit_for_sender(c.incoming.sender) if outcome.course_rows else None
+    return unit.code if unit else None
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def load_files(records: list[SubmissionRecord], settings: Settings) -> list[LoadResult]:
+    """One transaction per file; a retry skips what the failed attempt already loaded."""
+    sessions = _sessions(settings)
+    results = []
+    for record in sorted(records, key=lambda r: r.received_at):
+        with sessions() as session:
+            results.append((record, load_submission(session, record, settings.pid_key)))
+    order = {id(r): i for i, r in enumerate(records)}
+    return [result for _record, result in sorted(results, key=lambda p: order[id(p[0])])]
+
+
+@task(cache_policy=NO_CACHE)
+def acknowledge_files(collected: list[Collected], settings: Settings) -> None:
+    """Move handled files out of the inbox — only once they are archived and loaded."""
+    connector = make_connector(settings)
+    for c in collected:
+        connector.acknowledge(c.incoming)
+
+
+@task(cache_policy=NO_CACHE)
+def send_feedback(collected: list[Collected], records: list[SubmissionRecord],
+                  results: list[LoadResult], registry: Registry, settings: Settings,
+                  ) -> list[Path | str]:
+    connector = make_connector(settings)
+    zone = ZoneInfo(settings.timezone)
+    sent = []
+    for c, record, result in zip(collected, records, results, strict=True):
+        unit = registry.get(record.unit_code)
+        ctx = FeedbackContext(
+            filename=record.filename,
+            unit_label=f"{unit.name} ({unit.code})" if unit else (record.unit_code or "—"),
+            period=record.period, version=result.version,
+            received_at=record.received_at.astimezone(zone),
+            accepted=result.status == "accepted")
+        content = build_feedback(c.incoming.content, record.findings, ctx)
+        name = f"{Path(record.filename).stem}_KetQuaKiemTra.xlsx"
+        sent.append(connector.send_feedback(c.incoming, name, content))
+    return sent
+
+
+@task(cache_policy=NO_CACHE)
+def build_reports(period: str, registry: Registry, settings: Settings,
+                  ) -> tuple[Path, Path, Path, list[str]]:
+    """The district workbook and the upward data file, rebuilt from the warehouse."""
+    with _sessions(settings)() as session:
+        month = month_data(session, registry, settings.district_code, period,
+                           deadline_day=settings.deadline_day, timezone=settings.timezone)
+    folder = settings.reports / period
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{settings.district_code}_{period}"
+    report = folder / f"BaoCaoTongHop_{stem}.xlsx"
+    csv_path, json_path = folder / f"DuLieu_{stem}.csv", folder / f"DuLieu_{stem}.json"
+    rows = export_rows(month)
+    _write(report, build_district_workbook(month))
+    _write(csv_path, write_export_csv(rows))
+    _write(json_path, write_export_json(rows))
+    missing = [c.unit.code for c in month.cells if not c.accepted]
+    return report, csv_path, json_path, missing
+
+
+def _write(path: Path, content: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(content)
+    tmp.replace(path)
+
+
+def _chunks(items: list[bytes], size: int) -> list[list[bytes]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+@flow(name="monthly-consolidation", log_prints=False)
+def monthly_consolidation(period: str, settings: Settings | None = None) -> RunSummary:
+    """Consolidate one month: collect → read → validate → load → report."""
+    period = parse_period(period)
+    settings = settings or Settings()
+    registry = Registry.load(settings.registry_dir)
+    prepare_warehouse(settings, registry)
+    collected = collect_files(settings)
+    fresh = [c for c in collected if not c.known]
+    chunks = _chunks([c.incoming.content for c in fresh], settings.read_chunk_size)
+    outcomes = [o for future in read_files.map(chunks) for o in future.result()]
+    records = validate_files(fresh, outcomes, registry, period) if fresh else []
+    results = load_files(records, settings) if records else []
+    feedback = send_feedback(fresh, records, results, registry, settings) if fresh else []
+    acknowledge_files(collected, settings)
+    report, csv_path, json_path, missing = build_reports(period, registry, settings)
+    summary = RunSummary(period, district_report=report, export_csv=csv_path,
+                         export_json=json_path, outbox=settings.outbox, missing_units=missing)
+    summary.rows = _summary_rows(collected, records, results, feedback, registry)
+    publish_artifacts(summary)
+    return summary
+
+
+def _summary_rows(collected: list[Collected], records: list[SubmissionRecord],
+                  results: list[LoadResult], feedback: list[Path | str],
+                  registry: Registry) -> list[RunRow]:
+    rows = []
+    for record, result, sent in zip(records, results, feedback, strict=True):
+        errors = sum(1 for f in record.findings if f.is_error)
+        unit = registry.get(record.unit_code)
+        rows.append(RunRow(unit=unit.code if unit else (record.unit_code or "?"),
+                           filename=record.filename, period=record.period,
+                           status=result.status if result.new else "duplicate",
+                           errors=errors, warnings=len(record.findings) - errors,
+                           version=result.version, feedback=sent))
+    for c in collected:
+        if c.known:
+            rows.append(RunRow(unit="", filename=c.incoming.filename, period=None,
+                               status="duplicate"))
+    return rows
+
+
+def publish_artifacts(summary: RunSummary) -> None:
+    create_table_artifact(
+        key=f"month-summary-{summary.period}",
+        table=[{"unit": r.unit, "file": r.filename, "period": r.period or "", "status": r.status,
+                "version": r.version or "", "errors": r.errors, "warnings": r.warnings}
+               for r in summary.rows],
+        description=f"Submissions received in the run for {summary.period}")
+    create_markdown_artifact(
+        key=f"month-outputs-{summary.period}",
+        markdown=(f"# {summary.period}\n\n- District report: `{summary.district_report}`\n"
+                  f"- Upward data file: `{summary.export_csv}`\n"
+                  f"- Feedback outbox: `{summary.outbox}`\n"
+                  f"- Cells without an accepted report: {', '.join(summary.missing_units) or '—'}"),
+        description="Where this month's outputs are")

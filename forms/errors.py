@@ -1,0 +1,52 @@
+"""Named errors of reading a workbook, each with its rule id and a Vietnamese reason."""
+
+from __future__ import annotations
+
+
+class ReadError(Exception):
+    """A workbook could not be read as a form; carries the rule and a message for the sender."""
+
+    rule_id = "F01"
+
+    def __init__(self, message_vi: str, *, sheet: str | None = None):
+        super().__init__(message_vi)
+        self.message_vi = message_vi
+        self.sheet = sheet
+
+
+class UnsupportedFormat(ReadError):
+    """The content is not an .xlsx, .xlsm, .xls or .ods spreadsheet, whatever its name says."""
+
+
+class CorruptWorkbook(ReadError):
+    """The file looks like a spreadsheet but is broken or truncated."""
+
+
+class EncryptedWorkbook(ReadError):
+    """The workbook is protected by a password (an OLE container holding an encrypted package)."""
+
+
+class OversizedWorkbook(ReadError):
+    """The file, or what it unpacks to, exceeds the size limits (zip bomb guard)."""
+
+
+class EmptyFile(ReadError):
+    """The file has no content at all."""
+
+
+class MissingSheet(ReadError):
+    """One of the sheets ThongTin, TongHop, DanhSach is absent."""
+
+    rule_id = "F02"
+
+
+class MissingHeaderRow(ReadError):
+    """A table's header row (TongHop or DanhSach) cannot be found."""
+
+    rule_id = "F07"
+
+
+class NotACellReport(ReadError):
+    """The workbook is another form (e.g. the course register) rather than BC-PTĐ-HS/1."""
+
+    rule_id = "F02"

@@ -1,0 +1,239 @@
+"""Reading a BC-PTĐ-HS/1 workbook into a CellReport, or raising a named ReadError.
+
+Pure: bytes in, plain data out. python-calamine reads .xlsx, .xlsm, .xls and .ods alike
+and never runs macros; the container is checked first (forms.container).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from datetime import date
+
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
+
+from forms import layout
+from forms.container import DEFAULT_LIMITS, Limits, inspect_container
+from forms.errors import CorruptWorkbook, MissingHeaderRow, MissingSheet, NotACellReport
+from forms.model import CellRef, CellReport, Header, RosterRow, SummaryLine
+from forms.text import clean, fold, key
+from forms.values import BadValue, parse_coded, parse_date, parse_int, parse_pid, parse_text
+
+Grid = list[list[object]]
+HEADER_SEARCH_ROWS = 40
+CODED_FIELDS = ("gender", "ethnicity", "religion", "population", "youth_union", "stage")
+_CODE = re.compile(r"^TH\d{2}$")
+
+
+def load_grids(content: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, Grid], bool]:
+    """All sheets as grids in Excel coordinates (row 1 = index 0), and the macro flag."""
+    container = inspect_container(content, limits)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        grids = {
+            name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in workbook.sheet_names
+        }
+    except Exception as exc:  # calamine raises several untyped errors on broken files
+        raise CorruptWorkbook(
+            "Không đọc được nội dung bảng tính (tệp bị hỏng hoặc sai định dạng)."
+        ) from exc
+    return grids, container.has_macros
+
+
+def find_sheet(grids: dict[str, Grid], wanted: str) -> tuple[str, Grid] | None:
+    for name, grid in grids.items():
+        if key(name) == key(wanted):
+            return name, grid
+    return None
+
+
+def read_cell_report(content: bytes, limits: Limits = DEFAULT_LIMITS) -> CellReport:
+    grids, has_macros = load_grids(content, limits)
+    found = {name: find_sheet(grids, name) for name in layout.REQUIRED_SHEETS}
+    missing = [name for name, hit in found.items() if hit is None]
+    if len(missing) == len(found) and find_sheet(grids, "HocVien"):
+        raise NotACellReport("Tệp là sổ học viên lớp bồi dưỡng, không phải báo cáo chi bộ.")
+    if missing:
+        raise MissingSheet(
+            f"Thiếu trang tính {', '.join(missing)}; đề nghị dùng đúng biểu mẫu BC-PTĐ-HS/1.",
+            sheet=missing[0],
+        )
+    info_name, info = found[layout.SHEET_INFO]
+    summary_name, summary = found[layout.SHEET_SUMMARY]
+    roster_name, roster = found[layout.SHEET_ROSTER]
+    report = CellReport(header=read_header(info, info_name), summary={}, roster=[],
+                        has_macros=has_macros)
+    read_summary(summary, summary_name, report)
+    read_roster(roster, roster_name, report)
+    return report
+
+
+# ---- ThongTin -------------------------------------------------------------------------
+
+_LABEL_KEYS = {key(label): field for field, (label, _required) in layout.INFO_FIELDS.items()}
+
+
+def read_header(grid: Grid, sheet: str) -> Header:
+    header = Header()
+    for r, row in enumerate(grid[: layout.INFO_SEARCH_ROWS]):
+        for c, cell in enumerate(row):
+            field = _LABEL_KEYS.get(key(cell)) if isinstance(cell, str) else None
+            if field is None or field in header.cells:
+                continue
+            value, col = _value_right_of(row, c)
+            header.cells[field] = CellRef(sheet, r + 1, get_column_letter(col + 1))
+            _set_header_field(header, field, value)
+    return header
+
+
+def _value_right_of(row: list[object], c: int) -> tuple[object, int]:
+    for j in range(c + 1, len(row)):
+        if row[j] not in ("", None):
+            return row[j], j
+    return None, c + 1  # an empty value: point at the cell where it belongs
+
+
+def _set_header_field(header: Header, field: str, value: object) -> None:
+    try:
+        if field == "period":
+            parsed: object = parse_period_value(value)
+        elif field == "report_date":
+            parsed = parse_date(value)
+        else:
+            parsed = parse_text(value)
+    except BadValue:
+        header.invalid[field] = clean(value) or ""
+        return
+    setattr(header, field, parsed)
+
+
+_MONTH_YEAR = re.compile(r"^(?:thang\s*)?(\d{1,2})\s*(?:/|-|\.|nam)\s*(\d{4})$")
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_period_value(value: object) -> str | None:
+    """``03/2024``, ``3/2024``, ``Tháng 3/2024``, ``tháng 03 năm 2024``, ``2024-03`` or a date."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = clean(value) or ""
+    plain = fold(text)
+    for pattern, (mi, yi) in ((_MONTH_YEAR, (1, 2)), (_YEAR_MONTH, (2, 1))):
+        match = pattern.match(plain)
+        if match:
+            month, year = int(match.group(mi)), int(match.group(yi))
+            if 1 <= month <= 12:
+                return f"{year:04d}-{month:02d}"
+            raise BadValue(text)
+    day = parse_date(value)  # any date inside the month; raises BadValue otherwise
+    return None if day is None else f"{day.year:04d}-{day.month:02d}"
+
+
+# ---- TongHop --------------------------------------------------------------------------
+
+def find_header_row(grid: Grid, labels: dict[str, str], required: tuple[str, ...],
+                    ) -> tuple[int, dict[str, int]] | None:
+    """The row (0-based) holding most of ``labels`` and every ``required`` one."""
+    wanted = {key(label): field for field, label in labels.items()}
+    best: tuple[int, dict[str, int]] | None = None
+    for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        columns: dict[str, int] = {}
+        for c, cell in enumerate(row):
+            field = wanted.get(key(cell)) if isinstance(cell, str) else None
+            if field is not None and field not in columns:
+                columns[field] = c
+        if len(columns) >= 3 and (best is None or len(columns) > len(best[1])):
+            best = (r, columns)
+    if best is None or not all(f in best[1] for f in required):
+        return None
+    return best
+
+
+def read_summary(grid: Grid, sheet: str, report: CellReport) -> None:
+    hit = find_header_row(grid, layout.SUMMARY_HEADERS, ("code", "hoc_sinh", "vien_chuc"))
+    if hit is None:
+        raise MissingHeaderRow(
+            "Trang TongHop không có dòng tiêu đề 'Mã số | Chỉ tiêu | Học sinh | Viên chức'.",
+            sheet=sheet,
+        )
+    header_row, columns = hit
+    report.summary_header_row = header_row + 1
+    report.summary_columns = {f: get_column_letter(c + 1) for f, c in columns.items()}
+    for r in range(header_row + 1, len(grid)):
+        row = grid[r]
+        code = (clean(_at(row, columns["code"])) or "").upper().replace(" ", "")
+        if not _CODE.match(code) or code in report.summary:
+            continue
+        line = SummaryLine(code=code, excel_row=r + 1)
+        for population in layout.POPULATIONS:
+            raw = _at(row, columns[population])
+            try:
+                setattr(line, population, parse_int(raw))
+            except BadValue:
+                line.invalid[population] = clean(raw) or ""
+        report.summary[code] = line
+    report.missing_summary_codes = tuple(
+        c for c in layout.INDICATOR_CODES if c not in report.summary
+    )
+
+
+def _at(row: list[object], c: int) -> object:
+    return row[c] if c < len(row) else None
+
+
+# ---- DanhSach -------------------------------------------------------------------------
+
+_PARSERS: dict[str, Callable[[object], object]] = {
+    "stt": parse_int, "pid": parse_pid,
+    **{f: parse_date for f in layout.ROSTER_DATE_FIELDS},
+    **{f: (lambda v, f=f: parse_coded(f, v)) for f in CODED_FIELDS},
+}
+
+
+def read_roster(grid: Grid, sheet: str, report: CellReport) -> None:
+    hit = find_header_row(grid, layout.ROSTER_COLUMNS, ("stt", "full_name"))
+    if hit is None:
+        raise MissingHeaderRow(
+            "Trang DanhSach không có dòng tiêu đề (STT, Họ và tên, Ngày sinh, …).", sheet=sheet
+        )
+    header_row, columns = hit
+    report.roster_header_row = header_row + 1
+    report.roster_columns = {f: get_column_letter(c + 1) for f, c in columns.items()}
+    report.missing_roster_columns = tuple(
+        f for f in layout.REQUIRED_ROSTER_COLUMNS if f not in columns
+    )
+    if report.missing_roster_columns:
+        return  # rows cannot be judged without their columns: F07 says why
+    for r in range(header_row + 1, len(grid)):
+        row = read_roster_row(grid[r], r + 1, columns)
+        if row is not None:
+            report.roster.append(row)
+
+
+def read_roster_row(cells: list[object], excel_row: int, columns: dict[str, int],
+                    ) -> RosterRow | None:
+    raw = {field: _at(cells, c) for field, c in columns.items()}
+    if not _is_data_row(raw):
+        return None
+    row = RosterRow(excel_row=excel_row)
+    for field, value in raw.items():
+        parser = _PARSERS.get(field, parse_text)
+        try:
+            setattr(row, field, parser(value))
+        except BadValue:
+            row.invalid[field] = clean(value) or ""
+    return row
+
+
+def _is_data_row(raw: dict[str, object]) -> bool:
+    """A data row has a numeric STT, or a date of birth, or a stage (the form's definition)."""
+    try:
+        if parse_int(raw.get("stt")) is not None:
+            return True
+    except BadValue:
+        pass
+    return any(clean(raw.get(f)) is not None for f in ("birth_date", "stage"))

@@ -1,0 +1,64 @@
+"""Saving openpyxl workbooks as reproducible bytes.
+
+The warehouse de-duplicates submissions by the hash of their content, and a demo re-run
+must change nothing, so a workbook built from the same data has to give the same bytes
+every time. openpyxl does not: ``save_workbook`` stamps ``docProps/core.xml`` with the
+current time (it overwrites ``properties.modified`` whatever we set), and ``ZipFile.writestr``
+stamps every zip member with the local clock. We let openpyxl save, then rebuild the zip
+with a fixed core-properties part, fixed member timestamps and a fixed member order.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.xml.functions import tostring
+
+# Any constant will do; the first day of the project's demo year reads naturally in
+# Excel's File > Info panel. Zip timestamps cannot go below 1980-01-01.
+FIXED_DOC_TIME = datetime(2024, 1, 1, 0, 0, 0)
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+CREATOR = "cellreports"
+
+_CORE_PART = "docProps/core.xml"
+_CONTENT_TYPES = "[Content_Types].xml"
+# Regular file, rw-r--r--, as most zip tools write it; the value openpyxl's clock-based
+# ZipInfo would get is platform dependent.
+_FILE_ATTR = 0o100644 << 16
+
+
+def _fixed_core_xml(wb: Workbook) -> bytes:
+    props = wb.properties
+    props.creator = CREATOR
+    props.lastModifiedBy = CREATOR
+    props.created = FIXED_DOC_TIME
+    props.modified = FIXED_DOC_TIME
+    return tostring(props.to_tree())
+
+
+def _member_order(names: list[str]) -> list[str]:
+    # [Content_Types].xml first, as Excel writes it (some strict readers expect it there);
+    # the rest in openpyxl's own order, which depends only on the workbook's content.
+    first = [n for n in names if n == _CONTENT_TYPES]
+    return first + [n for n in names if n != _CONTENT_TYPES]
+
+
+def deterministic_xlsx(wb: Workbook) -> bytes:
+    """Serialise ``wb`` to .xlsx bytes that depend only on the workbook's content."""
+    raw = io.BytesIO()
+    wb.save(raw)
+    core_xml = _fixed_core_xml(wb)
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
+        for name in _member_order(source.namelist()):
+            data = core_xml if name == _CORE_PART else source.read(name)
+            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = _FILE_ATTR
+            info.create_system = 3  # Unix; ZipInfo picks it by platform otherwise
+            target.writestr(info, data)
+    return out.getvalue()

@@ -1,0 +1,391 @@
+"""The district's monthly consolidated report as an Excel workbook (a Party document).
+
+Laid out after Guide 36-HD/VPTW: the header block (superior body, issuing body, "*",
+number and symbol on the left; "ĐẢNG CỘNG SẢN VIỆT NAM" and the place and date on the
+right), the title, the tables, the signature block and "Nơi nhận:". Times New Roman, A4.
+
+Every number is a numeric cell; totals are values computed here, never Excel formulas;
+text is always stored as text. The same MonthData gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from forms.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS, POPULATIONS
+from forms.xlsxio import deterministic_xlsx
+from reports.document import PARTY_TITLE, DocumentHeader
+from reports.export import TOTAL, accepted_cells, report_counts, unit_value
+from reports.model import CellStatus, MonthData
+
+SHEET_SUMMARY = "TongHop"
+SHEET_SUBMISSIONS = "TinhHinhNopBaoCao"
+
+REPORT_KIND = "BÁO CÁO TỔNG HỢP"
+REPORT_SUBJECT = "Tình hình phát triển đảng viên trong học sinh, viên chức"
+ALL_CELLS_ACCEPTED = "Tất cả chi bộ đã có báo cáo hợp lệ."
+MISSING_CELLS = "Chi bộ chưa có báo cáo hợp lệ:"
+
+STATUS_ACCEPTED, STATUS_REJECTED, STATUS_MISSING = "Hợp lệ", "Bị trả lại", "Chưa nộp"
+RECEIVED, NOT_RECEIVED = "Đã nhận", "Chưa nhận"
+ON_TIME, LATE = "Đúng hạn", "Trễ hạn"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+# The word after "Cộng toàn" for the consolidating unit's level.
+LEVEL_WORDS = {"huyen": "huyện", "xa": "xã", "tinh": "tỉnh"}
+
+FONT = "Times New Roman"
+THIN = Side(style="thin")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
+LEFT_WRAP = Alignment(horizontal="left", vertical="center", wrap_text=True)
+MM = 1 / 25.4  # inches per millimetre
+
+
+def font(size: float = 13, *, bold: bool = False, italic: bool = False,
+         underline: bool = False) -> Font:
+    return Font(name=FONT, size=size, bold=bold, italic=italic,
+                underline="single" if underline else None)
+
+
+# TongHop columns: four fixed ones, then TH01–TH15.
+SUMMARY_FIXED = (("STT", 5), ("Chi bộ", 32), ("Mã chi bộ", 9), ("Đối tượng", 11))
+FIRST_INDICATOR_COLUMN = len(SUMMARY_FIXED) + 1
+SUMMARY_LAST_COLUMN = len(SUMMARY_FIXED) + len(INDICATOR_CODES)
+INDICATOR_WIDTH = 9.5
+LEFT_BLOCK = (1, 4)                         # A:D — superior and issuing body
+RIGHT_BLOCK = (9, SUMMARY_LAST_COLUMN)      # I:S — party title, place and date
+TABLE_HEADER_ROW = 11
+
+# TinhHinhNopBaoCao columns.
+SUBMISSION_COLUMNS = (
+    ("STT", 5), ("Mã chi bộ", 10), ("Tên chi bộ", 36), ("Tiếp nhận", 12), ("Kết quả", 13),
+    ("Phiên bản", 10), ("Thời điểm nhận", 17), ("Đúng hạn", 11), ("Số lỗi", 8),
+    ("Số cảnh báo", 10),
+)
+SUBMISSION_HEADER_ROW = 4
+
+
+@dataclass(frozen=True)
+class Style:
+    font: Font
+    alignment: Alignment = LEFT
+    border: Border | None = None
+    number_format: str | None = None
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def put(ws: Worksheet, row: int, column: int, value: object, style: Style | None = None) -> Cell:
+    """Write one cell. Text is always stored as text, never run as a formula."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # "=…" would otherwise become a formula, "#N/A" an error
+    if style is not None:
+        cell.font = style.font
+        cell.alignment = style.alignment
+        if style.border is not None:
+            cell.border = style.border
+        if style.number_format is not None:
+            cell.number_format = style.number_format
+    return cell
+
+
+def put_merged(ws: Worksheet, row: int, columns: tuple[int, int], value: object,
+               style: Style) -> Cell:
+    """Write a value across ``columns`` (first, last) of one row."""
+    first, last = columns
+    cell = put(ws, row, first, value, style)
+    if style.border is not None:
+        for column in range(first + 1, last + 1):
+            ws.cell(row=row, column=column).border = style.border
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    return cell
+
+
+def set_widths(ws: Worksheet, widths: Sequence[float]) -> None:
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+
+def print_setup(ws: Worksheet, *, title_rows: str, last_row: int, last_column: int,
+                landscape: bool = True) -> None:
+    """A4, fit to the page width, header rows repeated, margins of Guide 36-HD/VPTW."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages as needed
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(left=30 * MM, right=15 * MM, top=20 * MM, bottom=20 * MM,
+                                  header=8 * MM, footer=8 * MM)
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = title_rows
+    ws.print_area = f"A1:{get_column_letter(last_column)}{last_row}"
+    ws.oddFooter.center.text = "&P/&N"
+    ws.oddFooter.center.font = FONT
+    ws.sheet_view.showGridLines = False
+
+
+def month_title(period: str) -> str:
+    """``2024-03`` -> ``Tháng 3 năm 2024``."""
+    year, month = period.split("-")
+    return f"Tháng {int(month)} năm {int(year)}"
+
+
+def document_stamp(month: MonthData) -> datetime:
+    """When the report is dated: ``month.generated_at`` (wall clock), else today at 00:00."""
+    if month.generated_at is None:
+        return datetime.combine(date.today(), time())
+    return month.generated_at.replace(tzinfo=None)
+
+
+def submission_status(cell: CellStatus) -> str:
+    if cell.accepted:
+        return STATUS_ACCEPTED
+    return STATUS_REJECTED if cell.received else STATUS_MISSING
+
+
+def missing_cells(month: MonthData) -> list[CellStatus]:
+    """Expected cells without an accepted report, by code."""
+    return sorted((c for c in month.cells if not c.accepted), key=lambda c: c.unit.code)
+
+
+def grand_total_label(month: MonthData) -> str:
+    level = month.levels.get(month.unit.code, month.unit.level)
+    return f"Cộng toàn {LEVEL_WORDS.get(level, 'đơn vị')}"
+
+
+# ---------------------------------------------------------------- sheet TongHop
+
+
+def write_document_header(ws: Worksheet, month: MonthData, document: DocumentHeader,
+                          day: date) -> None:
+    """Rows 1–9: header block and title."""
+    center = Alignment(horizontal="center", vertical="center")
+    put_merged(ws, 1, LEFT_BLOCK, document.superior_body, Style(font(13), center))
+    put_merged(ws, 1, RIGHT_BLOCK, PARTY_TITLE, Style(font(14, bold=True, underline=True),
+                                                      center))
+    put_merged(ws, 2, LEFT_BLOCK, document.issuing_body, Style(font(13, bold=True), center))
+    put_merged(ws, 3, LEFT_BLOCK, "*", Style(font(13), center))
+    put_merged(ws, 3, RIGHT_BLOCK, document.place_date_line(day),
+               Style(font(13, italic=True), center))
+    put_merged(ws, 4, LEFT_BLOCK, document.number_line(), Style(font(13), center))
+    whole = (1, SUMMARY_LAST_COLUMN)
+    put_merged(ws, 6, whole, REPORT_KIND, Style(font(15, bold=True), center))
+    put_merged(ws, 7, whole, REPORT_SUBJECT, Style(font(14, bold=True), center))
+    put_merged(ws, 8, whole, month_title(month.period), Style(font(14, bold=True), center))
+    put_merged(ws, 9, whole, "-----", Style(font(13), center))
+
+
+def write_summary_header(ws: Worksheet, row: int) -> None:
+    """Two header rows: codes, then labels; the fixed columns span both."""
+    style = Style(font(11, bold=True), CENTER, GRID)
+    label_style = Style(font(10), CENTER, GRID)
+    for column, (label, _) in enumerate(SUMMARY_FIXED, start=1):
+        put(ws, row, column, label, style)
+        ws.cell(row=row + 1, column=column).border = GRID
+        ws.merge_cells(start_row=row, start_column=column, end_row=row + 1, end_column=column)
+    for offset, code in enumerate(INDICATOR_CODES):
+        column = FIRST_INDICATOR_COLUMN + offset
+        put(ws, row, column, code, style)
+        put(ws, row + 1, column, INDICATOR_LABELS[code], label_style)
+    ws.row_dimensions[row + 1].height = 118
+
+
+def write_value_row(ws: Worksheet, row: int, values: Sequence[int], *, bold: bool = False,
+                    ) -> None:
+    style = Style(font(11, bold=bold), Alignment(horizontal="right", vertical="center"), GRID)
+    for offset, value in enumerate(values):
+        put(ws, row, FIRST_INDICATOR_COLUMN + offset, int(value), style)
+
+
+def indicator_values(month: MonthData, codes: Sequence[str], population: str) -> list[int]:
+    return [unit_value(month, codes, population, indicator, TOTAL)
+            for indicator in INDICATOR_CODES]
+
+
+def write_cell_rows(ws: Worksheet, row: int, month: MonthData) -> int:
+    """Two rows (Học sinh, Viên chức) per accepted cell; returns the next free row."""
+    text = Style(font(11), LEFT_WRAP, GRID)
+    middle = Style(font(11), CENTER, GRID)
+    for number, cell in enumerate(accepted_cells(month), start=1):
+        first = row
+        for population in POPULATIONS:
+            for column in range(1, FIRST_INDICATOR_COLUMN):
+                ws.cell(row=row, column=column).border = GRID
+            put(ws, row, 4, POPULATION_LABELS[population], text)
+            write_value_row(ws, row, indicator_values(month, [cell.unit.code], population))
+            row += 1
+        put(ws, first, 1, number, middle)
+        put(ws, first, 2, cell.unit.name, text)
+        put(ws, first, 3, cell.unit.code, middle)
+        for column in (1, 2, 3):
+            ws.merge_cells(start_row=first, start_column=column, end_row=row - 1,
+                           end_column=column)
+    return row
+
+
+def write_total_rows(ws: Worksheet, row: int, month: MonthData) -> int:
+    """Per-population totals, then the grand total; returns the next free row."""
+    codes = [c.unit.code for c in accepted_cells(month)]
+    label = Style(font(11, bold=True), LEFT, GRID)
+    lines = [(f"Cộng {POPULATION_LABELS[p].lower()}", p) for p in POPULATIONS]
+    lines.append((grand_total_label(month), TOTAL))
+    for text, population in lines:
+        put_merged(ws, row, (1, FIRST_INDICATOR_COLUMN - 1), text, label)
+        write_value_row(ws, row, indicator_values(month, codes, population), bold=True)
+        row += 1
+    return row
+
+
+def write_missing_section(ws: Worksheet, row: int, month: MonthData) -> int:
+    """The cells without an accepted report, or the sentence that all have one."""
+    whole = (1, SUMMARY_LAST_COLUMN)
+    missing = missing_cells(month)
+    if not missing:
+        put_merged(ws, row, whole, ALL_CELLS_ACCEPTED, Style(font(13, italic=True)))
+        return row + 1
+    put_merged(ws, row, whole, MISSING_CELLS, Style(font(13, bold=True)))
+    row += 1
+    for cell in missing:
+        reason = submission_status(cell).lower()
+        put_merged(ws, row, whole, f"- {cell.unit.name} ({cell.unit.code}): {reason}.",
+                   Style(font(13)))
+        row += 1
+    return row
+
+
+def write_signature_block(ws: Worksheet, row: int, document: DocumentHeader) -> int:
+    """"Nơi nhận:" and recipients on the left, the signer on the right; returns next row."""
+    put_merged(ws, row, LEFT_BLOCK, "Nơi nhận:", Style(font(13, underline=True)))
+    for offset, recipient in enumerate(document.recipients, start=1):
+        put_merged(ws, row + offset, LEFT_BLOCK, recipient, Style(font(11)))
+    center_bold = Style(font(13, bold=True), Alignment(horizontal="center", vertical="center"))
+    for offset, line in enumerate(document.signer_title):
+        put_merged(ws, row + offset, RIGHT_BLOCK, line, center_bold)
+    name_row = row + len(document.signer_title) + 4  # room for signature and seal
+    put_merged(ws, name_row, RIGHT_BLOCK, document.signer_name, center_bold)
+    return max(name_row, row + len(document.recipients)) + 1
+
+
+def build_summary_sheet(ws: Worksheet, month: MonthData, document: DocumentHeader,
+                        day: date) -> None:
+    ws.title = SHEET_SUMMARY
+    set_widths(ws, [w for _, w in SUMMARY_FIXED] + [INDICATOR_WIDTH] * len(INDICATOR_CODES))
+    write_document_header(ws, month, document, day)
+    write_summary_header(ws, TABLE_HEADER_ROW)
+    row = write_cell_rows(ws, TABLE_HEADER_ROW + 2, month)
+    row = write_total_rows(ws, row, month)
+    row = write_missing_section(ws, row + 1, month)
+    last = write_signature_block(ws, row + 1, document) - 1
+    print_setup(ws, title_rows=f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW + 1}", last_row=last,
+                last_column=SUMMARY_LAST_COLUMN)
+
+
+# ---------------------------------------------------------------- sheet TinhHinhNopBaoCao
+
+
+def submission_values(cell: CellStatus) -> list[object]:
+    """Columns Mã chi bộ … Số cảnh báo of one expected cell (None = blank)."""
+    received_at = cell.received_at.replace(tzinfo=None) if cell.received_at else None
+    on_time = (ON_TIME if cell.on_time else LATE) if cell.accepted else None
+    return [
+        cell.unit.code,
+        cell.unit.name,
+        RECEIVED if cell.received else NOT_RECEIVED,
+        submission_status(cell),
+        cell.version,
+        received_at,
+        on_time,
+        cell.errors if cell.received else None,
+        cell.warnings if cell.received else None,
+    ]
+
+
+def write_submission_row(ws: Worksheet, row: int, number: int, cell: CellStatus) -> None:
+    text = Style(font(11), LEFT_WRAP, GRID)
+    middle = Style(font(11), CENTER, GRID)
+    put(ws, row, 1, number, middle)
+    for column, value in enumerate(submission_values(cell), start=2):
+        style = text if column == 3 else middle
+        if isinstance(value, datetime):
+            style = Style(style.font, style.alignment, GRID, DATETIME_FORMAT)
+        if value is None:
+            ws.cell(row=row, column=column).border = GRID
+        else:
+            put(ws, row, column, value, style)
+
+
+def write_submission_totals(ws: Worksheet, row: int, month: MonthData) -> None:
+    """One totals line: expected, received, accepted, on time (numbers with a unit word)."""
+    counts = report_counts(month)
+    received = sum(1 for c in month.cells if c.received)
+    bold = font(11, bold=True)
+    put_merged(ws, row, (1, 2), "Cộng", Style(bold, CENTER, GRID))
+    totals = {
+        3: (counts["REPORTS_EXPECTED"], '0" chi bộ phải báo cáo"'),
+        4: (received, '0" đã nhận"'),
+        5: (counts["REPORTS_ACCEPTED"], '0" hợp lệ"'),
+        8: (counts["REPORTS_ON_TIME"], '0" đúng hạn"'),
+        9: (sum(c.errors for c in month.cells if c.received), "0"),
+        10: (sum(c.warnings for c in month.cells if c.received), "0"),
+    }
+    for column in range(3, len(SUBMISSION_COLUMNS) + 1):
+        if column in totals:
+            value, number_format = totals[column]
+            put(ws, row, column, value, Style(bold, CENTER, GRID, number_format))
+        else:
+            ws.cell(row=row, column=column).border = GRID
+
+
+def build_submissions_sheet(ws: Worksheet, month: MonthData) -> None:
+    last_column = len(SUBMISSION_COLUMNS)
+    set_widths(ws, [w for _, w in SUBMISSION_COLUMNS])
+    center = Alignment(horizontal="center", vertical="center")
+    put_merged(ws, 1, (1, last_column), "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC CHI BỘ",
+               Style(font(14, bold=True), center))
+    put_merged(ws, 2, (1, last_column), month_title(month.period),
+               Style(font(13, italic=True), center))
+    header = Style(font(11, bold=True), CENTER, GRID)
+    for column, (label, _) in enumerate(SUBMISSION_COLUMNS, start=1):
+        put(ws, SUBMISSION_HEADER_ROW, column, label, header)
+    row = SUBMISSION_HEADER_ROW + 1
+    for number, cell in enumerate(sorted(month.cells, key=lambda c: c.unit.code), start=1):
+        write_submission_row(ws, row, number, cell)
+        row += 1
+    write_submission_totals(ws, row, month)
+    ws.freeze_panes = ws.cell(row=SUBMISSION_HEADER_ROW + 1, column=1)
+    print_setup(ws, title_rows=f"{SUBMISSION_HEADER_ROW}:{SUBMISSION_HEADER_ROW}",
+                last_row=row, last_column=last_column)
+
+
+# ---------------------------------------------------------------- the workbook
+
+
+def build_district_workbook(month: MonthData, *, document: DocumentHeader | None = None,
+                            ) -> bytes:
+    """The consolidated monthly report of ``month.unit`` as .xlsx bytes."""
+    document = document or DocumentHeader()
+    wb = Workbook()
+    build_summary_sheet(wb.active, month, document, document_stamp(month).date())
+    build_submissions_sheet(wb.create_sheet(SHEET_SUBMISSIONS), month)
+    # forms.xlsxio fixes creator and the created/modified times itself.
+    wb.properties.title = f"{REPORT_KIND} – {month_title(month.period)} – {month.unit.name}"
+    wb.properties.language = "vi-VN"
+    return deterministic_xlsx(wb)

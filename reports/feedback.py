@@ -1,0 +1,121 @@
+"""The feedback workbook sent back to a cell: its own workbook, annotated.
+
+A first sheet ``KetQuaKiemTra`` gives the verdict and every finding; each offending cell
+of the cell's own sheets is highlighted and carries a comment saying what to fix.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from forms.xlsxio import deterministic_xlsx
+from validations.findings import ERROR, Finding
+
+SHEET = "KetQuaKiemTra"
+FONT = "Times New Roman"
+FILLS = {ERROR: PatternFill("solid", fgColor="FFC7CE"),
+         "WARNING": PatternFill("solid", fgColor="FFEB9C")}
+SEVERITY_VI = {ERROR: "Lỗi", "WARNING": "Cảnh báo"}
+COLUMNS = ("STT", "Mã quy tắc", "Mức độ", "Trang", "Dòng", "Cột", "Nội dung")
+
+
+@dataclass(frozen=True)
+class FeedbackContext:
+    filename: str
+    unit_label: str
+    period: str | None
+    version: int | None
+    received_at: datetime
+    accepted: bool
+
+
+def build_feedback(original: bytes, findings: list[Finding], ctx: FeedbackContext) -> bytes:
+    workbook = _open_copy(original)
+    sheet = workbook.create_sheet(SHEET, 0)
+    workbook.active = 0
+    _write_summary(sheet, findings, ctx)
+    _annotate(workbook, findings)
+    return deterministic_xlsx(workbook)
+
+
+def _open_copy(original: bytes) -> Workbook:
+    """The cell's own workbook when openpyxl can open it (.xlsx), else a fresh one."""
+    try:
+        workbook = load_workbook(io.BytesIO(original), keep_vba=False, keep_links=False,
+                                 rich_text=False)
+    except Exception:  # .xls, .ods or a broken file: the findings sheet alone
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+    return workbook
+
+
+def _write_summary(ws: Worksheet, findings: list[Finding], ctx: FeedbackContext) -> None:
+    bold = Font(name=FONT, size=13, bold=True)
+    plain = Font(name=FONT, size=12)
+    verdict = ("CHẤP NHẬN — báo cáo hợp lệ, đã đưa vào tổng hợp." if ctx.accepted else
+               "TRẢ LẠI — báo cáo có lỗi, đề nghị chi bộ sửa và gửi lại.")
+    errors = sum(1 for f in findings if f.is_error)
+    lines = [
+        ("KẾT QUẢ KIỂM TRA BÁO CÁO PHÁT TRIỂN ĐẢNG", None),
+        ("Đơn vị:", ctx.unit_label),
+        ("Kỳ báo cáo:", _period_vi(ctx.period)),
+        ("Tệp nhận được:", ctx.filename),
+        ("Lần gửi thứ:", ctx.version if ctx.version is not None else "—"),
+        ("Thời điểm nhận:", ctx.received_at.strftime("%d/%m/%Y %H:%M")),
+        ("Kết luận:", verdict),
+        ("Số lỗi / cảnh báo:", f"{errors} lỗi, {len(findings) - errors} cảnh báo"),
+    ]
+    for r, (label, value) in enumerate(lines, start=1):
+        ws.cell(r, 1, label).font = bold
+        if value is not None:
+            ws.cell(r, 2, _text(value)).font = plain
+    header_row = len(lines) + 2
+    for c, label in enumerate(COLUMNS, start=1):
+        ws.cell(header_row, c, label).font = bold
+    for i, f in enumerate(findings, start=1):
+        values = (i, f.rule_id, SEVERITY_VI[f.severity], f.sheet or "", f.row or "",
+                  f.column or "", f.message)
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(header_row + i, c, _text(value) if isinstance(value, str) else value)
+            cell.font = plain
+            cell.alignment = Alignment(wrap_text=c == len(COLUMNS), vertical="top")
+        ws.cell(header_row + i, 3).fill = FILLS[f.severity]
+    if not findings:
+        ws.cell(header_row + 1, 1, "Không phát hiện sai sót.").font = plain
+    for letter, width in zip("ABCDEFG", (22, 12, 11, 12, 7, 6, 90), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+
+
+def _annotate(workbook: Workbook, findings: list[Finding]) -> None:
+    notes: dict[tuple[str, int, str], list[Finding]] = {}
+    for f in findings:
+        if f.sheet in workbook.sheetnames and f.sheet != SHEET and f.row:
+            notes.setdefault((f.sheet, f.row, f.column or "A"), []).append(f)
+    for (sheet, row, column), found in notes.items():
+        cell = workbook[sheet][f"{column}{row}"]
+        worst = ERROR if any(f.is_error for f in found) else "WARNING"
+        cell.fill = FILLS[worst]
+        text = "\n".join(f"[{f.rule_id} – {SEVERITY_VI[f.severity]}] {f.message}" for f in found)
+        cell.comment = Comment(text, "cellreports", width=360, height=120)
+
+
+def _period_vi(period: str | None) -> str:
+    if not period:
+        return "không xác định"
+    year, month = period.split("-")
+    return f"Tháng {int(month)} năm {year}"
+
+
+def _text(value: object) -> object:
+    """Text that looks like a formula stays text (formula injection guard)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -1,0 +1,86 @@
+"""Shared fixtures: the registry, settings on a temporary folder, real databases."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from cellreports.registry import Registry
+from cellreports.settings import DEFAULT_REGISTRY, Settings
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CELLREPORTS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return Registry.load(DEFAULT_REGISTRY)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "var", pid_hash_key="test-key")
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure means: no server for these tests
+        return f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {type(exc).__name__}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    reason = _postgres_reachable()
+    if reason:
+        pytest.skip(reason)
+    return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on the real server for one test, dropped afterwards."""
+    name = f"cellreports_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name})
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every warehouse test runs on the embedded SQLite and on the real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One temporary Prefect server for the whole session (it costs seconds to start)."""
+    from flows.quiet import quiet_prefect
+
+    quiet_prefect()
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield

@@ -1,0 +1,246 @@
+"""The district's consolidated workbook built from a hand-made month."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from datetime import datetime
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cellreports.registry import Unit
+from reports.district import build_district_workbook
+from reports.document import DocumentHeader
+from reports.model import CellStatus, MonthData
+
+INDICATORS = [f"TH{n:02d}" for n in range(1, 16)]
+ROSTER = {"TH05", "TH06", "TH07", "TH08", "TH09", "TH10", "TH11", "TH12", "TH14", "TH15"}
+POPULATIONS = ["hoc_sinh", "vien_chuc"]
+FIRST_VALUE_COLUMN = 5  # E: after STT, Chi bộ, Mã chi bộ, Đối tượng
+
+
+def unit(code: str, name: str, level: str = "chi_bo", parent: str | None = "BL") -> Unit:
+    return Unit(code, name, level, parent, None, None)
+
+
+DISTRICT = unit("BL", "Đảng bộ huyện Bảo Lâm", "huyen", "LD")
+BL01 = unit("BL01", "Chi bộ Trường THPT Bảo Lâm")
+BL02 = unit("BL02", "Chi bộ Trường THPT Lộc An")
+BL03 = unit("BL03", "Chi bộ Trường THPT Lộc Thành")
+BL04 = unit("BL04", "Chi bộ Trường THCS-THPT Lộc Bắc")
+DOCUMENT = DocumentHeader(signer_name="Nguyễn Văn Thử", number="15")
+
+
+def make_month(*, all_accepted: bool = False) -> MonthData:
+    """BL01 on time, BL02 late, BL03 rejected, BL04 never sent (unless all_accepted)."""
+    cells = [
+        CellStatus(BL01, received=True, accepted=True, on_time=True, version=1,
+                   received_at=datetime(2024, 4, 3, 8, 15)),
+        CellStatus(BL02, received=True, accepted=True, on_time=False, version=3,
+                   received_at=datetime(2024, 4, 9, 16, 40), warnings=2),
+        CellStatus(BL03, received=True, accepted=all_accepted, on_time=all_accepted,
+                   version=1 if all_accepted else None,
+                   received_at=datetime(2024, 4, 4, 7, 5), errors=0 if all_accepted else 4),
+        CellStatus(BL04, received=all_accepted, accepted=all_accepted, on_time=all_accepted),
+    ]
+    accepted = [c.unit.code for c in cells if c.accepted]
+    values = {
+        (code, population, indicator, "tong"): (n * 7 + i * 3 + len(population)) % 23
+        for n, code in enumerate(accepted, start=1)
+        for population in POPULATIONS
+        for i, indicator in enumerate(INDICATORS)
+    }
+    values.update({(code, "hoc_sinh", "TH05", "nu"): 99 for code in accepted})  # not shown
+    return MonthData(
+        period="2024-03",
+        unit=DISTRICT,
+        parents={"BL": "LD", **{c.unit.code: "BL" for c in cells}},
+        levels={"BL": "huyen", **{c.unit.code: "chi_bo" for c in cells}},
+        cells=cells,
+        values=values,
+        generated_at=datetime(2024, 4, 5, 10, 30),
+    )
+
+
+@pytest.fixture(scope="module")
+def month() -> MonthData:
+    return make_month()
+
+
+@pytest.fixture(scope="module")
+def data(month: MonthData) -> bytes:
+    return build_district_workbook(month, document=DOCUMENT)
+
+
+@pytest.fixture(scope="module")
+def book(data: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def texts(ws: Worksheet) -> list[str]:
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+def find_row(ws: Worksheet, column: int, value: str) -> int:
+    rows = [c.row for c in ws.iter_cols(min_col=column, max_col=column).__next__()
+            if c.value == value]
+    assert len(rows) == 1, f"{value!r} found {len(rows)} times"
+    return rows[0]
+
+
+def row_values(ws: Worksheet, row: int) -> list[object]:
+    return [ws.cell(row=row, column=FIRST_VALUE_COLUMN + i).value for i in range(15)]
+
+
+def test_sheets(book: openpyxl.Workbook) -> None:
+    assert book.sheetnames == ["TongHop", "TinhHinhNopBaoCao"]
+
+
+def test_header_block(book: openpyxl.Workbook) -> None:
+    ws = book["TongHop"]
+    found = texts(ws)
+    for text in ("HUYỆN ỦY BẢO LÂM", "BAN TỔ CHỨC", "*", "ĐẢNG CỘNG SẢN VIỆT NAM",
+                 "Số: 15-BC/BTCHU", "Bảo Lâm, ngày 05 tháng 4 năm 2024", "BÁO CÁO TỔNG HỢP",
+                 "Tình hình phát triển đảng viên trong học sinh, viên chức", "Tháng 3 năm 2024",
+                 "K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "Nguyễn Văn Thử", "Nơi nhận:",
+                 "- Lưu BTCHU."):
+        assert text in found
+    assert all(unicodedata.is_normalized("NFC", t) for t in found)
+    party = ws.cell(row=find_row(ws, 9, "ĐẢNG CỘNG SẢN VIỆT NAM"), column=9)
+    assert party.font.b and party.font.u == "single"
+    assert ws["I3"].font.i
+    assert ws["A2"].font.b
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                assert cell.font.name == "Times New Roman", cell.coordinate
+
+
+def test_default_document_header() -> None:
+    ws = openpyxl.load_workbook(io.BytesIO(build_district_workbook(make_month())))["TongHop"]
+    found = texts(ws)
+    assert "HUYỆN ỦY BẢO LÂM" in found
+    assert any(t.startswith("Số:") and t.endswith("-BC/BTCHU") for t in found)
+
+
+def test_table_headers(book: openpyxl.Workbook) -> None:
+    ws = book["TongHop"]
+    header = find_row(ws, FIRST_VALUE_COLUMN, "TH01")
+    assert [ws.cell(row=header, column=FIRST_VALUE_COLUMN + i).value
+            for i in range(15)] == INDICATORS
+    assert ws.cell(row=header + 1, column=FIRST_VALUE_COLUMN).value == "Tổng số"
+    assert ws.cell(row=header + 1, column=FIRST_VALUE_COLUMN + 14).value == (
+        "Chuyển đảng chính thức trong tháng")
+
+
+def test_cell_rows_are_numbers(book: openpyxl.Workbook, month: MonthData) -> None:
+    ws = book["TongHop"]
+    for code in ("BL01", "BL02"):
+        first = find_row(ws, 3, code)
+        for offset, population in enumerate(POPULATIONS):
+            assert ws.cell(row=first + offset, column=4).value == (
+                "Học sinh" if population == "hoc_sinh" else "Viên chức")
+            cells = [ws.cell(row=first + offset, column=FIRST_VALUE_COLUMN + i)
+                     for i in range(15)]
+            assert all(c.data_type == "n" and isinstance(c.value, int) for c in cells)
+            assert [c.value for c in cells] == [
+                month.values[(code, population, ind, "tong")] for ind in INDICATORS]
+
+
+def test_totals_equal_sums(book: openpyxl.Workbook, month: MonthData) -> None:
+    ws = book["TongHop"]
+    accepted = ("BL01", "BL02")
+    per_population = {
+        p: [sum(month.values.get((c, p, ind, "tong"), 0) for c in accepted) for ind in INDICATORS]
+        for p in POPULATIONS
+    }
+    assert row_values(ws, find_row(ws, 1, "Cộng học sinh")) == per_population["hoc_sinh"]
+    assert row_values(ws, find_row(ws, 1, "Cộng viên chức")) == per_population["vien_chuc"]
+    grand = row_values(ws, find_row(ws, 1, "Cộng toàn huyện"))
+    assert grand == [a + b for a, b in zip(*per_population.values(), strict=True)]
+    assert all(isinstance(v, int) for v in grand)
+
+
+def test_no_formulas(data: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets
+        for name in sheets:
+            assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+
+
+def test_text_is_never_a_formula() -> None:
+    month = make_month()
+    month.cells[0] = CellStatus(unit("BL01", "=HYPERLINK(\"x\")"), received=True,
+                                accepted=True, on_time=True, version=1)
+    data = build_district_workbook(month)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert b"<f>" not in archive.read(name)
+    ws = openpyxl.load_workbook(io.BytesIO(data))["TongHop"]
+    assert ws.cell(row=find_row(ws, 3, "BL01"), column=2).data_type == "s"
+    assert "=HYPERLINK(\"x\")" in texts(ws)
+
+
+def test_missing_cells_listed(book: openpyxl.Workbook) -> None:
+    ws = book["TongHop"]
+    found = texts(ws)
+    start = found.index("Chi bộ chưa có báo cáo hợp lệ:")
+    listed = found[start + 1:start + 3]
+    assert "BL03" in listed[0] and "Lộc Thành" in listed[0] and "bị trả lại" in listed[0]
+    assert "BL04" in listed[1] and "Lộc Bắc" in listed[1] and "chưa nộp" in listed[1]
+    codes = [c.value for c in next(ws.iter_cols(min_col=3, max_col=3))]
+    assert "BL03" not in codes and "BL04" not in codes
+    assert "Tất cả chi bộ đã có báo cáo hợp lệ." not in found
+
+
+def test_all_accepted_sentence() -> None:
+    ws = openpyxl.load_workbook(io.BytesIO(
+        build_district_workbook(make_month(all_accepted=True))))["TongHop"]
+    found = texts(ws)
+    assert "Tất cả chi bộ đã có báo cáo hợp lệ." in found
+    assert "Chi bộ chưa có báo cáo hợp lệ:" not in found
+
+
+def test_submissions_sheet(book: openpyxl.Workbook) -> None:
+    ws = book["TinhHinhNopBaoCao"]
+    header = find_row(ws, 1, "STT")
+    assert [c.value for c in ws[header]] == [
+        "STT", "Mã chi bộ", "Tên chi bộ", "Tiếp nhận", "Kết quả", "Phiên bản",
+        "Thời điểm nhận", "Đúng hạn", "Số lỗi", "Số cảnh báo"]
+    rows = {ws.cell(row=r, column=2).value: [c.value for c in ws[r]]
+            for r in range(header + 1, header + 5)}
+    assert rows["BL01"][3:8] == ["Đã nhận", "Hợp lệ", 1, datetime(2024, 4, 3, 8, 15),
+                                 "Đúng hạn"]
+    assert rows["BL02"][4] == "Hợp lệ" and rows["BL02"][7] == "Trễ hạn"
+    assert rows["BL02"][9] == 2
+    assert rows["BL03"][3:5] == ["Đã nhận", "Bị trả lại"] and rows["BL03"][8] == 4
+    assert rows["BL04"][3:5] == ["Chưa nhận", "Chưa nộp"]
+    assert ws.cell(row=header + 1, column=7).number_format == "dd/mm/yyyy hh:mm"
+    totals = [c.value for c in ws[header + 5]]
+    assert totals[0] == "Cộng"
+    assert (totals[2], totals[3], totals[4], totals[7]) == (4, 3, 2, 1)
+    assert all(isinstance(v, int) for v in (totals[2], totals[3], totals[4], totals[7]))
+
+
+def test_byte_identical(data: bytes, month: MonthData) -> None:
+    assert build_district_workbook(month, document=DOCUMENT) == data
+    assert build_district_workbook(make_month(), document=DOCUMENT) == data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert len({i.date_time for i in archive.infolist()}) == 1
+        assert archive.namelist()[0] == "[Content_Types].xml"
+
+
+def test_print_settings(book: openpyxl.Workbook) -> None:
+    for name, title_rows in (("TongHop", "11:12"), ("TinhHinhNopBaoCao", "4:4")):
+        ws = book[name]
+        assert int(ws.page_setup.paperSize) == 9  # A4
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert int(ws.page_setup.fitToWidth) == 1
+        assert int(ws.page_setup.fitToHeight) == 0
+        assert ws.print_title_rows.replace("$", "") == title_rows

@@ -1,0 +1,153 @@
+"""Loading one submission: one transaction, all or nothing; the same file twice is a no-op."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from cellreports.registry import Registry
+from forms.model import CellReport, RosterRow
+from reports.figures import submission_figures
+from validations.findings import Finding
+from warehouse import models as m
+from warehouse.archive import StoredFile
+
+CELL_REPORT, COURSE_REGISTER, UNKNOWN = "cell_report", "course_register", "unknown"
+
+
+@dataclass
+class SubmissionRecord:
+    """Everything known about one received file once it has been read and validated."""
+
+    stored: StoredFile
+    filename: str
+    channel: str
+    sender: str
+    received_at: datetime
+    kind: str = UNKNOWN
+    unit_code: str | None = None
+    period: str | None = None
+    report: CellReport | None = None
+    course_rows: list[dict[str, object]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return self.kind != UNKNOWN and not any(f.is_error for f in self.findings)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    submission_id: int
+    status: str
+    version: int | None
+    new: bool  # False when this exact file was already in the warehouse
+
+
+def pid_hash(pid: str | None, key: bytes) -> str | None:
+    """A keyed hash: the number itself is never stored, duplicates still match (H07)."""
+    if not pid:
+        return None
+    return hmac.new(key, pid.encode(), hashlib.sha256).hexdigest()
+
+
+def known_hashes(session: Session, hashes: list[str]) -> set[str]:
+    if not hashes:
+        return set()
+    rows = session.scalars(select(m.Submission.sha256).where(m.Submission.sha256.in_(hashes)))
+    return set(rows)
+
+
+def load_submission(session: Session, record: SubmissionRecord, pid_key: bytes) -> LoadResult:
+    """Record the submission, its findings and, if accepted, its figures — atomically."""
+    with session.begin():
+        existing = session.scalar(
+            select(m.Submission).where(m.Submission.sha256 == record.stored.sha256))
+        if existing is not None:
+            return LoadResult(existing.id, existing.status, existing.version, new=False)
+        if session.get(m.RawFile, record.stored.sha256) is None:
+            session.add(m.RawFile(sha256=record.stored.sha256, size=record.stored.size,
+                                  archive_path=record.stored.relative_path))
+        submission = _add_submission(session, record)
+        for f in record.findings:
+            session.add(m.Finding(submission_id=submission.id, rule_id=f.rule_id,
+                                  severity=f.severity, sheet=f.sheet, row=f.row,
+                                  column=f.column, message=f.message))
+        if submission.status == "accepted":
+            _supersede_earlier(session, submission)
+            if record.report is not None:
+                _add_figures(session, submission.id, record.report, pid_key)
+            for row in record.course_rows:
+                session.add(m.CourseRecord(submission_id=submission.id, **_hashed(row, pid_key)))
+        return LoadResult(submission.id, submission.status, submission.version, new=True)
+
+
+def _add_submission(session: Session, record: SubmissionRecord) -> m.Submission:
+    version = None
+    if record.kind == CELL_REPORT and record.unit_code and record.period:
+        earlier = session.scalar(select(func.count()).select_from(m.Submission).where(
+            m.Submission.unit_code == record.unit_code, m.Submission.period == record.period,
+            m.Submission.kind == CELL_REPORT))
+        version = (earlier or 0) + 1
+    errors = sum(1 for f in record.findings if f.is_error)
+    submission = m.Submission(
+        sha256=record.stored.sha256, filename=record.filename, channel=record.channel,
+        sender=record.sender, received_at=record.received_at.astimezone(UTC), kind=record.kind,
+        unit_code=record.unit_code, period=record.period, version=version,
+        status="accepted" if record.accepted else "rejected",
+        error_count=errors, warning_count=len(record.findings) - errors)
+    session.add(submission)
+    session.flush()
+    return submission
+
+
+def _supersede_earlier(session: Session, submission: m.Submission) -> None:
+    """A newly accepted version replaces every earlier version of the same unit and month."""
+    if submission.kind != CELL_REPORT or submission.version in (None, 1):
+        return
+    same = (m.Submission.unit_code == submission.unit_code,
+            m.Submission.period == submission.period, m.Submission.kind == CELL_REPORT,
+            m.Submission.id != submission.id)
+    previous = session.scalar(select(func.max(m.Submission.id)).where(*same))
+    submission.supersedes_id = previous
+    session.execute(update(m.Submission).where(*same, m.Submission.status.in_(
+        ("accepted", "rejected"))).values(status="superseded"))
+
+
+def _add_figures(session: Session, submission_id: int, report: CellReport, key: bytes) -> None:
+    for row in report.roster:
+        session.add(m.RosterFact(submission_id=submission_id, **_roster_values(row, key)))
+    for (population, indicator, breakdown), value in submission_figures(report).items():
+        session.add(m.IndicatorValue(submission_id=submission_id, population=population,
+                                     indicator=indicator, breakdown=breakdown, value=value))
+
+
+def _roster_values(row: RosterRow, key: bytes) -> dict[str, object]:
+    values = {f.name: getattr(row, f.name) for f in fields(row)
+              if f.name not in ("invalid", "pid")}
+    values["pid_hash"] = pid_hash(row.pid, key)
+    return values
+
+
+def _hashed(row: dict[str, object], key: bytes) -> dict[str, object]:
+    values = {k: v for k, v in row.items() if k != "pid"}
+    pid = row.get("pid")
+    values["pid_hash"] = pid_hash(pid if isinstance(pid, str) else None, key)
+    return values
+
+
+def sync_registry(session: Session, registry: Registry) -> None:
+    """Mirror the registry files into the warehouse (they stay the source of truth)."""
+    with session.begin():
+        for unit in registry.units.values():
+            session.merge(m.Unit(code=unit.code, name=unit.name, level=unit.level,
+                                 parent_code=unit.parent_code, valid_from=unit.valid_from,
+                                 valid_to=unit.valid_to, senders=";".join(unit.senders)))
+        for t in registry.targets:
+            session.merge(m.TargetRow(unit_code=t.unit_code, year=t.year,
+                                      population=t.population, target=t.target))

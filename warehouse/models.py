@@ -1,0 +1,155 @@
+"""The warehouse schema (SQLAlchemy 2). Alembic migrations in warehouse/migrations own it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Unit(Base):
+    """A mirror of the registry file, refreshed at every run."""
+
+    __tablename__ = "units"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    level: Mapped[str] = mapped_column(String(32))
+    parent_code: Mapped[str | None] = mapped_column(String(32))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    senders: Mapped[str] = mapped_column(Text, default="")
+
+
+class TargetRow(Base):
+    __tablename__ = "targets"
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    population: Mapped[str] = mapped_column(String(16), primary_key=True)
+    target: Mapped[int] = mapped_column(Integer)
+
+
+class RawFile(Base):
+    """A received file, content-addressed: its bytes live in the archive under its hash."""
+
+    __tablename__ = "raw_files"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    archive_path: Mapped[str] = mapped_column(String(255))
+
+
+class Submission(Base):
+    """One received file for one unit and period: every version is kept."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("raw_files.sha256"), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(32))
+    sender: Mapped[str] = mapped_column(String(255), default="")
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(32))  # cell_report | course_register | unknown
+    unit_code: Mapped[str | None] = mapped_column(String(32))
+    period: Mapped[str | None] = mapped_column(String(7))
+    version: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # received|rejected|accepted|superseded
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    warning_count: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (Index("ix_submissions_unit_period", "unit_code", "period"),)
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(8))
+    severity: Mapped[str] = mapped_column(String(8))
+    sheet: Mapped[str | None] = mapped_column(String(64))
+    row: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(8))
+    message: Mapped[str] = mapped_column(Text)
+
+
+class RosterFact(Base):
+    """One roster row of an accepted submission. The PID is stored only as a keyed hash."""
+
+    __tablename__ = "roster_facts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    excel_row: Mapped[int] = mapped_column(Integer)
+    stt: Mapped[int | None] = mapped_column(Integer)
+    full_name: Mapped[str | None] = mapped_column(String(255))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(8))
+    pid_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    ethnicity: Mapped[str | None] = mapped_column(String(64))
+    religion: Mapped[str | None] = mapped_column(String(64))
+    population: Mapped[str | None] = mapped_column(String(16))
+    class_or_position: Mapped[str | None] = mapped_column(String(255))
+    youth_union: Mapped[bool | None] = mapped_column(Boolean)
+    stage: Mapped[int | None] = mapped_column(Integer)
+    stage_date: Mapped[date | None] = mapped_column(Date)
+    helper_1: Mapped[str | None] = mapped_column(String(255))
+    helper_2: Mapped[str | None] = mapped_column(String(255))
+    cert_no: Mapped[str | None] = mapped_column(String(64))
+    cert_date: Mapped[date | None] = mapped_column(Date)
+    resolution_date: Mapped[date | None] = mapped_column(Date)
+    decision_no: Mapped[str | None] = mapped_column(String(64))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    full_member_date: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class IndicatorValue(Base):
+    """An accepted submission's figure: declared totals and roster-derived breakdowns."""
+
+    __tablename__ = "indicator_values"
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    population: Mapped[str] = mapped_column(String(16), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(32), primary_key=True)
+    breakdown: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class CourseRecord(Base):
+    """A line of the Political Center's course register (form BC-BDNTVĐ/1)."""
+
+    __tablename__ = "course_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    excel_row: Mapped[int] = mapped_column(Integer)
+    full_name: Mapped[str | None] = mapped_column(String(255))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    pid_hash: Mapped[str | None] = mapped_column(String(64))
+    unit_code: Mapped[str | None] = mapped_column(String(32))
+    course_code: Mapped[str | None] = mapped_column(String(64))
+    date_from: Mapped[date | None] = mapped_column(Date)
+    date_to: Mapped[date | None] = mapped_column(Date)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    cert_no: Mapped[str | None] = mapped_column(String(64))
+    cert_date: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (UniqueConstraint("submission_id", "excel_row"),)
