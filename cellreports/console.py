@@ -9,21 +9,29 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console()
+if not console.is_terminal:  # logs and CI: do not squeeze the table into 80 columns
+    console = Console(width=110)
 
-STATUS_STYLE = {"accepted": "green", "rejected": "bold red", "duplicate": "dim"}
+STATUS_STYLE = {"accepted": "green", "rejected": "bold red"}
 
 
 def show_runs(summaries: Iterable) -> None:  # type: ignore[type-arg]
-    table = Table(title="Submissions", title_justify="left")
-    for column in ("Run", "Unit", "File", "Report period", "Version", "Result", "Errors",
-                   "Warnings"):
-        table.add_column(column, justify="right" if column in ("Errors", "Warnings") else "left")
+    """One line per received file: unit, month, version, accepted or rejected, counts."""
+    table = Table(title="Received files", title_justify="left", pad_edge=False)
+    table.add_column("Month", no_wrap=True)
+    table.add_column("Unit", no_wrap=True)
+    table.add_column("File", overflow="fold", min_width=18)
+    table.add_column("Ver.", justify="right")
+    table.add_column("Result", no_wrap=True)
+    table.add_column("Errors", justify="right")
+    table.add_column("Warn.", justify="right")
     for summary in summaries:
-        for row in summary.rows:
-            style = STATUS_STYLE.get(row.status, "")
-            table.add_row(summary.period, row.unit, row.filename, row.period or "—",
+        for row in sorted(summary.rows, key=lambda r: (r.unit, r.filename)):
+            style = STATUS_STYLE.get(row.status, "dim")
+            table.add_row(row.period or summary.period, row.unit or "—", row.filename,
                           str(row.version or "—"), f"[{style}]{row.status}[/]",
                           str(row.errors), str(row.warnings))
+        table.add_section()
     console.print(table)
 
 

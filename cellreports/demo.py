@@ -158,15 +158,14 @@ _KINH_GIVEN = {
 }
 _KHO_CLANS = ("Kră Jăn", "Lơ Mu", "Liêng Hót", "Bon Niêng", "Cil", "Kơ Să", "Rơ Ông")
 _KHO_GIVEN = {"Nam": ("Brỏi", "Tiếp", "Duy", "Thuận", "Sang", "Thuyên", "Hoàng", "Sơn", "Phi",
-                      "Ha Thương", "Tơ Nhia"),
+                      "Thương", "Tơ Nhia"),
               "Nữ": ("Điệp", "H'Rin", "Nguyệt", "Hiền", "Thùy", "Bích", "Sương", "Tuyết",
                      "Nhung", "H'Lan")}
 _MA_GIVEN = {"Nam": ("Lang", "Bré", "Ré", "Tâm", "Sơn", "Dũng", "Quyết"),
              "Nữ": ("Hương", "Nhi", "Thảo", "Bích", "Hoa", "Liên", "Ngọc")}
-_NORTHERN_STAFF = {  # Tày and Nùng teachers who came south with their families
-    "Tày": {"Nam": ("Hoàng Văn Thắng", "Nông Văn Hải"), "Nữ": ("Nông Thị Hạnh", "Ma Thị Hồng")},
-    "Nùng": {"Nam": ("Vi Văn Tùng", "Lương Văn Chiến"), "Nữ": ("Lương Thị Mai", "Lục Thị Hoa")},
-}
+# Tày and Nùng teachers who came south with their families: their usual surnames.
+_NORTHERN_SURNAMES = {"Tày": ("Hoàng", "Nông", "Ma", "Hà", "Lường"),
+                      "Nùng": ("Lương", "Vi", "Lục", "Nông", "Triệu")}
 
 
 def _weighted(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
@@ -175,10 +174,12 @@ def _weighted(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str
 
 def _kinh_name(rng: random.Random, gender: str) -> str:
     surname = _weighted(rng, _KINH_SURNAMES)
-    middle = rng.choice(_KINH_MIDDLE[gender])
-    if rng.random() < 0.35:  # "Nguyễn Thị Thu Hà"
-        middle += " " + rng.choice(_KINH_SECOND_MIDDLE[gender])
-    return f"{surname} {middle} {rng.choice(_KINH_GIVEN[gender])}"
+    middle = [rng.choice(_KINH_MIDDLE[gender])]
+    if rng.random() < 0.35:  # "Nguyễn Thị Thu Hà"; never "Minh Minh" or "Hoàng … Hoàng"
+        middle.append(rng.choice([m for m in _KINH_SECOND_MIDDLE[gender]
+                                  if m not in (surname, *middle)]))
+    given = rng.choice([g for g in _KINH_GIVEN[gender] if g not in middle])
+    return " ".join((surname, *middle, given))
 
 
 def _kho_name(rng: random.Random, gender: str) -> str:
@@ -201,8 +202,10 @@ def _name(rng: random.Random, ethnicity: str, gender: str, used: set[str]) -> st
             name = _kho_name(rng, gender)
         elif ethnicity == "Mạ":
             name = _ma_name(rng, gender)
-        elif ethnicity in _NORTHERN_STAFF:
-            name = rng.choice(_NORTHERN_STAFF[ethnicity][gender])
+        elif ethnicity in _NORTHERN_SURNAMES:
+            middle = "Văn" if gender == "Nam" else "Thị"
+            name = (f"{rng.choice(_NORTHERN_SURNAMES[ethnicity])} {middle} "
+                    f"{rng.choice(_KINH_GIVEN[gender])}")
         else:
             name = _kinh_name(rng, gender)
         if name not in used:
@@ -289,19 +292,20 @@ _PROFILES: dict[str, CellProfile] = {
         _plan("A", "D", "E2", "G", "H", "I", "I", "vc:J", "vc:H"),
     ),
 }
-_STAFF_POSITIONS = (
+_TEACHER_POSITIONS = (
     "Giáo viên Toán", "Giáo viên Ngữ văn", "Giáo viên Tiếng Anh", "Giáo viên Vật lí",
     "Giáo viên Hóa học", "Giáo viên Sinh học", "Giáo viên Lịch sử", "Giáo viên Địa lí",
-    "Giáo viên Tin học", "Giáo viên Giáo dục thể chất", "Nhân viên thư viện",
-    "Nhân viên kế toán", "Nhân viên văn thư", "Nhân viên thiết bị",
+    "Giáo viên Tin học", "Giáo viên Giáo dục thể chất",
 )
+_OTHER_STAFF_POSITIONS = ("Nhân viên thư viện", "Nhân viên kế toán", "Nhân viên văn thư",
+                          "Nhân viên thiết bị")
 _STOP_REASONS = ("Chuyển trường theo gia đình vào tỉnh Đồng Nai",)
 
 
 # ---------------------------------------------------------------------------------------
 # Tracks: how a person's stages unfold. Each returns the stage dates, the course of the
-# certificate, and the youngest birth month allowed (aged full 18 by month at the cell's
-# resolution, rule R05).
+# certificate, and the latest birth month allowed (aged full 18 by month at the cell's
+# resolution, rule R05). Every date inside the demo months falls on or before the 16th.
 
 def _day(rng: random.Random, year: int, months: tuple[int, ...] | int, lo: int = 1,
          hi: int = 28) -> date:
@@ -447,15 +451,16 @@ _GRADE_12_TRACKS = frozenset({"A", "B", "C", "D", "E1", "E2", "J2"})
 
 
 def _student_birth(rng: random.Random, grade: int, born_by: date | None) -> date:
-    if born_by is not None:
-        if rng.random() < 0.3 or born_by.year < 2006:  # a year behind: common in the hills
-            year, month = 2005, rng.randint(3, min(12, born_by.month if born_by.year == 2005
-                                                   else 12))
-        else:
-            year, month = born_by.year, rng.randint(1, born_by.month)
-        return date(year, month, rng.randint(1, 28))
-    year = 2006 if grade == 12 else 2007
-    return date(year, rng.randint(1, 12), rng.randint(1, 28))
+    """A student's date of birth; ``born_by`` is the latest birth month a track allows."""
+    if born_by is None:
+        year = 2006 if grade == 12 else 2007
+        return date(year, rng.randint(1, 12), rng.randint(1, 28))
+    if born_by.year >= 2006 and rng.random() >= 0.3:
+        year, month = 2006, rng.randint(1, born_by.month)
+    else:  # a year behind at school: common among the hill communes' students
+        latest = born_by.month if born_by.year == 2005 else 12
+        year, month = 2005, rng.randint(min(3, latest), latest)
+    return date(year, month, rng.randint(1, 28))
 
 
 def _party_members(rng: random.Random, used: set[str]) -> list[str]:
@@ -483,11 +488,12 @@ def _check_timeline(key: str, t: _Timeline, birth: date) -> None:
 
 def _build_person(rng: random.Random, unit: str, index: int, track: str, population: str,
                   overrides: dict[str, object], profile: CellProfile, members: list[str],
-                  positions: list[str], names: set[str], pids: set[str]) -> DemoPerson:
+                  positions: list[str], peoples: list[str], names: set[str], pids: set[str]
+                  ) -> DemoPerson:
     t = _TRACKS[track](rng)
     if population == "hoc_sinh":
         gender = "Nữ" if rng.random() < 0.6 else "Nam"
-        ethnicity = _weighted(rng, profile.student_ethnicities)
+        ethnicity = peoples.pop()
         grade = 12 if track in _GRADE_12_TRACKS or rng.random() < 0.5 else 11
         birth = _student_birth(rng, grade, t.born_by)
         if overrides.get("planted"):
@@ -518,18 +524,16 @@ def _build_person(rng: random.Random, unit: str, index: int, track: str, populat
     )
 
 
-def _ensure_minorities(people: list[DemoPerson], rng: random.Random, names: set[str]
-                       ) -> list[DemoPerson]:
-    """Lộc Bắc is a K'Ho and Mạ commune: make sure its list shows both peoples."""
-    students = [p for p in people if p.population == "hoc_sinh"]
-    for wanted, person in zip(("K'Ho", "Mạ"), students[:2], strict=True):
-        if not any(p.ethnicity == wanted for p in people):
-            names.discard(person.full_name)
-            fixed = replace(person, ethnicity=wanted,
-                            full_name=_name(rng, wanted, person.gender, names),
-                            religion=_religion(rng, wanted))
-            people = [fixed if p is person else p for p in people]
-    return people
+def _student_ethnicities(rng: random.Random, profile: CellProfile, count: int) -> list[str]:
+    """The students' peoples in the school's proportions, at least one of each listed."""
+    total = sum(w for _, w in profile.student_ethnicities)
+    out: list[str] = []
+    for ethnicity, weight in profile.student_ethnicities:
+        if ethnicity != "Kinh":
+            out += [ethnicity] * max(1, round(count * weight / total))
+    out += ["Kinh"] * (count - len(out))
+    rng.shuffle(out)
+    return out
 
 
 def _number_certificates(cells: list[DemoCell], rng: random.Random) -> list[DemoCell]:
@@ -554,10 +558,10 @@ def _number_decisions(cells: list[DemoCell], rng: random.Random) -> list[DemoCel
     n = 240
     previous: date | None = None
     for day, key in admitted:
-        n += 1 + (day - previous).days // 3 if previous else 0
+        if previous is not None:  # the committee issues about one decision every 3 days
+            n += 1 + (day - previous).days // 3 + rng.randint(0, 1)
         numbers[key] = f"{n}-QĐ/HU"
         previous = day
-        n += rng.randint(0, 1)
     return [replace(c, people=tuple(replace(p, decision_no=numbers.get(p.key))
                                     for p in c.people)) for c in cells]
 
@@ -571,12 +575,14 @@ def _build(seed: int) -> tuple[DemoCell, ...]:
         rng = random.Random(f"{seed}:{unit}:people")
         profile = _PROFILES[unit]
         members = _party_members(rng, names)
-        positions = list(_STAFF_POSITIONS)
-        rng.shuffle(positions)
+        # Mostly teachers, sometimes someone from the school office.
+        positions = rng.sample(_TEACHER_POSITIONS, 3)
+        positions.insert(rng.randint(0, 1), rng.choice(_OTHER_STAFF_POSITIONS))
+        peoples = _student_ethnicities(
+            rng, profile, sum(1 for _, pop, _ in profile.plan if pop == "hoc_sinh"))
         people = [_build_person(rng, unit, i, track, pop, overrides, profile, members,
-                                positions, names, pids)
+                                positions, peoples, names, pids)
                   for i, (track, pop, overrides) in enumerate(profile.plan)]
-        people = _ensure_minorities(people, rng, names)
         # A roster lists people in the order they joined the sympathizer list.
         people.sort(key=lambda p: (p.stages[0][1], p.key))
         cells.append(DemoCell(unit, secretary=members[0], prepared_by=members[1],
@@ -751,8 +757,9 @@ def _received_at(unit: str, period: str, seed: int) -> datetime:
         return _LATE_RECEIVED
     rng = random.Random(f"{seed}:{unit}:{period}:sent")
     start = first_day(period)
-    # A working day between the 19th and the 24th: on time, the deadline is the 25th.
-    days = [start.replace(day=d) for d in range(19, 25) if start.replace(day=d).weekday() < 5]
+    # A working day between the 20th and the 24th, one or two days after "Ngày lập" (18th
+    # to 23rd): on time, the deadline is the 25th.
+    days = [start.replace(day=d) for d in range(20, 25) if start.replace(day=d).weekday() < 5]
     day = rng.choice(days)
     return datetime(day.year, day.month, day.day, rng.randint(7, 16), rng.randint(0, 59),
                     tzinfo=TZ)
@@ -812,20 +819,21 @@ def generate_month(registry: Registry, period: str, seed: int = DEFAULT_SEED
 
 def demo_course_records(seed: int = DEFAULT_SEED) -> list[CourseRecord]:
     """Every attendance of a demo person at a course, in course order."""
-    attendances: list[tuple[date, str, DemoPerson, str, bool]] = []
+    attendances: list[tuple[date, bool, int, str, DemoPerson, str]] = []
     for people in demo_people(seed).values():
         for p in people:
             if p.failed_course:
-                attendances.append((COURSES[p.failed_course].date_from, p.cert_no or "", p,
-                                    p.failed_course, False))
-            if p.course:
-                attendances.append((COURSES[p.course].date_from, p.cert_no or "", p,
-                                    p.course, True))
+                course = COURSES[p.failed_course]
+                attendances.append((course.date_from, False, 0, p.full_name, p,
+                                    p.failed_course))
+            if p.course and p.cert_no:
+                number = int(p.cert_no.split("/")[0])
+                attendances.append((COURSES[p.course].date_from, True, number, p.full_name, p,
+                                    p.course))
     # Within a course: passed in certificate order, then those who did not pass.
-    attendances.sort(key=lambda a: (a[0], not a[4], int(a[1].split("/")[0] or 0),
-                                    a[2].full_name))
+    attendances.sort(key=lambda a: (a[0], not a[1], a[2], a[3]))
     records = []
-    for stt, (_, _, person, code, passed) in enumerate(attendances, start=1):
+    for stt, (_, passed, _, _, person, code) in enumerate(attendances, start=1):
         course = COURSES[code]
         records.append(CourseRecord(
             stt=stt, full_name=person.full_name, birth_date=person.birth_date,

@@ -28,11 +28,12 @@ def run_demo(settings: Settings) -> list:  # type: ignore[type-arg]
     from flows.monthly import monthly_consolidation
 
     registry = Registry.load(settings.registry_dir)
+    register = demo_course_register(registry)
     summaries = []
     for period in DEMO_PERIODS:
         files = generate_month(registry, period)
-        if period == DEMO_PERIODS[0]:
-            files = [demo_course_register(registry), *files]
+        if register.received_at.strftime("%Y-%m") == period:  # it arrives in its own month
+            files = [register, *files]
         for f in files:
             drop_in_inbox(settings.inbox, f.unit_code, f.filename, f.content,
                           f.received_at.timestamp())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,18 +26,12 @@ from warehouse.db import make_engine, session_factory, upgrade
 from warehouse.load import (
     LoadResult,
     SubmissionRecord,
-    known_hashes,
+    known_submissions,
     load_submission,
     sync_registry,
 )
+from warehouse.models import Submission
 from warehouse.queries import month_data
-
-
-@dataclass
-class Collected:
-    incoming: IncomingFile
-    stored: StoredFile
-    known: bool  # this exact file is already in the warehouse
 
 
 @dataclass
@@ -52,6 +46,15 @@ class RunRow:
     warnings: int = 0
     version: int | None = None
     feedback: Path | str | None = None
+
+
+@dataclass
+class Collected:
+    incoming: IncomingFile
+    stored: StoredFile
+    # this exact file is already in the warehouse (or earlier in this batch)
+    known: bool = False
+    previous: RunRow | None = None  # what it became the first time
 
 
 @dataclass
@@ -89,13 +92,21 @@ def collect_files(settings: Settings) -> list[Collected]:
     incoming = list(make_connector(settings).fetch())
     stored = [archive.store(item.content) for item in incoming]
     with _sessions(settings)() as session:
-        known = known_hashes(session, [s.sha256 for s in stored])
+        known = {sha: _as_row(sub) for sha, sub in
+                 known_submissions(session, [s.sha256 for s in stored]).items()}
     seen: set[str] = set()
     collected = []
     for item, s in zip(incoming, stored, strict=True):
-        collected.append(Collected(item, s, known=s.sha256 in known or s.sha256 in seen))
+        collected.append(Collected(item, s, known=s.sha256 in known or s.sha256 in seen,
+                                   previous=known.get(s.sha256)))
         seen.add(s.sha256)
     return collected
+
+
+def _as_row(sub: Submission) -> RunRow:
+    return RunRow(unit=sub.unit_code or "", filename=sub.filename, period=sub.period,
+                  status=f"unchanged ({sub.status})", errors=sub.error_count,
+                  warnings=sub.warning_count, version=sub.version)
 
 
 @task(cache_policy=NO_CACHE)
@@ -237,8 +248,9 @@ def _summary_rows(collected: list[Collected], records: list[SubmissionRecord],
                            version=result.version, feedback=sent))
     for c in collected:
         if c.known:
-            rows.append(RunRow(unit="", filename=c.incoming.filename, period=None,
-                               status="duplicate"))
+            rows.append(replace(c.previous, filename=c.incoming.filename) if c.previous else
+                        RunRow(unit="", filename=c.incoming.filename, period=None,
+                               status="unchanged"))
     return rows
 
 

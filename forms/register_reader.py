@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from forms.container import DEFAULT_LIMITS, Limits
+from forms.course_register import COURSE_COLUMNS, PASSED, SHEET_ATTENDEES
 from forms.errors import MissingHeaderRow, MissingSheet
 from forms.reader import find_header_row, find_sheet, load_grids
 from forms.text import key
 from forms.values import BadValue, parse_date, parse_int, parse_pid, parse_text
 
-REGISTER_SHEET = "HocVien"
-REGISTER_COLUMNS = {
-    "stt": "STT", "full_name": "Họ và tên", "birth_date": "Ngày sinh",
-    "pid": "Số định danh cá nhân", "unit_code": "Mã chi bộ", "course_code": "Khóa học",
-    "date_from": "Từ ngày", "date_to": "Đến ngày", "passed": "Kết quả", "cert_no": "Số GCN",
-    "cert_date": "Ngày cấp GCN",
-}
+REGISTER_SHEET = SHEET_ATTENDEES
+REGISTER_COLUMNS = COURSE_COLUMNS
 _DATES = ("birth_date", "date_from", "date_to", "cert_date")
 
 
@@ -59,7 +55,7 @@ def _value(field: str, value: object) -> object:
         if field == "pid":
             return parse_pid(value)
         if field == "passed":
-            return key(value) == "dat"
+            return key(value) == key(PASSED)
         return parse_text(value)
     except BadValue:
         return None

@@ -160,7 +160,7 @@ def _title(ws: Worksheet, row: int, text: str, last_col: int, *, font: Font = _F
 
 def _raw_or(invalid: dict[str, str], key: str, value: Any) -> Any:
     """The planted raw text when a test put one, else the parsed value."""
-    return invalid[key] if key in invalid else value
+    return invalid.get(key, value)
 
 
 # ---------------------------------------------------------------------------------------

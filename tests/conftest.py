@@ -42,6 +42,8 @@ def _postgres_reachable() -> str | None:
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
     reason = _postgres_reachable()
+    if reason and os.environ.get("CELLREPORTS_REQUIRE_POSTGRES"):
+        pytest.fail(f"{reason} (CELLREPORTS_REQUIRE_POSTGRES is set)")
     if reason:
         pytest.skip(reason)
     return POSTGRES_ADMIN_URL

@@ -6,6 +6,7 @@ the kind of check, which validations.messages turns into a Vietnamese sentence.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import great_expectations as gx
@@ -108,10 +109,19 @@ INDEX_COLUMNS = {FILES: ["sub", "run_period"], SUMMARY: ["sub", "excel_row", "co
                  ROSTER: ["sub", "excel_row"]}
 
 
+def _quiet_gx_loggers() -> None:
+    """GX sets some module loggers to INFO itself (temporary docs folders…): noise to a
+    district officer, so every GX logger is raised to WARNING."""
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
 class Engine:
     """An ephemeral GX context holding one validation definition per frame."""
 
     def __init__(self) -> None:
+        _quiet_gx_loggers()
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = {"globally": False}
         source = self.context.data_sources.add_pandas("cellreports")

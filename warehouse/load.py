@@ -56,11 +56,12 @@ def pid_hash(pid: str | None, key: bytes) -> str | None:
     return hmac.new(key, pid.encode(), hashlib.sha256).hexdigest()
 
 
-def known_hashes(session: Session, hashes: list[str]) -> set[str]:
+def known_submissions(session: Session, hashes: list[str]) -> dict[str, m.Submission]:
+    """The submissions already made of these exact files, by content hash."""
     if not hashes:
-        return set()
-    rows = session.scalars(select(m.Submission.sha256).where(m.Submission.sha256.in_(hashes)))
-    return set(rows)
+        return {}
+    rows = session.scalars(select(m.Submission).where(m.Submission.sha256.in_(hashes)))
+    return {row.sha256: row for row in rows}
 
 
 def load_submission(session: Session, record: SubmissionRecord, pid_key: bytes) -> LoadResult:

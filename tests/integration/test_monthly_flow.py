@@ -1,0 +1,114 @@
+"""The monthly flow on a real (temporary) Prefect server, SQLite and local folders."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from factories import make_header, make_roster, make_summary, make_workbook
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from warehouse import models as m
+from warehouse.db import make_engine, session_factory
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _drop(settings, sender: str, name: str, content: bytes, day: int = 20) -> None:
+    folder = settings.inbox / sender
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(content)
+    moment = datetime(2024, 3, day, 9, 0, tzinfo=LOCAL).timestamp()
+    os.utime(path, (moment, moment))
+
+
+def _bad_bl02() -> bytes:
+    roster = make_roster()
+    roster[1] = replace(roster[1], birth_date=None, invalid={"birth_date": "31/02/2007"})
+    return make_workbook(header=make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An"),
+                         roster=roster, summary=make_summary(make_roster()))
+
+
+@pytest.fixture
+def month_inbox(settings):
+    _drop(settings, "BL01", "BL01_2024-03.xlsx", make_workbook())
+    _drop(settings, "BL02", "BL02_2024-03.xlsx", _bad_bl02())
+    _drop(settings, "BL03", "anh_chup.xlsx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    _drop(settings, "BL04", "BL04_2024-03.xlsx",
+          make_workbook(header=make_header("BL04", unit_name="Chi bộ Trường THCS-THPT Lộc Bắc")),
+          day=27)
+    return settings
+
+
+def _snapshot(settings) -> dict[str, list[tuple]]:
+    engine = make_engine(settings.database_url)
+    tables = {}
+    with session_factory(engine)() as session:
+        for model in (m.Submission, m.Finding, m.RosterFact, m.IndicatorValue, m.RawFile):
+            rows = session.scalars(select(model)).all()
+            columns = [c.key for c in model.__table__.columns]
+            tables[model.__tablename__] = sorted(
+                tuple(str(getattr(r, c)) for c in columns) for r in rows)
+    engine.dispose()
+    return tables
+
+
+def test_a_month_is_collected_validated_loaded_and_reported(month_inbox):
+    from flows.monthly import monthly_consolidation
+
+    summary = monthly_consolidation("2024-03", month_inbox)
+    by_file = {r.filename: r for r in summary.rows}
+    assert by_file["BL01_2024-03.xlsx"].status == "accepted"
+    assert by_file["BL04_2024-03.xlsx"].status == "accepted"
+    assert (by_file["BL02_2024-03.xlsx"].status, by_file["BL02_2024-03.xlsx"].errors) == (
+        "rejected", 1)
+    assert by_file["anh_chup.xlsx"].status == "rejected"
+    assert sorted(summary.missing_units) == ["BL02", "BL03"]
+    # the inbox is emptied into the processed folder; nothing is deleted
+    assert not any(p.is_file() for p in month_inbox.inbox.rglob("*"))
+    assert len([p for p in (month_inbox.data_dir / "processed").rglob("*") if p.is_file()]) == 4
+    # the upward data file counts two accepted cells, one of them late
+    rows = list(csv.DictReader(io.StringIO(summary.export_csv.read_text(encoding="utf-8"))))
+    counts = {r["indicator"]: int(r["value"]) for r in rows
+              if r["unit_code"] == "BL" and r["indicator"].startswith("REPORTS_")}
+    assert counts == {"REPORTS_EXPECTED": 4, "REPORTS_ACCEPTED": 2, "REPORTS_ON_TIME": 1}
+    assert summary.district_report.exists()
+
+
+def test_feedback_goes_back_to_the_sender_with_the_finding_on_the_cell(month_inbox):
+    from flows.monthly import monthly_consolidation
+
+    summary = monthly_consolidation("2024-03", month_inbox)
+    bl02 = next(r for r in summary.rows if r.filename == "BL02_2024-03.xlsx")
+    assert bl02.feedback.parent.name == "BL02"
+    workbook = load_workbook(bl02.feedback)
+    assert workbook.sheetnames[0] == "KetQuaKiemTra"
+    rows = [[c.value for c in row] for row in workbook["KetQuaKiemTra"].iter_rows()]
+    assert any(row[1] == "R02" and row[3] == "DanhSach" and row[5] == "C" for row in rows)
+    finding_row = next(row for row in rows if row[1] == "R02")[4]
+    commented = workbook["DanhSach"][f"C{finding_row}"]
+    assert commented.comment is not None and "R02" in commented.comment.text
+
+
+def test_running_the_same_month_again_changes_nothing(month_inbox):
+    from flows.monthly import monthly_consolidation
+
+    first = monthly_consolidation("2024-03", month_inbox)
+    before = _snapshot(month_inbox)
+    report_bytes = first.district_report.read_bytes()
+    # the same files arrive again
+    _drop(month_inbox, "BL01", "BL01_2024-03.xlsx", make_workbook())
+    _drop(month_inbox, "BL02", "BL02_2024-03.xlsx", _bad_bl02())
+    second = monthly_consolidation("2024-03", month_inbox)
+    assert _snapshot(month_inbox) == before
+    assert sorted(r.status for r in second.rows) == [
+        "unchanged (accepted)", "unchanged (rejected)"]
+    assert second.district_report.read_bytes() == report_bytes
