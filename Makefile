@@ -6,21 +6,25 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install demo test test-fast lint clean
 
+PIP := $(BIN)/python -m pip install --disable-pip-version-check
+
+# pip's own chatter goes to a log, shown only if the installation fails
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
-	touch $(STAMP)
+	@echo "Installing cellreports into $(VENV) (first run only, about a minute)..."
+	@$(PYTHON) -m venv $(VENV)
+	@($(PIP) --upgrade pip && $(PIP) -e ".[dev]") > $(VENV)/install.log 2>&1 \
+		|| (cat $(VENV)/install.log; echo "Installation failed: see above."; exit 1)
+	@touch $(STAMP)
 
 install: $(STAMP)
 
 ## demo: generate Jan–Mar 2024 demo workbooks and consolidate them (SQLite, ./var)
 demo: $(STAMP)
-	$(BIN)/cellreports demo
+	@$(BIN)/cellreports demo
 
 ## test: the whole suite (unit, integration incl. PostgreSQL, e2e)
 test: $(STAMP)
-	$(BIN)/pytest
+	@$(BIN)/pytest
 
 test-fast: $(STAMP)
 	$(BIN)/pytest tests/unit

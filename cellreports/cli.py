@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +11,7 @@ import typer
 
 from cellreports.console import console
 from cellreports.periods import InvalidPeriod, parse_period
+from cellreports.registry import RegistryError
 from cellreports.settings import Settings
 
 app = typer.Typer(help="Consolidate the monthly Party-cell reports of a district.",
@@ -25,6 +28,21 @@ def _settings(data_dir: Path | None, **extra: object) -> Settings:
     if data_dir is not None:
         overrides["data_dir"] = data_dir
     return Settings(**overrides)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Errors a user can fix are shown as one sentence, not a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except RegistryError as exc:
+        console.print(f"[red]The unit registry is not valid:[/] {exc}")
+        raise typer.Exit(2) from None
+    except OperationalError as exc:
+        console.print(f"[red]The warehouse database cannot be reached:[/] {exc.orig}")
+        raise typer.Exit(3) from None
 
 
 def _period(text: str) -> str:
@@ -45,7 +63,7 @@ def run(period: Annotated[str, typer.Option(help="The month to consolidate, YYYY
     from cellreports.console import show_outputs, show_runs
     from flows.monthly import monthly_consolidation
 
-    with console.status(f"Consolidating {month}…"):
+    with _user_errors(), console.status(f"Consolidating {month}…"):
         summary = monthly_consolidation(month, settings)
     show_runs([summary])
     show_outputs(summary)
@@ -56,7 +74,8 @@ def demo(data_dir: DataDir = None) -> None:
     """Generate demo workbooks for Jan–Mar 2024 and consolidate each month."""
     from cellreports.demo_run import run_demo
 
-    run_demo(_settings(data_dir))
+    with _user_errors():
+        run_demo(_settings(data_dir))
 
 
 @app.command()
@@ -67,9 +86,11 @@ def template(unit: Annotated[str, typer.Option(help="Unit code, e.g. BL01.")],
     from cellreports.registry import Registry
     from forms.writer import write_template
 
+
     settings = Settings()
     month = _period(period)
-    registry = Registry.load(settings.registry_dir)
+    with _user_errors():
+        registry = Registry.load(settings.registry_dir)
     found = registry.get(unit)
     if found is None or not found.active_in(month):
         raise typer.BadParameter(f"unit {unit!r} is not in the registry for {month}")

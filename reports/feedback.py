@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.xlsxio import deterministic_xlsx
+from reports.cells import put
 from validations.findings import ERROR, Finding
 
 SHEET = "KetQuaKiemTra"
@@ -73,25 +74,35 @@ def _write_summary(ws: Worksheet, findings: list[Finding], ctx: FeedbackContext)
         ("Số lỗi / cảnh báo:", f"{errors} lỗi, {len(findings) - errors} cảnh báo"),
     ]
     for r, (label, value) in enumerate(lines, start=1):
-        ws.cell(r, 1, label).font = bold
-        if value is not None:
-            ws.cell(r, 2, _text(value)).font = plain
+        put(ws, r, 1, label).font = bold
+        if value is None:
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(COLUMNS))
+            continue
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+        ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=len(COLUMNS))
+        value_cell = put(ws, r, 4, value)
+        value_cell.font = plain
+        value_cell.alignment = Alignment(horizontal="left")
     header_row = len(lines) + 2
     for c, label in enumerate(COLUMNS, start=1):
-        ws.cell(header_row, c, label).font = bold
+        put(ws, header_row, c, label).font = bold
     for i, f in enumerate(findings, start=1):
         values = (i, f.rule_id, SEVERITY_VI[f.severity], f.sheet or "", f.row or "",
                   f.column or "", f.message)
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(header_row + i, c, _text(value) if isinstance(value, str) else value)
+            cell = put(ws, header_row + i, c, value)
             cell.font = plain
             cell.alignment = Alignment(wrap_text=c == len(COLUMNS), vertical="top")
         ws.cell(header_row + i, 3).fill = FILLS[f.severity]
     if not findings:
-        ws.cell(header_row + 1, 1, "Không phát hiện sai sót.").font = plain
-    for letter, width in zip("ABCDEFG", (22, 12, 11, 12, 7, 6, 90), strict=True):
+        put(ws, header_row + 1, 1, "Không phát hiện sai sót.").font = plain
+    for letter, width in zip("ABCDEFG", (6, 11, 10, 11, 7, 6, 80), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _annotate(workbook: Workbook, findings: list[Finding]) -> None:
@@ -112,10 +123,3 @@ def _period_vi(period: str | None) -> str:
         return "không xác định"
     year, month = period.split("-")
     return f"Tháng {int(month)} năm {year}"
-
-
-def _text(value: object) -> object:
-    """Text that looks like a formula stays text (formula injection guard)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

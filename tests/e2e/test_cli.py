@@ -1,0 +1,63 @@
+"""The CLI's other commands, as a user types them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from factories import make_workbook
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from cellreports.cli import app
+from forms.reader import read_cell_report
+
+runner = CliRunner()
+
+
+def test_template_is_prefilled_for_the_unit_and_reads_back(tmp_path):
+    out = tmp_path / "mau.xlsx"
+    result = runner.invoke(app, ["template", "--unit", "BL02", "--period", "2024-03",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = read_cell_report(out.read_bytes())
+    assert (report.header.unit_code, report.header.period) == ("BL02", "2024-03")
+    assert report.header.unit_name == "Chi bộ Trường THPT Lộc An"
+    assert report.roster == [] and not report.missing_roster_columns
+    workbook = load_workbook(out)
+    assert workbook["DanhSach"].data_validations.dataValidation  # dropdowns on coded columns
+    assert "HuongDan" in workbook.sheetnames
+
+
+def test_template_for_an_unknown_unit_is_refused_with_a_sentence(tmp_path):
+    result = runner.invoke(app, ["template", "--unit", "ZZ9", "--period", "2024-03",
+                                 "--out", str(tmp_path / "x.xlsx")])
+    assert result.exit_code != 0
+    assert "not in the registry" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_malformed_period_is_refused_with_a_sentence():
+    result = runner.invoke(app, ["run", "--period", "March"])
+    assert result.exit_code != 0
+    assert "is not a month like 2024-03" in result.output
+
+
+def test_run_consolidates_the_inbox_and_prints_a_summary(tmp_path):
+    data_dir = tmp_path / "var"
+    (data_dir / "inbox" / "BL01").mkdir(parents=True)
+    path = data_dir / "inbox" / "BL01" / "BL01_2024-03.xlsx"
+    path.write_bytes(make_workbook())
+    moment = datetime(2024, 3, 20, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).timestamp()
+    os.utime(path, (moment, moment))
+    result = subprocess.run(
+        [sys.executable, "-m", "cellreports.cli", "run", "--period", "2024-03",
+         "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "BL01_2024-03.xlsx" in result.stdout and "accepted" in result.stdout
+    assert "Cells without an accepted report: BL02, BL03, BL04" in result.stdout
+    assert result.stderr.strip() == ""
+    assert (data_dir / "reports" / "2024-03" / "BaoCaoTongHop_BL_2024-03.xlsx").exists()
