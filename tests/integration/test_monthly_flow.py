@@ -112,3 +112,18 @@ def test_running_the_same_month_again_changes_nothing(month_inbox):
     assert sorted(r.status for r in second.rows) == [
         "unchanged (accepted)", "unchanged (rejected)"]
     assert second.district_report.read_bytes() == report_bytes
+
+
+def test_the_run_leaves_a_table_artifact_summarising_the_month(month_inbox):
+    import json
+
+    from prefect.artifacts import Artifact
+
+    from flows.monthly import monthly_consolidation
+
+    monthly_consolidation("2024-03", month_inbox)
+    artifact = Artifact.get("month-summary-2024-03")
+    assert artifact is not None and artifact.type == "table"
+    table = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
+    assert {(row["unit"], row["status"]) for row in table} >= {
+        ("BL01", "accepted"), ("BL02", "rejected"), ("BL04", "accepted")}
