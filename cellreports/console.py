@@ -40,6 +40,7 @@ def show_outputs(summary) -> None:  # type: ignore[no-untyped-def]
     console.print(f"  District report:  {_rel(summary.district_report)}")
     console.print(f"  Upward data file: {_rel(summary.export_csv)} (+ .json)")
     console.print(f"  Feedback files:   {_rel(summary.outbox)}/")
+    console.print(f"  Data Docs:        {_rel(summary.data_docs)}")
     missing = ", ".join(summary.missing_units) or "none"
     console.print(f"  Cells without an accepted report: {missing}")
 

@@ -48,3 +48,11 @@ def months_between(earlier: date, later: date) -> int:
 
 def in_period(day: date | None, period: str) -> bool:
     return day is not None and period_of(day) == period
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's end (31/01 + 1 → 29/02)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

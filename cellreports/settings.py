@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REGISTRY = PROJECT_ROOT / "config" / "registry" / "bao-lam-2024"
+DEFAULT_RULES = PROJECT_ROOT / "config" / "rules" / "limits.csv"
+DEFAULT_HOLIDAYS = PROJECT_ROOT / "config" / "calendar" / "holidays-vn.csv"
 
 
 class Settings(BaseSettings):
@@ -24,10 +26,12 @@ class Settings(BaseSettings):
     archive_dir: Path | None = None
     reports_dir: Path | None = None
     registry_dir: Path = DEFAULT_REGISTRY
+    # Rule limits with effective dates, and the public-holiday calendar (working days)
+    rules_file: Path = DEFAULT_RULES
+    holidays_file: Path = DEFAULT_HOLIDAYS
     # The district (or commune) whose cells this installation consolidates.
     district_code: str = "BL"
     timezone: str = "Asia/Ho_Chi_Minh"
-    deadline_day: int = 25
     # Key of the keyed hash of personal identification numbers; never stored in the repo.
     # When unset, a random key is created once in data_dir/secret.key.
     pid_hash_key: SecretStr | None = None

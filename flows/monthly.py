@@ -10,19 +10,24 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from cellreports.periods import parse_period
-from cellreports.registry import Registry
+from cellreports.periods import last_day, parse_period
+from cellreports.registry import REPORTING_LEVEL, Registry
+from cellreports.rulebook import RuleBook
 from cellreports.settings import Settings
+from cellreports.workdays import WorkCalendar
 from connectors.base import Connector, IncomingFile
 from connectors.folder_inbox import FolderInbox
 from forms.dispatch import CELL_REPORT, ReadOutcome, read_any
 from reports.district import build_district_workbook
 from reports.export import export_rows, write_export_csv, write_export_json
 from reports.feedback import FeedbackContext, build_feedback
+from validations.context import Context
 from validations.frames import BatchItem
+from validations.history import History, certificate_key
 from validations.run import validate_batch
 from warehouse.archive import Archive, StoredFile
 from warehouse.db import make_engine, session_factory, upgrade
+from warehouse.history import load_history
 from warehouse.load import (
     LoadResult,
     SubmissionRecord,
@@ -65,6 +70,7 @@ class RunSummary:
     export_csv: Path | None = None
     export_json: Path | None = None
     outbox: Path | None = None
+    data_docs: Path | None = None
     missing_units: list[str] = field(default_factory=list)
 
 
@@ -116,12 +122,33 @@ def read_files(contents: list[bytes]) -> list[ReadOutcome]:
 
 
 @task(cache_policy=NO_CACHE)
+def gather_history(outcomes: list[ReadOutcome], settings: Settings) -> History:
+    """What earlier months hold for the units and months of this batch (history rules),
+    and the course register's certificates, including a register arriving in this batch."""
+    wanted = [(o.report.header.unit_code, o.report.header.period) for o in outcomes
+              if o.report and o.report.header.unit_code and o.report.header.period]
+    with _sessions(settings)() as session:
+        history = load_history(session, wanted)
+    arriving = {(certificate_key(str(r["cert_no"])), r["cert_date"]) for o in outcomes
+                for r in o.course_rows if r.get("cert_no") and r.get("passed")}
+    if arriving:
+        history.certificates = (history.certificates or set()) | arriving
+    return history
+
+
+@task(cache_policy=NO_CACHE)
 def validate_files(collected: list[Collected], outcomes: list[ReadOutcome], registry: Registry,
-                   period: str) -> list[SubmissionRecord]:
+                   history: History, settings: Settings, period: str) -> list[SubmissionRecord]:
     """One GX run over the whole batch; findings mapped back to each file."""
+    context = Context(registry=registry, run_period=period,
+                      rules=RuleBook.load(settings.rules_file),
+                      calendar=WorkCalendar.load(settings.holidays_file), history=history,
+                      secret=settings.pid_key)
     cell_items = [i for i, o in enumerate(outcomes) if o.kind == CELL_REPORT or o.error]
-    batch = [BatchItem(outcomes[i].report, outcomes[i].error) for i in cell_items]
-    found = dict(zip(cell_items, validate_batch(batch, registry, period), strict=True))
+    batch = [BatchItem(outcomes[i].report, outcomes[i].error, collected[i].incoming.sender)
+             for i in cell_items]
+    found = dict(zip(cell_items, validate_batch(batch, registry, period, context,
+                                                docs_dir=data_docs_dir(settings)), strict=True))
     records = []
     for i, (c, outcome) in enumerate(zip(collected, outcomes, strict=True)):
         header = outcome.report.header if outcome.report else None
@@ -187,7 +214,7 @@ def build_reports(period: str, registry: Registry, settings: Settings,
     """The district workbook and the upward data file, rebuilt from the warehouse."""
     with _sessions(settings)() as session:
         month = month_data(session, registry, settings.district_code, period,
-                           deadline_day=settings.deadline_day, timezone=settings.timezone)
+                           deadline_day=deadline_day(settings, period), timezone=settings.timezone)
     folder = settings.reports / period
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{settings.district_code}_{period}"
@@ -199,6 +226,17 @@ def build_reports(period: str, registry: Registry, settings: Settings,
     _write(json_path, write_export_json(rows))
     missing = [c.unit.code for c in month.cells if not c.accepted]
     return report, csv_path, json_path, missing
+
+
+def data_docs_dir(settings: Settings) -> Path:
+    """The GX Data Docs site: every validation of every run, rule by rule."""
+    return (settings.data_dir / "datadocs").resolve()
+
+
+def deadline_day(settings: Settings, period: str) -> int:
+    """The reporting cells' deadline in force for the month (config/rules/limits.csv)."""
+    return RuleBook.load(settings.rules_file).limits_on(last_day(period),
+                                                        REPORTING_LEVEL).deadline_day
 
 
 def _write(path: Path, content: bytes) -> None:
@@ -222,13 +260,15 @@ def monthly_consolidation(period: str, settings: Settings | None = None) -> RunS
     fresh = [c for c in collected if not c.known]
     chunks = _chunks([c.incoming.content for c in fresh], settings.read_chunk_size)
     outcomes = [o for future in read_files.map(chunks) for o in future.result()]
-    records = validate_files(fresh, outcomes, registry, period) if fresh else []
+    history = gather_history(outcomes, settings) if fresh else History()
+    records = validate_files(fresh, outcomes, registry, history, settings, period) if fresh else []
     results = load_files(records, settings) if records else []
     feedback = send_feedback(fresh, records, results, registry, settings) if fresh else []
     acknowledge_files(collected, settings)
     report, csv_path, json_path, missing = build_reports(period, registry, settings)
     summary = RunSummary(period, district_report=report, export_csv=csv_path,
-                         export_json=json_path, outbox=settings.outbox, missing_units=missing)
+                         export_json=json_path, outbox=settings.outbox, missing_units=missing,
+                         data_docs=data_docs_dir(settings) / "index.html")
     summary.rows = _summary_rows(collected, records, results, feedback, registry)
     publish_artifacts(summary)
     return summary
@@ -266,5 +306,6 @@ def publish_artifacts(summary: RunSummary) -> None:
         markdown=(f"# {summary.period}\n\n- District report: `{summary.district_report}`\n"
                   f"- Upward data file: `{summary.export_csv}`\n"
                   f"- Feedback outbox: `{summary.outbox}`\n"
+                  f"- Validation results (GX Data Docs): `{summary.data_docs}`\n"
                   f"- Cells without an accepted report: {', '.join(summary.missing_units) or '—'}"),
         description="Where this month's outputs are")

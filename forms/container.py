@@ -7,7 +7,10 @@ container is inspected first: its magic bytes, and for zips the member table.
 from __future__ import annotations
 
 import io
+import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from forms.errors import (
@@ -38,6 +41,23 @@ class Limits:
 class Container:
     kind: str  # "xlsx" | "xlsm" | "ods" | "xls"
     has_macros: bool
+    # Date serials count from 1904-01-01 (old Mac Excel). Readers convert cells formatted
+    # as dates themselves; a date shown as a plain number needs this flag.
+    date1904: bool = False
+
+
+# .xlsx: <workbookPr date1904="1"/> (or "true"), with or without a namespace prefix
+_DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904\s*=\s*[\"'](?:1|true)[\"']")
+_WORKBOOK_PART = "xl/workbook.xml"
+_MAX_WORKBOOK_PART = 4 * MB  # the part lists sheets and names; anything bigger is not read
+# .ods: <table:null-date table:date-value="1904-01-01"/> in the calculation settings, which
+# come before the first table of content.xml: the scan stops there.
+_NULL_DATE_1904 = re.compile(
+    rb"<(?:\w+:)?null-date\b[^>]*\bdate-value\s*=\s*[\"']1904-01-01[\"']")
+_FIRST_TABLE = re.compile(rb"<(?:\w+:)?table\s")
+_ODS_CONTENT = "content.xml"
+_SCAN_CHUNK = 64 * 1024
+_MAX_SCAN = 4 * MB
 
 
 DEFAULT_LIMITS = Limits()
@@ -68,17 +88,21 @@ def _inspect_ole(content: bytes) -> Container:
             "Tệp được đặt mật khẩu (mã hóa) nên không đọc được; đề nghị gỡ mật khẩu rồi gửi lại."
         )
     has_macros = "_VBA_PROJECT".encode("utf-16-le") in content
-    return Container(kind="xls", has_macros=has_macros)
+    return Container(kind="xls", has_macros=has_macros, date1904=_xls_date1904(content))
 
 
 def _inspect_zip(content: bytes, limits: Limits) -> Container:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = archive.infolist()
-            names = {m.filename for m in members}
-            mimetype = archive.read("mimetype") if "mimetype" in names else b""
-    except (zipfile.BadZipFile, EOFError, KeyError, ValueError) as exc:
+            return _inspect_archive(archive, limits)
+    except (zipfile.BadZipFile, EOFError, KeyError, ValueError, zlib.error) as exc:
         raise CorruptWorkbook("Tệp bị hỏng hoặc không trọn vẹn (có thể tải về chưa xong).") from exc
+
+
+def _inspect_archive(archive: zipfile.ZipFile, limits: Limits) -> Container:
+    """The member table first (zip bomb guard), only then a look inside small parts."""
+    members = archive.infolist()
+    names = {m.filename for m in members}
     unpacked = sum(m.file_size for m in members)
     packed = max(1, sum(m.compress_size for m in members))
     if (len(members) > limits.max_members or unpacked > limits.max_unpacked_bytes
@@ -86,11 +110,112 @@ def _inspect_zip(content: bytes, limits: Limits) -> Container:
         raise OversizedWorkbook(
             "Tệp có cấu trúc nén bất thường (quá lớn khi giải nén), không thể xử lý an toàn."
         )
+    mimetype = archive.read("mimetype") if "mimetype" in names else b""
     if mimetype.strip() == ODS_MIMETYPE:
-        return Container(kind="ods", has_macros=any(n.startswith("Basic/") for n in names))
-    if "xl/workbook.xml" in names:
+        return Container(kind="ods", has_macros=any(n.startswith("Basic/") for n in names),
+                         date1904=_ods_date1904(archive, names))
+    if _WORKBOOK_PART in names:
         macros = "xl/vbaProject.bin" in names
-        return Container(kind="xlsm" if macros else "xlsx", has_macros=macros)
+        return Container(kind="xlsm" if macros else "xlsx", has_macros=macros,
+                         date1904=_date1904(archive))
     raise UnsupportedFormat(
         "Tệp nén không phải bảng tính Excel hoặc LibreOffice; đề nghị gửi đúng biểu mẫu."
     )
+
+
+def _date1904(archive: zipfile.ZipFile) -> bool:
+    with archive.open(_WORKBOOK_PART) as part:
+        return bool(_DATE1904.search(part.read(_MAX_WORKBOOK_PART)))
+
+
+def _ods_date1904(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    if _ODS_CONTENT not in names:
+        return False
+    seen = b""
+    with archive.open(_ODS_CONTENT) as part:
+        while len(seen) < _MAX_SCAN:
+            chunk = part.read(_SCAN_CHUNK)
+            if not chunk:
+                break
+            seen += chunk
+            if _NULL_DATE_1904.search(seen):
+                return True
+            if _FIRST_TABLE.search(seen):
+                return False
+    return False
+
+
+# ---- .xls: the DATEMODE record of the Workbook stream -------------------------------------
+# calamine converts cells formatted as dates by the workbook's date system, but does not say
+# which one it is. A minimal compound-file (OLE) walk finds the stream; any inconsistency
+# means "not 1904" rather than an error (calamine judges the file itself).
+_FREE = 0xFFFFFFFA  # sector numbers from here up are markers (end of chain, free, …)
+_BIFF_DATEMODE, _BIFF_EOF = 0x0022, 0x000A
+
+
+def _xls_date1904(content: bytes) -> bool:
+    try:
+        stream = _ole_stream(content, ("Workbook", "Book"))
+    except (struct.error, IndexError, ValueError, UnicodeDecodeError):
+        return False
+    return stream is not None and _biff_datemode(stream) == 1
+
+
+def _ole_stream(content: bytes, wanted: tuple[str, ...]) -> bytes | None:
+    """A stream of a compound file, by name; None when absent or in the mini stream.
+
+    Hostile input cannot make it loop or grow: chains and tables are capped by the
+    number of sectors the file really has."""
+    shift = struct.unpack_from("<H", content, 30)[0]
+    if shift not in (9, 12):  # the only sector sizes of the format: 512 and 4096 bytes
+        return None
+    size = 1 << shift
+    sectors = len(content) // size - 1
+    per_sector = size // 4
+    n_fat, first_dir, mini_cutoff, first_difat, n_difat = (
+        struct.unpack_from("<I", content, offset)[0] for offset in (44, 48, 56, 68, 72))
+
+    def sector(i: int) -> bytes:
+        if i >= sectors:
+            raise IndexError(i)
+        return content[(i + 1) * size:(i + 2) * size]
+
+    difat = list(struct.unpack_from("<109I", content, 76))
+    for _ in range(min(n_difat, sectors)):
+        if first_difat >= _FREE:
+            break
+        *entries, first_difat = struct.unpack(f"<{per_sector}I", sector(first_difat))
+        difat += entries
+    fat: list[int] = []
+    for i in [d for d in difat if d < _FREE][:min(n_fat, sectors // per_sector + 1)]:
+        fat += struct.unpack(f"<{per_sector}I", sector(i))
+
+    def chain(start: int) -> bytes:
+        parts: list[bytes] = []
+        while start < _FREE and len(parts) < sectors:
+            parts.append(sector(start))
+            start = fat[start]
+        return b"".join(parts)
+
+    directory = chain(first_dir)
+    for at in range(0, len(directory) - 127, 128):
+        entry = directory[at:at + 128]
+        name_len = min(64, struct.unpack_from("<H", entry, 64)[0])
+        name = entry[:max(0, name_len - 2)].decode("utf-16-le")
+        if entry[66] == 2 and name in wanted:  # 2 = a stream
+            start, length = struct.unpack_from("<II", entry, 116)
+            return chain(start)[:length] if length >= mini_cutoff else None
+    return None
+
+
+def _biff_datemode(stream: bytes) -> int | None:
+    """DATEMODE of the workbook globals (the records before their EOF): 1 = 1904."""
+    pos = 0
+    while pos + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, pos)
+        if kind == _BIFF_DATEMODE and length >= 2:
+            return int(struct.unpack_from("<H", stream, pos + 4)[0])
+        if kind == _BIFF_EOF:
+            return None
+        pos += 4 + length
+    return None

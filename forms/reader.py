@@ -9,13 +9,15 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from forms import layout
-from forms.container import DEFAULT_LIMITS, Limits, inspect_container
+from forms.container import DEFAULT_LIMITS, Container, Limits, inspect_container
 from forms.errors import CorruptWorkbook, MissingHeaderRow, MissingSheet, NotACellReport
 from forms.model import CellRef, CellReport, Header, RosterRow, SummaryLine
 from forms.text import clean, fold, key
@@ -27,8 +29,16 @@ CODED_FIELDS = ("gender", "ethnicity", "religion", "population", "youth_union", 
 _CODE = re.compile(r"^TH\d{2}$")
 
 
-def load_grids(content: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, Grid], bool]:
-    """All sheets as grids in Excel coordinates (row 1 = index 0), and the macro flag."""
+@dataclass(frozen=True)
+class Sheets:
+    """Every sheet of a workbook as a grid, and what the container says about it."""
+
+    grids: dict[str, Grid]
+    container: Container
+
+
+def load_sheets(content: bytes, limits: Limits = DEFAULT_LIMITS) -> Sheets:
+    """All sheets as grids in Excel coordinates (row 1 = index 0)."""
     container = inspect_container(content, limits)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
@@ -40,7 +50,13 @@ def load_grids(content: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[st
         raise CorruptWorkbook(
             "Không đọc được nội dung bảng tính (tệp bị hỏng hoặc sai định dạng)."
         ) from exc
-    return grids, container.has_macros
+    return Sheets(grids, container)
+
+
+def load_grids(content: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, Grid], bool]:
+    """All sheets as grids, and the macro flag."""
+    sheets = load_sheets(content, limits)
+    return sheets.grids, sheets.container.has_macros
 
 
 def find_sheet(grids: dict[str, Grid], wanted: str) -> tuple[str, Grid] | None:
@@ -51,7 +67,8 @@ def find_sheet(grids: dict[str, Grid], wanted: str) -> tuple[str, Grid] | None:
 
 
 def read_cell_report(content: bytes, limits: Limits = DEFAULT_LIMITS) -> CellReport:
-    grids, has_macros = load_grids(content, limits)
+    sheets = load_sheets(content, limits)
+    grids, date1904 = sheets.grids, sheets.container.date1904
     found = {name: find_sheet(grids, name) for name in layout.REQUIRED_SHEETS}
     missing = [name for name, hit in found.items() if hit is None]
     if len(missing) == len(found) and find_sheet(grids, "HocVien"):
@@ -64,10 +81,10 @@ def read_cell_report(content: bytes, limits: Limits = DEFAULT_LIMITS) -> CellRep
     info_name, info = found[layout.SHEET_INFO]
     summary_name, summary = found[layout.SHEET_SUMMARY]
     roster_name, roster = found[layout.SHEET_ROSTER]
-    report = CellReport(header=read_header(info, info_name), summary={}, roster=[],
-                        has_macros=has_macros)
+    report = CellReport(header=read_header(info, info_name, date1904=date1904), summary={},
+                        roster=[], has_macros=sheets.container.has_macros)
     read_summary(summary, summary_name, report)
-    read_roster(roster, roster_name, report)
+    read_roster(roster, roster_name, report, date1904=date1904)
     return report
 
 
@@ -76,7 +93,9 @@ def read_cell_report(content: bytes, limits: Limits = DEFAULT_LIMITS) -> CellRep
 _LABEL_KEYS = {key(label): field for field, (label, _required) in layout.INFO_FIELDS.items()}
 
 
-def read_header(grid: Grid, sheet: str) -> Header:
+def read_header(grid: Grid, sheet: str, *, date1904: bool = False) -> Header:
+    """``date1904``: the workbook counts date serials from 1904 (its dates typed as plain
+    numbers need it; cells formatted as dates come already converted)."""
     header = Header()
     for r, row in enumerate(grid[: layout.INFO_SEARCH_ROWS]):
         for c, cell in enumerate(row):
@@ -85,7 +104,7 @@ def read_header(grid: Grid, sheet: str) -> Header:
                 continue
             value, col = _value_right_of(row, c)
             header.cells[field] = CellRef(sheet, r + 1, get_column_letter(col + 1))
-            _set_header_field(header, field, value)
+            _set_header_field(header, field, value, date1904)
     return header
 
 
@@ -96,12 +115,12 @@ def _value_right_of(row: list[object], c: int) -> tuple[object, int]:
     return None, c + 1  # an empty value: point at the cell where it belongs
 
 
-def _set_header_field(header: Header, field: str, value: object) -> None:
+def _set_header_field(header: Header, field: str, value: object, date1904: bool) -> None:
     try:
         if field == "period":
-            parsed: object = parse_period_value(value)
+            parsed: object = parse_period_value(value, date1904=date1904)
         elif field == "report_date":
-            parsed = parse_date(value)
+            parsed = parse_date(value, date1904=date1904)
         else:
             parsed = parse_text(value)
     except BadValue:
@@ -114,7 +133,7 @@ _MONTH_YEAR = re.compile(r"^(?:thang\s*)?(\d{1,2})\s*(?:/|-|\.|nam)\s*(\d{4})$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
-def parse_period_value(value: object) -> str | None:
+def parse_period_value(value: object, *, date1904: bool = False) -> str | None:
     """``03/2024``, ``3/2024``, ``Tháng 3/2024``, ``tháng 03 năm 2024``, ``2024-03`` or a date."""
     if value in (None, ""):
         return None
@@ -129,7 +148,7 @@ def parse_period_value(value: object) -> str | None:
             if 1 <= month <= 12:
                 return f"{year:04d}-{month:02d}"
             raise BadValue(text)
-    day = parse_date(value)  # any date inside the month; raises BadValue otherwise
+    day = parse_date(value, date1904=date1904)  # any date in the month, else BadValue
     return None if day is None else f"{day.year:04d}-{day.month:02d}"
 
 
@@ -187,14 +206,20 @@ def _at(row: list[object], c: int) -> object:
 
 # ---- DanhSach -------------------------------------------------------------------------
 
-_PARSERS: dict[str, Callable[[object], object]] = {
-    "stt": parse_int, "pid": parse_pid,
-    **{f: parse_date for f in layout.ROSTER_DATE_FIELDS},
-    **{f: (lambda v, f=f: parse_coded(f, v)) for f in CODED_FIELDS},
-}
+Parsers = dict[str, Callable[[object], object]]
 
 
-def read_roster(grid: Grid, sheet: str, report: CellReport) -> None:
+def roster_parsers(date1904: bool = False) -> Parsers:
+    """Field -> parser of a roster cell; text for the fields not listed."""
+    dates = partial(parse_date, date1904=date1904)
+    return {
+        "stt": parse_int, "pid": parse_pid,
+        **{f: dates for f in layout.ROSTER_DATE_FIELDS},
+        **{f: partial(parse_coded, f) for f in CODED_FIELDS},
+    }
+
+
+def read_roster(grid: Grid, sheet: str, report: CellReport, *, date1904: bool = False) -> None:
     hit = find_header_row(grid, layout.ROSTER_COLUMNS, ("stt", "full_name"))
     if hit is None:
         raise MissingHeaderRow(
@@ -208,20 +233,22 @@ def read_roster(grid: Grid, sheet: str, report: CellReport) -> None:
     )
     if report.missing_roster_columns:
         return  # rows cannot be judged without their columns: F07 says why
+    parsers = roster_parsers(date1904)
     for r in range(header_row + 1, len(grid)):
-        row = read_roster_row(grid[r], r + 1, columns)
+        row = read_roster_row(grid[r], r + 1, columns, parsers)
         if row is not None:
             report.roster.append(row)
 
 
 def read_roster_row(cells: list[object], excel_row: int, columns: dict[str, int],
-                    ) -> RosterRow | None:
+                    parsers: Parsers | None = None) -> RosterRow | None:
+    parsers = parsers or roster_parsers()
     raw = {field: _at(cells, c) for field, c in columns.items()}
-    if not _is_data_row(raw):
+    if not _is_data_row(raw, columns, parsers):
         return None
     row = RosterRow(excel_row=excel_row)
     for field, value in raw.items():
-        parser = _PARSERS.get(field, parse_text)
+        parser = parsers.get(field, parse_text)
         try:
             setattr(row, field, parser(value))
         except BadValue:
@@ -229,11 +256,48 @@ def read_roster_row(cells: list[object], excel_row: int, columns: dict[str, int]
     return row
 
 
-def _is_data_row(raw: dict[str, object]) -> bool:
-    """A data row has a numeric STT, or a date of birth, or a stage (the form's definition)."""
+# A row is data when its STT is a number, or it has a date of birth or a stage (the form's
+# definition). Under the table sit other rows a person adds, which must not become data:
+# a signature block merged across the Ngày sinh or Giai đoạn column ("T/M CHI BỘ",
+# "Bảo Lâm, ngày 20 tháng 3 năm 2024"), or the row of column numbers (1, 2, 3 … or
+# (1), (2) …) that Vietnamese forms print under their header. So a date of birth or a
+# stage counts when it reads as one, or, when it does not, if the row also fills
+# ``_OTHER_CELLS_OF_A_PERSON`` other cells of a person (then it is a data row with a bad
+# value, for rules R01–R03, never a row to skip).
+_PERSON_FIELDS = ("full_name", "gender", "pid", "ethnicity", "religion", "population",
+                  "class_or_position", "youth_union", "stage_date")
+_OTHER_CELLS_OF_A_PERSON = 2
+_COLUMN_NUMBER = re.compile(r"^\(?(\d{1,3})\)?$")
+
+
+def _is_data_row(raw: dict[str, object], columns: dict[str, int], parsers: Parsers) -> bool:
+    if _is_column_number_row(raw, columns):
+        return False
+    if _reads(parsers["stt"], raw.get("stt")):
+        return True
+    typed = [f for f in ("birth_date", "stage") if clean(raw.get(f)) is not None]
+    if any(_reads(parsers[f], raw.get(f)) for f in typed):
+        return True
+    person = sum(clean(raw.get(f)) is not None for f in _PERSON_FIELDS)
+    return bool(typed) and person >= _OTHER_CELLS_OF_A_PERSON
+
+
+def _reads(parser: Callable[[object], object], value: object) -> bool:
     try:
-        if parse_int(raw.get("stt")) is not None:
-            return True
+        return parser(value) is not None
     except BadValue:
-        pass
-    return any(clean(raw.get(f)) is not None for f in ("birth_date", "stage"))
+        return False
+
+
+def _is_column_number_row(raw: dict[str, object], columns: dict[str, int]) -> bool:
+    """Every filled cell a small whole number, increasing from left to right."""
+    numbers = []
+    for field in sorted(raw, key=columns.__getitem__):
+        text = clean(parse_text(raw[field]))
+        if text is None:
+            continue
+        match = _COLUMN_NUMBER.match(text)
+        if match is None:
+            return False
+        numbers.append(int(match.group(1)))
+    return len(numbers) >= 3 and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))

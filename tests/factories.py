@@ -49,7 +49,7 @@ def make_summary(roster: list[RosterRow], period: str = PERIOD, **overrides: int
     """TongHop consistent with the roster; ``overrides`` like ``TH07_hoc_sinh=9``."""
     derived = derive_roster_counts(roster, period)
     fixed = {"TH01": (1000, 80), "TH02": (300, 80), "TH03": (900, 20), "TH04": (0, 40),
-             "TH13": (5, 2)}
+             "TH13": (6, 2)}  # BL01's 2024 targets in the registry
     summary = {}
     for code in layout.INDICATOR_CODES:
         values = fixed.get(code) or (derived[("hoc_sinh", code)], derived[("vien_chuc", code)])

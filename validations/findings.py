@@ -19,6 +19,42 @@ SEVERITY: dict[str, str] = {
     "C01": WARNING,
 }
 
+# Short Vietnamese titles of the rules, for Data Docs and the feedback sheet.
+RULE_TITLES: dict[str, str] = {
+    "F01": "Tệp đọc được, không mã hóa, không quá giới hạn",
+    "F02": "Đủ ba trang tính, đúng phiên bản biểu mẫu",
+    "F03": "Đủ thông tin bắt buộc ở trang ThongTin, kỳ báo cáo đọc được",
+    "F04": "Mã chi bộ có trong danh mục và còn hoạt động",
+    "F05": "Gửi từ nơi được phép gửi cho chi bộ",
+    "F06": "Kỳ báo cáo khác kỳ đang tổng hợp",
+    "F07": "Đủ các cột của danh sách và các chỉ tiêu tổng hợp",
+    "F08": "Tên chi bộ khớp danh mục",
+    "F09": "Tệp có macro (đã bỏ qua)",
+    "R01": "Đủ các ô bắt buộc theo giai đoạn",
+    "R02": "Ngày tháng hợp lệ và hợp lý",
+    "R03": "Giá trị mã hóa hợp lệ",
+    "R04": "Số định danh cá nhân hợp lệ",
+    "R05": "Đủ 18 tuổi (tính theo tháng), không quá 60 tuổi khi chi bộ đề nghị kết nạp",
+    "R06": "Giấy chứng nhận BDNTVĐ còn giá trị khi chi bộ đề nghị kết nạp",
+    "R07": "Giấy chứng nhận BDNTVĐ sắp hết hạn",
+    "R08": "Thứ tự các ngày; đủ 12 tháng dự bị",
+    "R09": "Không trùng STT, không trùng người",
+    "R10": "Học sinh từ giai đoạn 4 là đoàn viên",
+    "R11": "Dừng theo dõi có ghi lý do",
+    "X01": "Số tổng hợp khớp danh sách",
+    "X02": "Các chỉ tiêu tổng hợp nhất quán",
+    "X03": "Chỉ tiêu kết nạp năm khớp chỉ tiêu được giao",
+    "H01": "Giai đoạn không lùi so với tháng trước",
+    "H02": "Lũy kế kết nạp không giảm",
+    "H03": "Người của tháng trước không biến mất",
+    "H04": "Không dừng lâu ở một giai đoạn",
+    "H05": "Quyết định kết nạp đúng hạn",
+    "H06": "Chuyển đảng chính thức đúng hạn",
+    "H07": "Một người không ở hai chi bộ cùng kỳ",
+    "H08": "Số liệu không biến động bất thường",
+    "C01": "Giấy chứng nhận có trong sổ của Trung tâm Chính trị",
+}
+
 
 @dataclass(frozen=True, order=True)
 class Finding:
@@ -27,10 +63,12 @@ class Finding:
     row: int | None
     column: str | None
     message: str
+    # a rule with two levels (R04's province code, R05's upper age) overrides its default
+    level: str | None = None
 
     @property
     def severity(self) -> str:
-        return SEVERITY[self.rule_id]
+        return self.level or SEVERITY[self.rule_id]
 
     @property
     def is_error(self) -> bool:

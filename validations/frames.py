@@ -1,34 +1,36 @@
 """Plain DataFrames of a batch of submissions, the shape the GX suites expect.
 
-One frame per level (files, summary lines, roster rows) holds every submission of the
-batch, keyed by ``sub`` (the submission's index in the batch) and ``excel_row``, so that
-one GX run validates the whole batch and each failure maps back to its cell.
+One frame per level holds every submission of the batch, keyed by ``sub`` (the
+submission's index in the batch) and ``excel_row``, so that one GX run validates the
+whole batch and each failure maps back to its cell. Derived columns (limits in force,
+last month's values) turn cross-sheet and history rules into plain column comparisons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
 from cellreports.periods import last_day
-from cellreports.registry import Registry
+from cellreports.registry import REPORTING_LEVEL, Registry
 from forms import layout
 from forms.counts import derive_roster_counts
 from forms.errors import ReadError
-from forms.model import CellReport, RosterRow
-
-CODED = ("gender", "ethnicity", "population", "youth_union", "stage")
+from forms.model import CellReport
+from forms.text import key
+from validations.context import Context
+from validations.history import person_key
 
 
 @dataclass(frozen=True)
 class BatchItem:
-    """One submission of a batch: its read result and the period being consolidated."""
+    """One submission of a batch: its read result and who sent it."""
 
     report: CellReport | None
     error: ReadError | None = None
+    sender: str = ""  # the channel's sender (inbox folder, e-mail address); "" = the officer
 
 
 def unit_status(registry: Registry, code: str | None, period: str | None) -> str | None:
@@ -42,51 +44,73 @@ def unit_status(registry: Registry, code: str | None, period: str | None) -> str
     return "active"
 
 
-def files_frame(items: Sequence[BatchItem], registry: Registry, run_period: str,
-                ) -> pd.DataFrame:
-    rows = []
-    for sub, item in enumerate(items):
-        row: dict[str, object] = {"sub": sub, "read_error": None, "run_period": run_period,
-                                  "read_ok": item.report is not None}
-        if item.error is not None:
-            row["read_error"] = item.error.rule_id
-        if item.report is not None:
-            header = item.report.header
-            for field in layout.INFO_FIELDS:
-                value = getattr(header, field)
-                bad = header.invalid.get(field)
-                # a filled but unreadable value is F03's "does not parse", not "missing"
-                row[field] = bad if bad is not None else (None if value is None else str(value))
-                row[f"{field}_bad"] = bad
-            row["period_parsed"] = header.period
-            row["unit_status"] = unit_status(registry, header.unit_code, header.period)
-            row["missing_roster_columns"] = (
-                ";".join(item.report.missing_roster_columns) or None)
-            row["missing_summary_codes"] = ";".join(item.report.missing_summary_codes) or None
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    for column in _files_columns():
-        if column not in frame:
-            frame[column] = None
-    return frame.astype({c: "object" for c in _files_columns()})
-
-
-def _files_columns() -> list[str]:
-    fields = list(layout.INFO_FIELDS)
-    return [*fields, *(f"{f}_bad" for f in fields), "period_parsed", "unit_status",
-            "missing_roster_columns", "missing_summary_codes", "read_error"]
-
-
 def structurally_sound(report: CellReport) -> bool:
     """Row and count rules only make sense when the columns and codes are all there."""
     return not report.missing_roster_columns and not report.missing_summary_codes
 
 
-def summary_frame(items: Sequence[BatchItem]) -> pd.DataFrame:
+def limits_for(report: CellReport, ctx: Context):  # type: ignore[no-untyped-def]
+    """The limits in force at the end of the report's month (the run's month if unknown)."""
+    return ctx.rules.limits_on(last_day(report.header.period or ctx.run_period),
+                               REPORTING_LEVEL)
+
+
+# ---- files: one row per received file ------------------------------------------------
+
+FILES_COLUMNS = [
+    *layout.INFO_FIELDS, *(f"{f}_bad" for f in layout.INFO_FIELDS), "period_parsed",
+    "unit_status", "sender_allowed", "name_matches", "has_macros",
+    "missing_roster_columns", "missing_summary_codes", "read_error",
+]
+
+
+def files_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
     rows = []
     for sub, item in enumerate(items):
-        report = item.report
-        if report is None or not structurally_sound(report) or report.header.period is None:
+        row: dict[str, object] = {"sub": sub, "read_error": None, "run_period": ctx.run_period,
+                                  "read_ok": item.report is not None}
+        if item.error is not None:
+            row["read_error"] = item.error.rule_id
+        if item.report is not None:
+            row.update(_header_columns(item, ctx))
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in FILES_COLUMNS:
+        if column not in frame:
+            frame[column] = None
+    return frame.astype({c: "object" for c in FILES_COLUMNS})
+
+
+def _header_columns(item: BatchItem, ctx: Context) -> dict[str, object]:
+    report = item.report
+    assert report is not None
+    header = report.header
+    row: dict[str, object] = {}
+    for field in layout.INFO_FIELDS:
+        value, bad = getattr(header, field), header.invalid.get(field)
+        # a filled but unreadable value is F03's "does not parse", not "missing"
+        row[field] = bad if bad is not None else (None if value is None else str(value))
+        row[f"{field}_bad"] = bad
+    unit = ctx.registry.get(header.unit_code)
+    row["period_parsed"] = header.period
+    row["unit_status"] = unit_status(ctx.registry, header.unit_code, header.period)
+    row["sender_allowed"] = None if unit is None else (
+        item.sender in ctx.trusted_senders
+        or item.sender.lower() in (s.lower() for s in unit.senders))
+    row["name_matches"] = None if unit is None or not header.unit_name else (
+        key(header.unit_name) == key(unit.name))
+    row["has_macros"] = report.has_macros
+    row["missing_roster_columns"] = ";".join(report.missing_roster_columns) or None
+    row["missing_summary_codes"] = ";".join(report.missing_summary_codes) or None
+    return row
+
+
+# ---- summary: one row per indicator and population (X01) -----------------------------
+
+def summary_frame(items: Sequence[BatchItem]) -> pd.DataFrame:
+    rows = []
+    for sub, report in _sound_reports(items):
+        if report.header.period is None:
             continue
         derived = derive_roster_counts(report.roster, report.header.period)
         for code in layout.INDICATOR_CODES:
@@ -100,61 +124,76 @@ def summary_frame(items: Sequence[BatchItem]) -> pd.DataFrame:
                     "declared_bad": line.invalid.get(population),
                     "derived": derived.get((population, code), 0)
                     if code in layout.ROSTER_INDICATORS else None,
-                    "from_roster": code in layout.ROSTER_INDICATORS,
                 })
-    columns = ["sub", "excel_row", "code", "population", "declared", "declared_bad", "derived",
-               "from_roster"]
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.astype({"declared_bad": "object", "derived": "float64"})
+    columns = ["sub", "excel_row", "code", "population", "declared", "declared_bad", "derived"]
+    return pd.DataFrame(rows, columns=columns).astype(
+        {"declared_bad": "object", "derived": "float64"})
 
 
-def roster_frame(items: Sequence[BatchItem]) -> pd.DataFrame:
+def _sound_reports(items: Sequence[BatchItem]) -> list[tuple[int, CellReport]]:
+    return [(sub, item.report) for sub, item in enumerate(items)
+            if item.report is not None and structurally_sound(item.report)]
+
+
+# ---- wide: one row per submission and population (X02, X03, H02, H08) ----------------
+
+CHANGE_CODES = ("TH01", "TH03")
+
+
+def wide_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
     rows = []
-    for sub, item in enumerate(items):
-        report = item.report
-        if report is None or not structurally_sound(report):
+    for sub, report in _sound_reports(items):
+        header = report.header
+        if header.period is None:
             continue
-        period_end = last_day(report.header.period) if report.header.period else None
-        for roster_row in report.roster:
-            rows.append(_roster_record(sub, roster_row, report, period_end))
-    frame = pd.DataFrame(rows, columns=_roster_columns())
-    for field in (*layout.ROSTER_DATE_FIELDS, "report_date", "period_end"):
-        frame[field] = pd.to_datetime(frame[field])
-    return frame
+        previous = ctx.history.previous.get((header.unit_code or "", header.period))
+        limits = limits_for(report, ctx)
+        for population in layout.POPULATIONS:
+            row: dict[str, object] = {"sub": sub, "population": population}
+            for code in layout.INDICATOR_CODES:
+                row[code] = getattr(report.summary[code], population) or 0
+            row["target"] = ctx.registry.target(header.unit_code or "",
+                                                int(header.period[:4]), population)
+            row.update(_against_last_month(row, previous, header.period, population))
+            row["outlier_ratio"] = limits.outlier_ratio
+            rows.append(row)
+    columns = ["sub", "population", *layout.INDICATOR_CODES, "target", "min_TH12",
+               *(f"{c}_change" for c in CHANGE_CODES), "outlier_ratio"]
+    return pd.DataFrame(rows, columns=columns).astype(
+        {"target": "float64", "min_TH12": "float64",
+         **{f"{c}_change": "float64" for c in CHANGE_CODES}})
 
 
-def _roster_columns() -> list[str]:
-    fields = list(layout.ROSTER_COLUMNS)
-    return ["sub", "excel_row", *fields, *(f"{f}_raw" for f in fields),
-            *(f"{f}_bad" for f in fields), "stage_n", "report_date", "period_end"]
+def _against_last_month(row: dict[str, object], previous, period: str,  # type: ignore[no-untyped-def]
+                        population: str) -> dict[str, object]:
+    if previous is None:
+        return {}
+    found: dict[str, object] = {}
+    if previous.period[:4] == period[:4]:  # the running total restarts every January
+        found["min_TH12"] = previous.figures.get((population, "TH12"), 0) + int(row["TH11"])
+    for code in CHANGE_CODES:
+        before = previous.figures.get((population, code))
+        if before:
+            found[f"{code}_change"] = abs(int(row[code]) - before) / before
+    return found
 
 
-def _roster_record(sub: int, row: RosterRow, report: CellReport,
-                   period_end: date | None) -> dict[str, object]:
-    record: dict[str, object] = {"sub": sub, "excel_row": row.excel_row,
-                                 "report_date": report.header.report_date,
-                                 "period_end": period_end, "stage_n": row.stage}
-    for field in layout.ROSTER_COLUMNS:
-        value = getattr(row, field)
-        bad = row.invalid.get(field)
-        record[f"{field}_bad"] = bad
-        # "_raw" tells whether the cell was filled at all (rule R01), parsed or not
-        record[f"{field}_raw"] = bad if bad is not None else _as_text(value)
-        record[field] = value
-    for field in CODED:  # coded columns hold the canonical code, or the raw text if unknown
-        record[field] = row.invalid.get(field, _code_text(field, getattr(row, field)))
-    return record
+# ---- absent: last month's people missing from this month's roster (H03) ---------------
 
-
-def _as_text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
-
-
-def _code_text(field: str, value: object) -> str | None:
-    if value is None:
-        return None
-    if field == "youth_union":
-        return layout.YES if value else layout.NO
-    return str(value)
+def absent_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
+    rows = []
+    for sub, report in _sound_reports(items):
+        header = report.header
+        previous = ctx.history.previous.get((header.unit_code or "", header.period or ""))
+        if previous is None:
+            continue
+        present = {person_key(r.pid, r.full_name, r.birth_date, ctx.secret)
+                   for r in report.roster}
+        for person in previous.people:
+            if person.stage in (0, 8):
+                continue  # stopped or full member: rightly dropped from later rosters
+            rows.append({"sub": sub, "full_name": person.full_name,
+                         "last_period": previous.period, "last_stage": person.stage,
+                         "present_now": person.person_key in present})
+    return pd.DataFrame(rows, columns=["sub", "full_name", "last_period", "last_stage",
+                                       "present_now"])

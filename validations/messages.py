@@ -1,71 +1,182 @@
-"""Vietnamese messages for findings: what is wrong and what to do."""
+"""Vietnamese messages for findings: what is wrong, where, and what to do."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
 
 from forms import layout
 
 LABELS = {**{f: label for f, (label, _req) in layout.INFO_FIELDS.items()}, **layout.ROSTER_COLUMNS}
-REQUIRED_STAGE_TEXT = {0: "", 2: " (bắt buộc từ giai đoạn 2)", 3: " (bắt buộc từ giai đoạn 3)",
-                       6: " (bắt buộc từ giai đoạn 6)", 7: " (bắt buộc từ giai đoạn 7)"}
 
 
 def show(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
     return str(value)
 
 
-def message(check: str, field: str | None, value: object = None, **extra: object) -> str:
+def _d(extra: dict[str, Any], column: str) -> str:
+    """A derived value of the frame row, for the sentence."""
+    derived = extra.get("derived")
+    return show(derived[column]) if derived is not None else ""
+
+
+def _population(extra: dict[str, Any]) -> str:
+    return layout.POPULATION_LABELS.get(str(extra.get("population")), "")
+
+
+def _required(label: str, field: str | None, value: object, extra: dict[str, Any]) -> str:
+    stage = layout.REQUIRED_FROM_STAGE.get(field or "", 8)
+    when = f" (bắt buộc từ giai đoạn {stage})" if stage else ""
+    return f"Thiếu «{label}»{when}. Đề nghị điền đầy đủ."
+
+
+MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = {
+    # F — file and structure
+    "form_version": lambda label, f, v, x: (
+        f"Phiên bản biểu mẫu «{show(v)}» không đúng; đề nghị dùng biểu mẫu {layout.FORM_VERSION}."),
+    "header_required": lambda label, f, v, x: (
+        f"Trang ThongTin thiếu «{label}». Đề nghị điền đầy đủ."),
+    "header_bad": lambda label, f, v, x: (
+        f"«{label}» ghi «{show(v)}» không đọc được "
+        f"({'ví dụ 03/2024' if f == 'period' else 'ví dụ 20/03/2024'})."),
+    "unit_status": lambda label, f, v, x: (
+        f"Mã chi bộ «{show(v)}» không còn hoạt động trong kỳ {x.get('period')}. "
+        "Đề nghị kiểm tra lại mã chi bộ." if x.get("status") == "inactive" else
+        f"Mã chi bộ «{show(v)}» không có trong danh mục đơn vị của huyện. "
+        "Đề nghị kiểm tra lại mã chi bộ."),
+    "sender": lambda label, f, v, x: (
+        f"Tệp được gửi từ nơi không được phép gửi báo cáo cho chi bộ «{show(v)}». "
+        "Đề nghị gửi từ địa chỉ (thư mục) đã đăng ký với Ban Tổ chức Huyện ủy."),
+    "other_period": lambda label, f, v, x: (
+        f"Báo cáo ghi kỳ {show(v)}, khác kỳ đang tổng hợp {x.get('run_period')}; "
+        "báo cáo được lưu vào đúng kỳ đã ghi."),
+    "missing_columns": lambda label, f, v, x: (
+        "Trang DanhSach thiếu cột: "
+        f"{', '.join(layout.ROSTER_COLUMNS[c] for c in str(v).split(';'))}. "
+        "Đề nghị dùng đúng biểu mẫu."),
+    "missing_codes": lambda label, f, v, x: (
+        f"Trang TongHop thiếu chỉ tiêu: {str(v).replace(';', ', ')}. Đề nghị dùng đúng biểu mẫu."),
+    "unit_name": lambda label, f, v, x: (
+        f"Tên chi bộ «{show(v)}» khác tên trong danh mục đơn vị; đề nghị ghi đúng tên."),
+    "macros": lambda label, f, v, x: (
+        "Tệp có chứa macro; macro đã được bỏ qua, không chạy. Đề nghị lưu tệp dạng .xlsx."),
+    # R — roster rows
+    "required": _required,
+    "bad_date": lambda label, f, v, x: (
+        f"«{label}» ghi «{show(v)}» không phải ngày hợp lệ. "
+        "Đề nghị ghi theo dạng ngày/tháng/năm (ví dụ 05/03/2007)."),
+    "birth_too_early": lambda label, f, v, x: (
+        f"Ngày sinh {show(v)} không hợp lý (trước năm {_d(x, 'earliest_birth')[-4:]}). "
+        "Đề nghị kiểm tra lại."),
+    "birth_too_late": lambda label, f, v, x: (
+        f"Ngày sinh {show(v)} sau kỳ báo cáo, không hợp lý. Đề nghị kiểm tra lại."),
+    "after_report": lambda label, f, v, x: (
+        f"«{label}» {show(v)} sau «Ngày lập» báo cáo {_d(x, 'report_date')}. "
+        "Ngày của các giai đoạn không thể sau ngày lập báo cáo."),
+    "coded": lambda label, f, v, x: (
+        f"«{label}» ghi «{show(v)}» không thuộc danh mục. "
+        "Đề nghị chọn một giá trị trong danh sách thả xuống."),
+    "pid_digits": lambda label, f, v, x: (
+        f"Số định danh cá nhân «{show(v)}» không đủ 12 chữ số. Đề nghị ghi đúng 12 chữ số."),
+    "pid_gender": lambda label, f, v, x: (
+        f"Số định danh cá nhân {show(v)}: chữ số thứ 4 không khớp giới tính và thế kỷ sinh "
+        "(0/1: nam/nữ sinh 1900–1999; 2/3: nam/nữ sinh 2000–2099). Đề nghị kiểm tra lại."),
+    "pid_year": lambda label, f, v, x: (
+        f"Số định danh cá nhân {show(v)}: chữ số thứ 5–6 không khớp năm sinh. "
+        "Đề nghị kiểm tra lại số định danh hoặc ngày sinh."),
+    "pid_province": lambda label, f, v, x: (
+        f"Số định danh cá nhân {show(v)}: ba chữ số đầu không phải mã tỉnh, thành phố. "
+        "Đề nghị kiểm tra lại."),
+    "stt_twice": lambda label, f, v, x: (
+        f"Số thứ tự {show(v)} bị trùng trong danh sách. Đề nghị đánh số lại."),
+    "person_twice": lambda label, f, v, x: (
+        f"«{show(v)}» được ghi hai lần trong danh sách (trùng số định danh hoặc họ tên và "
+        "ngày sinh). Đề nghị bỏ dòng trùng."),
+    "too_young": lambda label, f, v, x: (
+        f"Ngày nghị quyết đề nghị kết nạp {show(v)}: quần chúng (sinh {show(x['row'].birth_date)})"
+        " chưa đủ 18 tuổi tính theo tháng. Đề nghị kiểm tra lại."),
+    "too_old": lambda label, f, v, x: (
+        f"Quần chúng (sinh {show(x['row'].birth_date)}) đã quá 60 tuổi tại ngày nghị quyết "
+        f"{show(v)}: việc kết nạp cần Ban Thường vụ Tỉnh ủy đồng ý."),
+    "cert_expired": lambda label, f, v, x: (
+        f"Giấy chứng nhận BDNTVĐ cấp ngày {show(v)} đã hết hạn (giá trị đến "
+        f"{_d(x, 'cert_valid_until')}) trước ngày nghị quyết đề nghị kết nạp. "
+        "Quần chúng cần học lại lớp bồi dưỡng."),
+    "cert_expiring": lambda label, f, v, x: (
+        f"Giấy chứng nhận BDNTVĐ cấp ngày {show(v)} hết hạn ngày {_d(x, 'cert_valid_until')}"
+        "; đề nghị chi bộ hoàn thiện hồ sơ trước khi giấy hết hạn."),
+    "order": lambda label, f, v, x: (
+        f"«{label}» {show(v)} sớm hơn ngày của giai đoạn trước. Thứ tự phải là: cấp GCN ≤ "
+        "nghị quyết chi bộ ≤ quyết định kết nạp ≤ chuyển chính thức."),
+    "probation": lambda label, f, v, x: (
+        f"Ngày chuyển chính thức {show(v)} chưa đủ 12 tháng dự bị kể từ ngày quyết định kết nạp "
+        f"{show(x['row'].decision_date)}. Đề nghị kiểm tra lại."),
+    "youth_union": lambda label, f, v, x: (
+        "Học sinh từ giai đoạn khai lý lịch trở đi nhưng chưa là đoàn viên; "
+        "học sinh trong độ tuổi đoàn cần được Đoàn giới thiệu."),
+    "stop_reason": lambda label, f, v, x: (
+        "Dừng theo dõi (giai đoạn 0) nhưng chưa ghi lý do ở cột «Ghi chú»."),
+    # X — summary against roster
+    "roster_count": lambda label, f, v, x: (
+        f"Chỉ tiêu {x.get('code')} ({_population(x)}) ghi {show(v)} nhưng danh sách trang "
+        f"DanhSach cho {x.get('derived')}. Đề nghị đối chiếu và sửa cho khớp."),
+    "not_a_number": lambda label, f, v, x: (
+        f"Chỉ tiêu {x.get('code')} ghi «{show(v)}» không phải số nguyên."),
+    "negative": lambda label, f, v, x: (
+        f"Chỉ tiêu {x.get('code')} ghi {show(v)}: số liệu không được âm."),
+    "part_of_total": lambda label, f, v, x: (
+        f"Chỉ tiêu {f} ({_population(x)}) = {show(v)} lớn hơn TH01 Tổng số = "
+        f"{_d(x, 'TH01')}. Đề nghị kiểm tra lại."),
+    "ytd_below_month": lambda label, f, v, x: (
+        f"Lũy kế kết nạp từ đầu năm (TH12, {_population(x)}) = {show(v)} nhỏ hơn số kết nạp "
+        f"trong tháng (TH11) = {_d(x, 'TH11')}."),
+    "target": lambda label, f, v, x: (
+        f"Chỉ tiêu kết nạp năm (TH13, {_population(x)}) ghi {show(v)}, khác chỉ tiêu được giao "
+        f"{_d(x, 'target')}."),
+    # H — against history
+    "ytd_fell": lambda label, f, v, x: (
+        f"Lũy kế kết nạp từ đầu năm (TH12, {_population(x)}) = {show(v)} thấp hơn lũy kế tháng "
+        f"trước cộng số kết nạp trong tháng ({_d(x, 'min_TH12')})."),
+    "outlier": lambda label, f, v, x: (
+        f"Chỉ tiêu {f} ({_population(x)}) = {show(v)} thay đổi "
+        f"{float(x['derived'][f'{f}_change']):.0%} so với tháng trước. Đề nghị kiểm tra lại."),
+    "stage_back": lambda label, f, v, x: (
+        f"Giai đoạn {show(v)} lùi so với tháng trước (giai đoạn {_d(x, 'prev_stage')}). "
+        "Đề nghị kiểm tra lại hoặc ghi rõ lý do."),
+    "missing_person": lambda label, f, v, x: (
+        f"«{show(v)}» có trong danh sách kỳ {x.get('last_period')} (giai đoạn "
+        f"{show(x.get('last_stage'))}) nhưng không có trong danh sách kỳ này, cũng chưa ghi "
+        "dừng theo dõi (giai đoạn 0) hay chuyển chính thức (giai đoạn 8)."),
+    "stalled": lambda label, f, v, x: (
+        f"Ở cùng giai đoạn {show(x['row'].stage)} từ ngày {show(v)}, đã quá "
+        "thời gian theo dõi bình thường; đề nghị chi bộ đôn đốc hoàn thiện hồ sơ."),
+    "decision_overdue": lambda label, f, v, x: (
+        f"Chi bộ đề nghị kết nạp từ {show(v)}, quá thời hạn ra quyết định (hạn "
+        f"{_d(x, 'decision_due')}) mà chưa có quyết định kết nạp."),
+    "membership_overdue": lambda label, f, v, x: (
+        f"Kết nạp ngày {show(v)}, quá thời hạn xét chuyển đảng chính thức (hạn "
+        f"{_d(x, 'full_member_due')})."),
+    "listed_elsewhere": lambda label, f, v, x: (
+        f"Người có số định danh {show(v)} cũng có trong danh sách của chi bộ "
+        f"{_d(x, 'other_cells')} cùng kỳ. Đề nghị hai chi bộ thống nhất."),
+    # C — across sources
+    "cert_unknown": lambda label, f, v, x: (
+        f"Giấy chứng nhận số «{show(v)}» không có trong sổ học viên của Trung tâm Chính trị. "
+        "Đề nghị kiểm tra lại số và ngày cấp."),
+}
+
+
+def message(check: str, field: str | None, value: object = None, **extra: Any) -> str:
     label = LABELS.get(field or "", field or "")
-    if check == "required":
-        stage = layout.REQUIRED_FROM_STAGE.get(field or "", 8)
-        when = REQUIRED_STAGE_TEXT.get(stage, " (bắt buộc ở giai đoạn 8)")
-        return f"Thiếu «{label}»{when}. Đề nghị điền đầy đủ."
-    if check == "bad_date":
-        return (f"«{label}» ghi «{show(value)}» không phải ngày hợp lệ. "
-                "Đề nghị ghi theo dạng ngày/tháng/năm (ví dụ 05/03/2007).")
-    if check == "birth_too_early":
-        return f"Ngày sinh {show(value)} không hợp lý (trước năm 1940). Đề nghị kiểm tra lại."
-    if check == "birth_too_late":
-        return f"Ngày sinh {show(value)} sau kỳ báo cáo, không hợp lý. Đề nghị kiểm tra lại."
-    if check == "after_report":
-        return (f"«{label}» {show(value)} sau «Ngày lập» báo cáo {show(extra.get('report_date'))}."
-                " Ngày của các giai đoạn không thể sau ngày lập báo cáo.")
-    if check == "coded":
-        return (f"«{label}» ghi «{show(value)}» không thuộc danh mục. "
-                "Đề nghị chọn một giá trị trong danh sách thả xuống.")
-    if check == "roster_count":
-        population = layout.POPULATION_LABELS.get(str(extra.get("population")), "")
-        return (f"Chỉ tiêu {extra.get('code')} ({population}) ghi {show(value)} nhưng danh sách "
-                f"trang DanhSach cho {extra.get('derived')}. Đề nghị đối chiếu và sửa cho khớp.")
-    if check == "not_a_number":
-        return f"Chỉ tiêu {extra.get('code')} ghi «{show(value)}» không phải số nguyên."
-    if check == "negative":
-        return f"Chỉ tiêu {extra.get('code')} ghi {show(value)}: số liệu không được âm."
-    if check == "form_version":
-        return (f"Phiên bản biểu mẫu «{show(value)}» không đúng; "
-                f"đề nghị dùng biểu mẫu {layout.FORM_VERSION}.")
-    if check == "header_required":
-        return f"Trang ThongTin thiếu «{label}». Đề nghị điền đầy đủ."
-    if check == "header_bad":
-        hint = "ví dụ 03/2024" if field == "period" else "ví dụ 20/03/2024"
-        return f"«{label}» ghi «{show(value)}» không đọc được ({hint})."
-    if check == "other_period":
-        return (f"Báo cáo ghi kỳ {show(value)}, khác kỳ đang tổng hợp {extra.get('run_period')}; "
-                "báo cáo được lưu vào đúng kỳ đã ghi.")
-    if check == "unit_status":
-        if extra.get("status") == "inactive":
-            return (f"Mã chi bộ «{show(value)}» không còn hoạt động trong kỳ "
-                    f"{extra.get('period')}. Đề nghị kiểm tra lại mã chi bộ.")
-        return (f"Mã chi bộ «{show(value)}» không có trong danh mục đơn vị của huyện. "
-                "Đề nghị kiểm tra lại mã chi bộ.")
-    if check == "missing_columns":
-        names = ", ".join(layout.ROSTER_COLUMNS[f] for f in str(value).split(";"))
-        return f"Trang DanhSach thiếu cột: {names}. Đề nghị dùng đúng biểu mẫu."
-    if check == "missing_codes":
-        return f"Trang TongHop thiếu chỉ tiêu: {str(value).replace(';', ', ')}."
-    raise KeyError(check)
+    return MESSAGES[check](label, field, value, extra)

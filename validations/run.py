@@ -1,85 +1,115 @@
-"""Validating a batch of submissions in one GX run per frame, findings mapped back to cells."""
+"""Validating a batch of submissions: one GX run per frame, findings mapped back to cells."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
 from cellreports.registry import Registry
 from forms import layout
-from forms.model import CellRef, CellReport
+from forms.model import CellRef, CellReport, RosterRow
+from validations.context import Context
 from validations.findings import Finding
-from validations.frames import BatchItem, files_frame, roster_frame, summary_frame
+from validations.frames import BatchItem, absent_frame, files_frame, summary_frame, wide_frame
 from validations.messages import message
-from validations.suites import FILES, ROSTER, SUMMARY, Engine
+from validations.roster_frame import roster_frame
+from validations.suites import ABSENT, FILES, ROSTER, SUMMARY, WIDE, Engine
 
 
-@lru_cache(maxsize=1)
-def engine() -> Engine:
-    """One GX context per process: building it costs far more than a validation."""
-    return Engine()
+@lru_cache(maxsize=4)
+def engine(docs_dir: Path | None = None) -> Engine:
+    """One GX context per process (and Data Docs folder): building it costs far more than
+    a validation."""
+    return Engine(docs_dir)
 
 
 def validate_batch(items: Sequence[BatchItem], registry: Registry, run_period: str,
+                   context: Context | None = None, docs_dir: Path | None = None,
                    ) -> list[list[Finding]]:
     """Findings for every item of the batch, in the batch's order. ``run_period`` is the
-    month being consolidated (a report for another month is filed under its own: F06)."""
+    month being consolidated (a report for another month is filed under its own: F06).
+    With ``docs_dir`` the GX Data Docs site there shows this validation."""
+    ctx = context or Context(registry=registry, run_period=run_period)
     findings: list[list[Finding]] = [[] for _ in items]
-    frames = {FILES: files_frame(items, registry, run_period), SUMMARY: summary_frame(items),
-              ROSTER: roster_frame(items)}
+    frames = {FILES: files_frame(items, ctx), SUMMARY: summary_frame(items),
+              WIDE: wide_frame(items, ctx), ROSTER: roster_frame(items, ctx),
+              ABSENT: absent_frame(items, ctx)}
+    rows = _roster_index(items)
     for name, frame in frames.items():
         if frame.empty:
             continue
-        result = engine().run(name, frame)
-        for expectation_result in result.results:
-            if expectation_result.success:
+        for result in engine(docs_dir).run(name, frame).results:
+            if result.success:
                 continue
-            meta = expectation_result.expectation_config.meta or {}
-            for hit in expectation_result.result.get("unexpected_index_list") or []:
+            meta = result.expectation_config.meta or {}
+            for hit in result.result.get("unexpected_index_list") or []:
                 sub = int(hit["sub"])
-                findings[sub].append(_finding(name, meta, hit, items[sub], frame))
-    for item, found in zip(items, findings, strict=True):
-        if item.report is not None and item.report.has_macros:
-            found.append(Finding("F09", None, None, None,
-                                 "Tệp có chứa macro; macro đã được bỏ qua, không chạy."))
-    return [sorted(set(found), key=_order) for found in findings]
+                findings[sub].append(_finding(name, meta, hit, items[sub], frame, rows))
+    return [_dedupe(found) for found in findings]
 
 
-def _order(f: Finding) -> tuple:  # type: ignore[type-arg]
-    return (f.sheet or "", f.row or 0, f.column or "", f.rule_id, f.message)
+def _roster_index(items: Sequence[BatchItem]) -> dict[tuple[int, int], RosterRow]:
+    return {(sub, row.excel_row): row for sub, item in enumerate(items) if item.report
+            for row in item.report.roster}
+
+
+def _dedupe(found: list[Finding]) -> list[Finding]:
+    """One finding per rule and cell (two checks of a rule may hit the same cell)."""
+    seen: dict[tuple, Finding] = {}  # type: ignore[type-arg]
+    for f in found:
+        seen.setdefault((f.rule_id, f.sheet, f.row, f.column), f)
+    return sorted(seen.values(), key=lambda f: (f.sheet or "", f.row or 0, f.column or "",
+                                                f.rule_id, f.message))
 
 
 def _finding(frame_name: str, meta: dict, hit: dict, item: BatchItem,  # type: ignore[type-arg]
-             frame: pd.DataFrame) -> Finding:
-    rule, check, field = meta["rule"], meta["check"], meta.get("field")
+             frame: pd.DataFrame, rows: dict[tuple[int, int], RosterRow]) -> Finding:
+    rule, check, field, level = meta["rule"], meta["check"], meta.get("field"), meta.get("level")
     if check == "read_error":
         assert item.error is not None
-        return Finding(rule, item.error.sheet, None, None, item.error.message_vi)
+        return Finding(rule, item.error.sheet, None, None, item.error.message_vi, level)
     report = item.report
     assert report is not None
     if frame_name == FILES:
-        return _header_finding(rule, check, field, report, hit)
-    if frame_name == SUMMARY:
-        return _summary_finding(rule, check, report, hit, frame)
-    return _roster_finding(rule, check, field, report, hit)
+        found = _header_finding(rule, check, field, report, hit)
+    elif frame_name == SUMMARY:
+        found = _summary_finding(rule, check, report, hit, frame)
+    elif frame_name == WIDE:
+        found = _wide_finding(rule, check, field, report, hit, frame)
+    elif frame_name == ABSENT:
+        found = Finding(rule, layout.SHEET_ROSTER, report.roster_header_row, None,
+                        message(check, None, hit["full_name"], last_period=hit["last_period"],
+                                last_stage=hit["last_stage"]))
+    else:
+        row = rows[(int(hit["sub"]), int(hit["excel_row"]))]
+        frame_row = frame.loc[(frame["sub"] == hit["sub"])
+                              & (frame["excel_row"] == hit["excel_row"])].iloc[0]
+        found = Finding(rule, layout.SHEET_ROSTER, row.excel_row,
+                        report.roster_columns.get(field or ""),
+                        message(check, field, row.invalid.get(field or "",
+                                                              getattr(row, field or "", None)),
+                                row=row, derived=frame_row, report=report))
+    return Finding(found.rule_id, found.sheet, found.row, found.column, found.message, level)
 
 
 def _header_finding(rule: str, check: str, field: str | None, report: CellReport,
                     hit: dict) -> Finding:  # type: ignore[type-arg]
     header = report.header
-    ref = header.cells.get(field or "", CellRef(layout.SHEET_INFO))
     if check in ("missing_columns", "missing_codes"):
-        sheet = layout.SHEET_ROSTER if check == "missing_columns" else layout.SHEET_SUMMARY
-        row = report.roster_header_row if check == "missing_columns" else \
-            report.summary_header_row
-        value = (report.missing_roster_columns if check == "missing_columns"
-                 else report.missing_summary_codes)
+        roster = check == "missing_columns"
+        sheet = layout.SHEET_ROSTER if roster else layout.SHEET_SUMMARY
+        row = report.roster_header_row if roster else report.summary_header_row
+        value = report.missing_roster_columns if roster else report.missing_summary_codes
         return Finding(rule, sheet, row, None, message(check, None, ";".join(value)))
+    if check == "macros":
+        return Finding(rule, None, None, None, message(check, None))
+    ref = header.cells.get(field or "", CellRef(layout.SHEET_INFO))
     value = header.invalid.get(field or "", getattr(header, field or "", None))
-    text = message(check, field, value, status=hit.get("unit_status"), period=header.period,
-                   run_period=hit.get("run_period"))
+    text = message(check, field, value, period=header.period, run_period=hit.get("run_period"),
+                   status=hit.get("unit_status"))
     return Finding(rule, ref.sheet, ref.row, ref.column, text)
 
 
@@ -96,11 +126,13 @@ def _summary_finding(rule: str, check: str, report: CellReport, hit: dict,  # ty
                    report.summary_columns.get(population), text)
 
 
-def _roster_finding(rule: str, check: str, field: str | None, report: CellReport,
-                    hit: dict) -> Finding:  # type: ignore[type-arg]
-    excel_row = int(hit["excel_row"])
-    row = next(r for r in report.roster if r.excel_row == excel_row)
-    value = row.invalid.get(field or "", getattr(row, field or "", None))
-    text = message(check, field, value, report_date=report.header.report_date)
-    return Finding(rule, layout.SHEET_ROSTER, excel_row, report.roster_columns.get(field or ""),
-                   text)
+def _wide_finding(rule: str, check: str, code: str | None, report: CellReport,  # type: ignore[type-arg]
+                  hit: dict, frame: pd.DataFrame) -> Finding:
+    population = hit["population"]
+    line = report.summary[code or "TH01"]
+    frame_row = frame.loc[(frame["sub"] == hit["sub"])
+                          & (frame["population"] == population)].iloc[0]
+    text = message(check, code, getattr(line, population) or 0, code=code,
+                   population=population, derived=frame_row)
+    return Finding(rule, layout.SHEET_SUMMARY, line.excel_row,
+                   report.summary_columns.get(population), text)

@@ -1,97 +1,213 @@
 """The Great Expectations suites of form BC-PTĐ-HS/1, one per frame.
 
-Every expectation carries ``meta``: the rule id of RULES.md, the form field it checks and
-the kind of check, which validations.messages turns into a Vietnamese sentence.
+Every expectation carries ``meta``: the rule id of RULES.md, the form field it points at,
+the kind of check (which validations.messages turns into a Vietnamese sentence) and, for
+the rules with two levels, the severity of this part. Limits are columns of the frames
+(the value in force for each submission), so a changed regulation never changes a suite.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from pathlib import Path
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from forms import layout
-from validations.frames import CODED
+from validations.findings import RULE_TITLES
+from validations.reference import PROVINCE_CODES
+from validations.roster_frame import CODED
 
-FILES, SUMMARY, ROSTER = "files", "summary", "roster"
-OK_READ = {"row_condition": "read_ok == True", "condition_parser": "pandas"}
+FILES, SUMMARY, WIDE, ROSTER, ABSENT = "files", "summary", "wide", "roster", "absent"
 OTHER_DATES = tuple(f for f in layout.ROSTER_DATE_FIELDS if f != "birth_date")
-EARLIEST_BIRTH = datetime(1940, 1, 1)
+IGNORE_MISSING = {"ignore_row_if": "either_value_is_missing"}
+READ_OK = "read_ok == True"
 
 
-def _meta(rule: str, check: str, field: str | None = None) -> dict[str, str | None]:
-    return {"rule": rule, "check": check, "field": field}
+def _meta(rule: str, check: str, field: str | None = None, level: str | None = None,
+          ) -> dict[str, str | None]:
+    return {"rule": rule, "check": check, "field": field, "level": level}
 
+
+def _when(condition: str) -> dict[str, str]:
+    return {"row_condition": condition, "condition_parser": "pandas"}
+
+
+def _at_least(a: str, b: str, meta: dict, *, strictly: bool = False,  # type: ignore[type-arg]
+              condition: str | None = None) -> gxe.Expectation:
+    """Column ``a`` ≥ column ``b`` (or >), rows with either value missing ignored."""
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=a, column_B=b, or_equal=not strictly, **IGNORE_MISSING,
+        **(_when(condition) if condition else {}), meta=meta)
+
+
+# ---- files ---------------------------------------------------------------------------
 
 def files_expectations() -> list[gxe.Expectation]:
-    found = [
-        gxe.ExpectColumnValuesToNotBeInSet(column="read_error", value_set=[rule], meta=_meta(
-            rule, "read_error")) for rule in ("F01", "F02", "F07")
+    found: list[gxe.Expectation] = [
+        gxe.ExpectColumnValuesToNotBeInSet(column="read_error", value_set=[rule],
+                                           meta=_meta(rule, "read_error"))
+        for rule in ("F01", "F02", "F07")
     ]
     found.append(gxe.ExpectColumnValuesToBeInSet(
-        column="form_version", value_set=list(layout.KNOWN_FORM_VERSIONS), **OK_READ,
+        column="form_version", value_set=list(layout.KNOWN_FORM_VERSIONS), **_when(READ_OK),
         meta=_meta("F02", "form_version", "form_version")))
     for field, (_label, required) in layout.INFO_FIELDS.items():
         if required:
             found.append(gxe.ExpectColumnValuesToNotBeNull(
-                column=field, **OK_READ, meta=_meta("F03", "header_required", field)))
-    found.append(gxe.ExpectColumnValuesToBeNull(
-        column="period_bad", meta=_meta("F03", "header_bad", "period")))
-    found.append(gxe.ExpectColumnValuesToBeNull(
-        column="report_date_bad", meta=_meta("F03", "header_bad", "report_date")))
-    found.append(gxe.ExpectColumnPairValuesToBeEqual(
-        column_A="period_parsed", column_B="run_period", ignore_row_if="either_value_is_missing",
-        meta=_meta("F06", "other_period", "period")))
-    found.append(gxe.ExpectColumnValuesToBeInSet(
-        column="unit_status", value_set=["active"], meta=_meta("F04", "unit_status", "unit_code")))
-    found.append(gxe.ExpectColumnValuesToBeNull(
-        column="missing_roster_columns", meta=_meta("F07", "missing_columns")))
-    found.append(gxe.ExpectColumnValuesToBeNull(
-        column="missing_summary_codes", meta=_meta("F07", "missing_codes")))
+                column=field, **_when(READ_OK), meta=_meta("F03", "header_required", field)))
+    for field in ("period", "report_date"):
+        found.append(gxe.ExpectColumnValuesToBeNull(
+            column=f"{field}_bad", meta=_meta("F03", "header_bad", field)))
+    found += [
+        gxe.ExpectColumnValuesToBeInSet(column="unit_status", value_set=["active"],
+                                        meta=_meta("F04", "unit_status", "unit_code")),
+        gxe.ExpectColumnValuesToBeInSet(column="sender_allowed", value_set=[True],
+                                        meta=_meta("F05", "sender", "unit_code")),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="period_parsed", column_B="run_period", **IGNORE_MISSING,
+            meta=_meta("F06", "other_period", "period")),
+        gxe.ExpectColumnValuesToBeNull(column="missing_roster_columns",
+                                       meta=_meta("F07", "missing_columns")),
+        gxe.ExpectColumnValuesToBeNull(column="missing_summary_codes",
+                                       meta=_meta("F07", "missing_codes")),
+        gxe.ExpectColumnValuesToBeInSet(column="name_matches", value_set=[True],
+                                        meta=_meta("F08", "unit_name", "unit_name")),
+        gxe.ExpectColumnValuesToBeInSet(column="has_macros", value_set=[False],
+                                        meta=_meta("F09", "macros")),
+    ]
     return found
 
+
+# ---- summary (long and wide) ---------------------------------------------------------
 
 def summary_expectations() -> list[gxe.Expectation]:
     return [
         gxe.ExpectColumnValuesToBeNull(column="declared_bad", meta=_meta("X02", "not_a_number")),
         gxe.ExpectColumnValuesToBeBetween(column="declared", min_value=0,
                                           meta=_meta("X02", "negative")),
-        gxe.ExpectColumnPairValuesToBeEqual(
-            column_A="declared", column_B="derived", ignore_row_if="either_value_is_missing",
-            meta=_meta("X01", "roster_count")),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="declared", column_B="derived",
+                                            **IGNORE_MISSING, meta=_meta("X01", "roster_count")),
     ]
 
 
+def wide_expectations() -> list[gxe.Expectation]:
+    return [
+        *(_at_least("TH01", code, _meta("X02", "part_of_total", code))
+          for code in ("TH02", "TH03", "TH04")),
+        _at_least("TH12", "TH11", _meta("X02", "ytd_below_month", "TH12")),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="TH13", column_B="target", **IGNORE_MISSING,
+                                            meta=_meta("X03", "target", "TH13")),
+        _at_least("TH12", "min_TH12", _meta("H02", "ytd_fell", "TH12")),
+        *(_at_least("outlier_ratio", f"{code}_change", _meta("H08", "outlier", code))
+          for code in ("TH01", "TH03")),
+    ]
+
+
+# ---- roster --------------------------------------------------------------------------
+
 def roster_expectations() -> list[gxe.Expectation]:
-    found: list[gxe.Expectation] = []
-    for field, stage in layout.REQUIRED_FROM_STAGE.items():
-        condition = {} if stage == 0 else {"row_condition": f"stage_n >= {stage}",
-                                            "condition_parser": "pandas"}
-        found.append(gxe.ExpectColumnValuesToNotBeNull(
-            column=f"{field}_raw", **condition, meta=_meta("R01", "required", field)))
+    return [*_required(), *_dates(), *_codes(), *_identity(), *_ages_and_order(),
+            *_roster_history()]
+
+
+def _required() -> list[gxe.Expectation]:
+    found = [
+        gxe.ExpectColumnValuesToNotBeNull(
+            column=f"{field}_raw", **(_when(f"stage_n >= {stage}") if stage else {}),
+            meta=_meta("R01", "required", field))
+        for field, stage in layout.REQUIRED_FROM_STAGE.items()
+    ]
     found.append(gxe.ExpectColumnValuesToNotBeNull(
-        column="full_member_date_raw", row_condition="stage_n == 8", condition_parser="pandas",
+        column="full_member_date_raw", **_when("stage_n == 8"),
         meta=_meta("R01", "required", "full_member_date")))
-    for field in layout.ROSTER_DATE_FIELDS:
-        found.append(gxe.ExpectColumnValuesToBeNull(
-            column=f"{field}_bad", meta=_meta("R02", "bad_date", field)))
-    found.append(gxe.ExpectColumnValuesToBeBetween(
-        column="birth_date", min_value=EARLIEST_BIRTH, meta=_meta("R02", "birth_too_early",
-                                                                  "birth_date")))
-    found.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A="period_end", column_B="birth_date", or_equal=True,
-        ignore_row_if="either_value_is_missing", meta=_meta("R02", "birth_too_late",
-                                                            "birth_date")))
-    for field in OTHER_DATES:
-        found.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="report_date", column_B=field, or_equal=True,
-            ignore_row_if="either_value_is_missing", meta=_meta("R02", "after_report", field)))
-    for field in CODED:
-        found.append(gxe.ExpectColumnValuesToBeInSet(
-            column=field, value_set=coded_values(field), meta=_meta("R03", "coded", field)))
     return found
+
+
+def _dates() -> list[gxe.Expectation]:
+    found: list[gxe.Expectation] = [
+        gxe.ExpectColumnValuesToBeNull(column=f"{field}_bad", meta=_meta("R02", "bad_date", field))
+        for field in layout.ROSTER_DATE_FIELDS
+    ]
+    found.append(_at_least("birth_date", "earliest_birth",
+                           _meta("R02", "birth_too_early", "birth_date")))
+    found.append(_at_least("period_end", "birth_date",
+                           _meta("R02", "birth_too_late", "birth_date")))
+    found += [_at_least("report_date", field, _meta("R02", "after_report", field))
+              for field in OTHER_DATES]
+    return found
+
+
+def _codes() -> list[gxe.Expectation]:
+    return [gxe.ExpectColumnValuesToBeInSet(column=field, value_set=coded_values(field),
+                                            meta=_meta("R03", "coded", field))
+            for field in CODED]
+
+
+def _identity() -> list[gxe.Expectation]:
+    return [
+        gxe.ExpectColumnValuesToMatchRegex(column="pid", regex=r"^\d{12}$",
+                                           meta=_meta("R04", "pid_digits", "pid")),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="pid_d4", column_B="pid_d4_expected",
+                                            **IGNORE_MISSING,
+                                            meta=_meta("R04", "pid_gender", "pid")),
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="pid_yy", column_B="birth_yy",
+                                            **IGNORE_MISSING, meta=_meta("R04", "pid_year", "pid")),
+        gxe.ExpectColumnValuesToBeInSet(column="pid_province", value_set=sorted(PROVINCE_CODES),
+                                        meta=_meta("R04", "pid_province", "pid", "WARNING")),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["sub", "stt"],
+                                            meta=_meta("R09", "stt_twice", "stt")),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["sub", "person_key"],
+                                            meta=_meta("R09", "person_twice", "full_name")),
+    ]
+
+
+def _ages_and_order() -> list[gxe.Expectation]:
+    from_6, stages_3_5 = "stage_n >= 6", "stage_n >= 3 and stage_n <= 5"
+    return [
+        _at_least("age_months", "min_age_months", _meta("R05", "too_young", "resolution_date"),
+                  condition=from_6),
+        _at_least("max_age_months", "age_months",
+                  _meta("R05", "too_old", "resolution_date", "WARNING"), condition=from_6),
+        _at_least("cert_valid_until", "resolution_date",
+                  _meta("R06", "cert_expired", "cert_date"), condition=from_6),
+        _at_least("cert_valid_until", "cert_warn_from", _meta("R07", "cert_expiring", "cert_date"),
+                  strictly=True, condition=stages_3_5),
+        _at_least("resolution_date", "cert_date", _meta("R08", "order", "resolution_date")),
+        _at_least("decision_date", "resolution_date", _meta("R08", "order", "decision_date")),
+        _at_least("full_member_date", "probation_end",
+                  _meta("R08", "probation", "full_member_date")),
+        gxe.ExpectColumnValuesToBeInSet(column="youth_union", value_set=[layout.YES],
+                                        **_when('population == "hoc_sinh" and stage_n >= 4'),
+                                        meta=_meta("R10", "youth_union", "youth_union")),
+        gxe.ExpectColumnValuesToNotBeNull(column="note_raw", **_when("stage_n == 0"),
+                                          meta=_meta("R11", "stop_reason", "note")),
+    ]
+
+
+def _roster_history() -> list[gxe.Expectation]:
+    return [
+        _at_least("stage_n", "prev_stage", _meta("H01", "stage_back", "stage"),
+                  condition="stage_n != 0"),
+        _at_least("stalled_until", "period_end", _meta("H04", "stalled", "stage_date"),
+                  strictly=True, condition="stage_n >= 3 and stage_n <= 5"),
+        _at_least("decision_due", "period_end", _meta("H05", "decision_overdue",
+                                                      "resolution_date"),
+                  condition="stage_n == 6"),
+        _at_least("full_member_due", "period_end", _meta("H06", "membership_overdue",
+                                                         "decision_date"),
+                  condition="stage_n == 7"),
+        gxe.ExpectColumnValuesToBeNull(column="other_cells", meta=_meta("H07", "listed_elsewhere",
+                                                                        "pid")),
+        gxe.ExpectColumnValuesToBeInSet(column="cert_in_register", value_set=[True],
+                                        meta=_meta("C01", "cert_unknown", "cert_no")),
+    ]
+
+
+def absent_expectations() -> list[gxe.Expectation]:
+    return [gxe.ExpectColumnValuesToBeInSet(column="present_now", value_set=[True],
+                                            meta=_meta("H03", "missing_person"))]
 
 
 def coded_values(field: str) -> list[str]:
@@ -104,9 +220,11 @@ def coded_values(field: str) -> list[str]:
     }[field]
 
 
-SUITES = {FILES: files_expectations, SUMMARY: summary_expectations, ROSTER: roster_expectations}
+SUITES = {FILES: files_expectations, SUMMARY: summary_expectations, WIDE: wide_expectations,
+          ROSTER: roster_expectations, ABSENT: absent_expectations}
 INDEX_COLUMNS = {FILES: ["sub", "run_period"], SUMMARY: ["sub", "excel_row", "code", "population"],
-                 ROSTER: ["sub", "excel_row"]}
+                 WIDE: ["sub", "population"], ROSTER: ["sub", "excel_row"],
+                 ABSENT: ["sub", "full_name", "last_period", "last_stage"]}
 
 
 def _quiet_gx_loggers() -> None:
@@ -117,26 +235,52 @@ def _quiet_gx_loggers() -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
-class Engine:
-    """An ephemeral GX context holding one validation definition per frame."""
+DOCS_SITE = "cellreports"
 
-    def __init__(self) -> None:
+
+def _noted(expectation: gxe.Expectation) -> gxe.Expectation:
+    """The rule id and its Vietnamese title, shown beside the expectation in Data Docs."""
+    rule = (expectation.meta or {}).get("rule", "")
+    expectation.notes = f"{rule} — {RULE_TITLES.get(rule, '')}"
+    return expectation
+
+
+class Engine:
+    """An ephemeral GX context: one suite and one checkpoint per frame. With ``docs_dir``
+    every run also updates a Data Docs site there (one page per validation)."""
+
+    def __init__(self, docs_dir: Path | None = None) -> None:
         _quiet_gx_loggers()
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = {"globally": False}
+        self.docs_dir = docs_dir
+        if docs_dir is not None:
+            self.context.add_data_docs_site(DOCS_SITE, {
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                  "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
         source = self.context.data_sources.add_pandas("cellreports")
-        self.definitions = {}
+        self.checkpoints = {}
         for name, build in SUITES.items():
             batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
             suite = self.context.suites.add(gx.ExpectationSuite(name=f"bc_ptd_hs_{name}"))
             for expectation in build():
-                suite.add_expectation(expectation)
-            self.definitions[name] = self.context.validation_definitions.add(
+                suite.add_expectation(_noted(expectation))
+            definition = self.context.validation_definitions.add(
                 gx.ValidationDefinition(name=f"validate_{name}", data=batch, suite=suite))
+            actions = [] if docs_dir is None else [
+                gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])]
+            self.checkpoints[name] = self.context.checkpoints.add(gx.Checkpoint(
+                name=f"check_{name}", validation_definitions=[definition], actions=actions,
+                result_format={"result_format": "COMPLETE",
+                               "unexpected_index_column_names": INDEX_COLUMNS[name]}))
 
     def run(self, name: str, frame):  # type: ignore[no-untyped-def]
-        return self.definitions[name].run(
-            batch_parameters={"dataframe": frame},
-            result_format={"result_format": "COMPLETE",
-                           "unexpected_index_column_names": INDEX_COLUMNS[name]},
-        )
+        """The validation result of one frame (the whole batch)."""
+        result = self.checkpoints[name].run(batch_parameters={"dataframe": frame})
+        return next(iter(result.run_results.values()))
+
+    @property
+    def docs_index(self) -> Path | None:
+        return None if self.docs_dir is None else self.docs_dir / "index.html"

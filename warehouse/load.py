@@ -14,6 +14,7 @@ from cellreports.registry import Registry
 from forms.model import CellReport, RosterRow
 from reports.figures import submission_figures
 from validations.findings import Finding
+from validations.history import person_key
 from warehouse import models as m
 from warehouse.archive import StoredFile
 
@@ -132,6 +133,7 @@ def _roster_values(row: RosterRow, key: bytes) -> dict[str, object]:
     values = {f.name: getattr(row, f.name) for f in fields(row)
               if f.name not in ("invalid", "pid")}
     values["pid_hash"] = pid_hash(row.pid, key)
+    values["person_key"] = person_key(row.pid, row.full_name, row.birth_date, key)
     return values
 
 

@@ -1,0 +1,162 @@
+"""The roster frame: one row per data row of every DanhSach sheet in the batch.
+
+Beside each cell's value the frame carries what the rules compare it with: the raw text
+(filled or not, R01), the limits in force, last month's stage of the same person, the
+dates by which a decision or full membership is due in working days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from cellreports.periods import add_months, last_day, months_between
+from forms import layout
+from forms.model import CellReport, RosterRow
+from validations.context import Context
+from validations.frames import BatchItem, limits_for, structurally_sound
+from validations.history import certificate_key, person_key
+from validations.reference import GENDER_CENTURY_DIGIT
+
+CODED = ("gender", "ethnicity", "population", "youth_union", "stage")
+DERIVED_DATES = ("report_date", "period_end", "earliest_birth", "cert_valid_until",
+                 "cert_warn_from", "probation_end", "stalled_until", "decision_due",
+                 "full_member_due")
+DERIVED = ("person_key", "stage_n", "pid_d4", "pid_d4_expected", "pid_yy", "birth_yy",
+           "pid_province", "age_months", "min_age_months", "max_age_months", "prev_stage",
+           "other_cells", "cert_in_register")
+
+
+def roster_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
+    rows = []
+    in_batch = _people_in_batch(items, ctx)
+    for sub, item in enumerate(items):
+        report = item.report
+        if report is None or not structurally_sound(report):
+            continue
+        for roster_row in report.roster:
+            record = _cells(sub, roster_row)
+            record.update(_derived(roster_row, report, ctx, in_batch))
+            rows.append(record)
+    frame = pd.DataFrame(rows, columns=_columns())
+    for field in (*layout.ROSTER_DATE_FIELDS, *DERIVED_DATES):
+        frame[field] = pd.to_datetime(frame[field])
+    for field in ("stage_n", "prev_stage", "age_months", "min_age_months", "max_age_months"):
+        frame[field] = pd.to_numeric(frame[field]).astype("float64")
+    return frame
+
+
+def _columns() -> list[str]:
+    fields = list(layout.ROSTER_COLUMNS)
+    return ["sub", "excel_row", *fields, *(f"{f}_raw" for f in fields),
+            *(f"{f}_bad" for f in fields), *DERIVED, *DERIVED_DATES]
+
+
+def _cells(sub: int, row: RosterRow) -> dict[str, object]:
+    record: dict[str, object] = {"sub": sub, "excel_row": row.excel_row, "stage_n": row.stage}
+    for field in layout.ROSTER_COLUMNS:
+        value, bad = getattr(row, field), row.invalid.get(field)
+        record[f"{field}_bad"] = bad
+        # "_raw" tells whether the cell was filled at all (rule R01), parsed or not
+        record[f"{field}_raw"] = bad if bad is not None else _as_text(value)
+        record[field] = value
+    for field in CODED:  # coded columns hold the canonical code, or the raw text if unknown
+        record[field] = row.invalid.get(field, _code_text(field, getattr(row, field)))
+    return record
+
+
+def _derived(row: RosterRow, report: CellReport, ctx: Context,
+             in_batch: dict[tuple[str, str], set[str]]) -> dict[str, object]:
+    header = report.header
+    period = header.period or ctx.run_period
+    limits = limits_for(report, ctx)
+    who = person_key(row.pid, row.full_name, row.birth_date, ctx.secret)
+    derived: dict[str, object] = {
+        "person_key": who, "report_date": header.report_date, "period_end": last_day(period),
+        "earliest_birth": date(limits.birth_year_min, 1, 1),
+        "min_age_months": limits.min_age_months, "max_age_months": limits.max_age_months,
+    }
+    derived.update(_pid_parts(row))
+    if row.birth_date and row.resolution_date:
+        derived["age_months"] = months_between(row.birth_date, row.resolution_date)
+    if row.cert_date:
+        valid_until = add_months(row.cert_date, limits.cert_validity_months)
+        derived["cert_valid_until"] = valid_until
+        derived["cert_warn_from"] = add_months(last_day(period),
+                                               limits.cert_expiry_warning_months)
+    if row.decision_date:
+        derived["probation_end"] = add_months(row.decision_date, limits.probation_months)
+        derived["full_member_due"] = ctx.calendar.add_working_days(
+            derived["probation_end"], limits.full_membership_grace_working_days)
+    if row.stage_date:
+        derived["stalled_until"] = add_months(row.stage_date, limits.stall_months)
+    started_6 = row.resolution_date or row.stage_date
+    if started_6:
+        derived["decision_due"] = ctx.calendar.add_working_days(
+            started_6, limits.decision_working_days)
+    derived.update(_history(row, who, header.unit_code or "", period, ctx, in_batch))
+    return derived
+
+
+def _pid_parts(row: RosterRow) -> dict[str, object]:
+    pid = row.pid
+    if not (pid and pid.isdigit() and len(pid) == 12):
+        return {}
+    parts: dict[str, object] = {"pid_d4": pid[3], "pid_yy": pid[4:6], "pid_province": pid[:3]}
+    if row.birth_date:
+        parts["birth_yy"] = f"{row.birth_date.year % 100:02d}"
+        parts["pid_d4_expected"] = GENDER_CENTURY_DIGIT.get(
+            (row.gender or "", row.birth_date.year // 100))
+    return parts
+
+
+def _history(row: RosterRow, who: str | None, unit: str, period: str, ctx: Context,
+             in_batch: dict[tuple[str, str], set[str]]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    previous = ctx.history.previous.get((unit, period))
+    if previous is not None and who is not None:
+        stages = {p.person_key: p.stage for p in previous.people}
+        found["prev_stage"] = stages.get(who)
+    if who is not None and row.pid and ctx.registry.get(unit) is not None:
+        elsewhere = (ctx.history.people_elsewhere.get((period, who), set())
+                     | in_batch.get((period, who), set())) - {unit}
+        found["other_cells"] = ", ".join(sorted(elsewhere)) or None
+    certificates = ctx.history.certificates
+    if certificates is not None and row.cert_no:
+        claimed = (certificate_key(row.cert_no), row.cert_date)
+        found["cert_in_register"] = claimed in certificates
+    return found
+
+
+def _people_in_batch(items: Sequence[BatchItem], ctx: Context
+                     ) -> dict[tuple[str, str], set[str]]:
+    """(period, person) -> units of the batch listing the person (H07 within one run)."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for item in items:
+        report = item.report
+        if (report is None or not report.header.period
+                or ctx.registry.get(report.header.unit_code) is None):
+            continue
+        for row in report.roster:
+            who = person_key(row.pid, row.full_name, row.birth_date, ctx.secret)
+            if who is not None and row.pid:
+                found.setdefault((report.header.period, who), set()).add(
+                    report.header.unit_code or "")
+    return found
+
+
+def _as_text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _code_text(field: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if field == "youth_union":
+        return layout.YES if value else layout.NO
+    return str(value)
+

@@ -1,0 +1,62 @@
+"""Reading what earlier months hold, for the history rules (validations.history)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from validations.history import History, PastPerson, PastReport, certificate_key
+from warehouse import models as m
+from warehouse.load import CELL_REPORT
+
+
+def load_history(session: Session, wanted: Iterable[tuple[str, str]]) -> History:
+    """History for the (unit, period) pairs of a batch: each unit's latest accepted report
+    of an earlier period, the people on accepted rosters of those periods, and the
+    certificates of the course register."""
+    wanted = sorted(set(wanted))
+    history = History()
+    for unit, period in wanted:
+        previous = _latest_before(session, unit, period)
+        if previous is not None:
+            history.previous[(unit, period)] = previous
+    for period in sorted({p for _u, p in wanted}):
+        rows = session.execute(
+            select(m.RosterFact.person_key, m.Submission.unit_code)
+            .join(m.Submission, m.Submission.id == m.RosterFact.submission_id)
+            .where(m.Submission.period == period, m.Submission.status == "accepted",
+                   m.RosterFact.pid_hash.is_not(None)))
+        for who, unit in rows:
+            history.people_elsewhere.setdefault((period, who), set()).add(unit)
+    history.certificates = _certificates(session)
+    return history
+
+
+def _latest_before(session: Session, unit: str, period: str) -> PastReport | None:
+    submission = session.scalar(
+        select(m.Submission)
+        .where(m.Submission.unit_code == unit, m.Submission.period < period,
+               m.Submission.kind == CELL_REPORT, m.Submission.status == "accepted")
+        .order_by(m.Submission.period.desc()).limit(1))
+    if submission is None:
+        return None
+    figures = {(v.population, v.indicator): v.value for v in session.scalars(
+        select(m.IndicatorValue).where(m.IndicatorValue.submission_id == submission.id,
+                                       m.IndicatorValue.breakdown == "tong"))}
+    people = tuple(
+        PastPerson(person_key=r.person_key, full_name=r.full_name or "", stage=r.stage)
+        for r in session.scalars(select(m.RosterFact).where(
+            m.RosterFact.submission_id == submission.id).order_by(m.RosterFact.excel_row))
+        if r.person_key)
+    return PastReport(unit, submission.period or "", figures, people)
+
+
+def _certificates(session: Session):  # type: ignore[no-untyped-def]
+    rows = session.execute(
+        select(m.CourseRecord.cert_no, m.CourseRecord.cert_date)
+        .join(m.Submission, m.Submission.id == m.CourseRecord.submission_id)
+        .where(m.Submission.status == "accepted", m.CourseRecord.passed.is_(True)))
+    found = {(certificate_key(no), day) for no, day in rows if no}
+    return found or None
