@@ -36,7 +36,7 @@ from warehouse.load import (
     sync_registry,
 )
 from warehouse.models import Submission
-from warehouse.queries import month_data
+from warehouse.queries import earlier_version, month_data
 
 
 @dataclass
@@ -194,16 +194,21 @@ def send_feedback(collected: list[Collected], records: list[SubmissionRecord],
     connector = make_connector(settings)
     zone = ZoneInfo(settings.timezone)
     sent = []
+    sessions = _sessions(settings)
     for c, record, result in zip(collected, records, results, strict=True):
         unit = registry.get(record.unit_code)
+        with sessions() as session:
+            replaces, earlier = earlier_version(session, result.submission_id)
         ctx = FeedbackContext(
             filename=record.filename,
             unit_label=f"{unit.name} ({unit.code})" if unit else (record.unit_code or "—"),
             period=record.period, version=result.version,
             received_at=record.received_at.astimezone(zone),
-            accepted=result.status == "accepted")
+            accepted=result.status == "accepted", replaces_version=replaces,
+            earlier_findings=tuple(earlier))
         content = build_feedback(c.incoming.content, record.findings, ctx)
-        name = f"{Path(record.filename).stem}_KetQuaKiemTra.xlsx"
+        again = f"_lan{result.version}" if result.version and result.version > 1 else ""
+        name = f"{Path(record.filename).stem}_KetQuaKiemTra{again}.xlsx"
         sent.append(connector.send_feedback(c.incoming, name, content))
     return sent
 

@@ -283,13 +283,21 @@ def _decode_vni(text: str) -> str:
 _WORD = re.compile(r"\w+")
 
 
-def _fix_tcvn3_case(text: str) -> str:
-    """Capitalise what was typed in capitals in a lower-case TCVN3 font (``TH¸NG`` → ``THÁNG``).
+# Lower-case letters whose capital the lower-case TCVN3 fonts cannot show: the toned vowels.
+_NO_TCVN3_CAPITAL = frozenset(
+    ch for ch in UNICODE_TO_TCVN3 if ch.islower() and ch.upper() not in UNICODE_TO_TCVN3
+)
 
-    The lower-case fonts have no toned capitals, so ``THÁNG`` typed there shows ``THáNG``. A
-    word with two or more capitals and no ASCII lower-case letter was meant in capitals; and
-    once one such word holds a lower-case toned letter, so was every word without ASCII lower
-    case (``X·`` in ``CéNG HOµ X· HéI``) — but not ``Sè`` in ``Sè GCN BDNTV§``.
+
+def _fix_tcvn3_case(text: str) -> str:
+    """Restore capitals a lower-case TCVN3 font could not show.
+
+    The lower-case fonts (``.VnTime``) have no toned capitals: ``THÁNG`` typed there shows
+    ``THáNG`` and ``Thu Ánh`` shows ``Thu ánh``. So a word with two or more capitals and no
+    ASCII lower case was meant in capitals; once one such word holds a lower-case toned letter,
+    so was every word without ASCII lower case (``X·`` in ``CéNG HOµ X· HéI``), though not
+    ``Sè`` in ``Sè GCN BDNTV§``. And when every word begins with a capital except some that
+    begin with a toned vowel, those were meant capitalised too (``Lª V¨n ¸nh``).
     """
 
     def capsy(word: str) -> bool:
@@ -301,7 +309,19 @@ def _fix_tcvn3_case(text: str) -> str:
     words = _WORD.findall(text)
     evidence = any(shouting(w) and any(ch.islower() for ch in w) for w in words)
     fix = capsy if evidence else shouting
-    return _WORD.sub(lambda m: m.group(0).upper() if fix(m.group(0)) else m.group(0), text)
+    text = _WORD.sub(lambda m: m.group(0).upper() if fix(m.group(0)) else m.group(0), text)
+
+    initials = [w[0] for w in _WORD.findall(text) if w[0].isalpha()]
+    if any(c.isupper() for c in initials) and all(
+        c.isupper() or c in _NO_TCVN3_CAPITAL for c in initials
+    ):
+        text = _WORD.sub(
+            lambda m: m.group(0)[0].upper() + m.group(0)[1:]
+            if m.group(0)[0] in _NO_TCVN3_CAPITAL
+            else m.group(0),
+            text,
+        )
+    return text
 
 
 def to_unicode(text: str, encoding: str, *, uppercase_font: bool = False) -> str:
@@ -548,19 +568,31 @@ def _reading(token: str, encoding: str, uppercase_font: bool) -> str | None:
         return None
 
 
+# Rough likelihood of a letter in Vietnamese text, by its tone (a tie-breaker only).
+_TONE_PRIOR = {None: 4, "huyen": 3, "sac": 3, "nang": 2, "hoi": 1, "nga": 0}
+_LETTER_PRIOR = {
+    letter: _TONE_PRIOR[(_strip_tones(letter.lower()) or ("", None, None))[2]]
+    for letter in LETTERS
+}
+
+
 class _Scores:
-    """Per encoding: tokens reading as syllables, as syllables at least relaxed, tell-tales."""
+    """Per encoding: tokens reading as syllables, as syllables at least relaxed, how likely
+    the letters of the valid readings are, and tell-tales."""
 
     def __init__(self, text: str, uppercase_font: bool = False):
         self.tokens = _suspect_tokens(text)
         self.strict = dict.fromkeys(ENCODINGS, 0)
         self.relaxed = dict.fromkeys(ENCODINGS, 0)
+        self.prior = dict.fromkeys(ENCODINGS, 0)
         for token in self.tokens:
             for encoding in ENCODINGS:
                 reading = _reading(token, encoding, uppercase_font and encoding == TCVN3)
                 quality = INVALID if reading is None else _quality(reading)
                 self.strict[encoding] += quality == STRICT
                 self.relaxed[encoding] += quality >= RELAXED
+                if reading is not None and quality != INVALID:
+                    self.prior[encoding] += sum(_LETTER_PRIOR.get(ch, 0) for ch in reading)
         self.tells = {
             UNICODE: 0,
             TCVN3: sum(ch in _TCVN3_CODES and ch not in _VNI_CODES for ch in text),
@@ -576,14 +608,21 @@ class _Scores:
         for encoding in ENCODINGS:
             self.strict[encoding] += other.strict[encoding]
             self.relaxed[encoding] += other.relaxed[encoding]
+            self.prior[encoding] += other.prior[encoding]
             self.tells[encoding] += other.tells[encoding]
 
     def key(self, encoding: str) -> tuple[int, int]:
         return self.strict[encoding], self.relaxed[encoding]
 
     def best_legacy(self) -> str:
-        def rank(encoding: str) -> tuple[int, int, int]:
-            return (*self.key(encoding), self.tells[encoding])
+        """TCVN3 or VNI: more valid words, then likelier letters, then more tell-tales.
+
+        A word can be valid in both (``Nhö`` is VNI "Như" and TCVN3 "Nhử"); the likelier
+        letters (plain ư ơ đ over rarely toned ử ụ ủ) then decide.
+        """
+
+        def rank(encoding: str) -> tuple[int, int, int, int]:
+            return (*self.key(encoding), self.prior[encoding], self.tells[encoding])
 
         return TCVN3 if rank(TCVN3) >= rank(VNI) else VNI
 
@@ -704,16 +743,18 @@ _BROKEN = re.compile("[\ufffd\u0080-\u009f]")
 
 
 def _utf8_mojibake(text: str) -> int | None:
-    match = _UTF8_AS_1252.search(text)
-    if match is None:
-        return None
-    for codec in ("cp1252", "latin-1"):
-        try:
-            decoded = text.encode(codec).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
+    """Where UTF-8 bytes read as Windows-1252 or Latin-1 (``Nguyá»…n``) begin, if anywhere."""
+    for match in re.finditer(r"\S+", text):
+        word = match.group(0)
+        if not _UTF8_AS_1252.search(word):
             continue
-        if decoded != text:
-            return match.start()
+        for codec in ("cp1252", "latin-1"):
+            try:
+                decoded = word.encode(codec).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            if decoded != word:
+                return match.start()
     return None
 
 

@@ -35,6 +35,15 @@ class FeedbackContext:
     version: int | None
     received_at: datetime
     accepted: bool
+    replaces_version: int | None = None  # the earlier version this one supersedes
+    earlier_findings: tuple[Finding, ...] = ()  # that version's findings
+
+
+def fixed_findings(earlier: tuple[Finding, ...], now: list[Finding]) -> list[Finding]:
+    """Findings of the earlier version that the new version no longer has (same rule and
+    cell); a roster row moved by an inserted line counts as fixed-and-new, which is honest."""
+    remaining = {(f.rule_id, f.sheet, f.row, f.column) for f in now}
+    return [f for f in earlier if (f.rule_id, f.sheet, f.row, f.column) not in remaining]
 
 
 def build_feedback(original: bytes, findings: list[Finding], ctx: FeedbackContext) -> bytes:
@@ -68,7 +77,7 @@ def _write_summary(ws: Worksheet, findings: list[Finding], ctx: FeedbackContext)
         ("Đơn vị:", ctx.unit_label),
         ("Kỳ báo cáo:", _period_vi(ctx.period)),
         ("Tệp nhận được:", ctx.filename),
-        ("Lần gửi thứ:", ctx.version if ctx.version is not None else "—"),
+        ("Lần gửi thứ:", _version_text(ctx)),
         ("Thời điểm nhận:", ctx.received_at.strftime("%d/%m/%Y %H:%M")),
         ("Kết luận:", verdict),
         ("Số lỗi / cảnh báo:", f"{errors} lỗi, {len(findings) - errors} cảnh báo"),
@@ -96,6 +105,8 @@ def _write_summary(ws: Worksheet, findings: list[Finding], ctx: FeedbackContext)
         ws.cell(header_row + i, 3).fill = FILLS[f.severity]
     if not findings:
         put(ws, header_row + 1, 1, "Không phát hiện sai sót.").font = plain
+    _write_fixed(ws, header_row + max(len(findings), 1) + 2, fixed_findings(
+        ctx.earlier_findings, findings), ctx, bold, plain)
     for letter, width in zip("ABCDEFG", (6, 11, 10, 11, 7, 6, 80), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = ws.cell(header_row + 1, 1)
@@ -103,6 +114,28 @@ def _write_summary(ws: Worksheet, findings: list[Finding], ctx: FeedbackContext)
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _version_text(ctx: FeedbackContext) -> object:
+    if ctx.version is None:
+        return "—"
+    if ctx.replaces_version is None:
+        return ctx.version
+    return f"{ctx.version} (thay cho lần gửi thứ {ctx.replaces_version})"
+
+
+def _write_fixed(ws: Worksheet, row: int, fixed: list[Finding], ctx: FeedbackContext,
+                 bold: Font, plain: Font) -> None:
+    if ctx.replaces_version is None:
+        return
+    title = (f"Các sai sót của lần gửi thứ {ctx.replaces_version} đã được sửa: {len(fixed)}"
+             if fixed else f"Lần gửi thứ {ctx.replaces_version} không có sai sót nào đã sửa.")
+    put(ws, row, 1, title).font = bold
+    for i, f in enumerate(fixed, start=1):
+        values = (i, f.rule_id, SEVERITY_VI[f.severity], f.sheet or "", f.row or "",
+                  f.column or "", f.message)
+        for c, value in enumerate(values, start=1):
+            put(ws, row + i, c, value).font = plain
 
 
 def _annotate(workbook: Workbook, findings: list[Finding]) -> None:

@@ -433,7 +433,7 @@ def reordered_columns(wb: Workbook) -> None:
     """Columns in another order and moved right; ThongTin values two columns from their
     labels, its rows shuffled."""
     ws, header_row, columns = _roster_header(wb)
-    order = sorted(columns, key=lambda f: (hash_order(f), f))
+    order = sorted(columns, key=lambda f: (_shuffle_key(f), f))
     _move_columns(ws, header_row, {columns[f]: 3 + i for i, f in enumerate(order)})
     ws, header_row, columns = _summary_header(wb)
     _move_columns(ws, header_row, {columns["label"]: 2, columns["code"]: 3,
@@ -453,7 +453,7 @@ def reordered_columns(wb: Workbook) -> None:
         cell.number_format = number_format
 
 
-def hash_order(field: str) -> int:
+def _shuffle_key(field: str) -> int:
     """A fixed shuffle of the roster fields (same on every run)."""
     return sum((i + 7) * ord(ch) for i, ch in enumerate(field)) % 23
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cellreports.periods import first_day
 from cellreports.registry import Registry, Unit
 from reports.model import CellStatus, MonthData, ValueKey
+from validations.findings import Finding
 from warehouse import models as m
 from warehouse.load import CELL_REPORT
 
@@ -73,3 +74,22 @@ def _cell_status(cell: Unit, subs: list[m.Submission], due: datetime, zone: Zone
         unit=cell, received=True, accepted=in_use is not None, on_time=on_time,
         version=shown.version, received_at=as_utc(shown.received_at).astimezone(zone),
         errors=shown.error_count, warnings=shown.warning_count), in_use
+
+
+def earlier_version(session: Session, submission_id: int) -> tuple[int | None, list[Finding]]:
+    """The version a submission replaces (same unit and month, the latest before it) and
+    that version's findings — so feedback can say which of them are now fixed."""
+    current = session.get(m.Submission, submission_id)
+    if current is None or current.version in (None, 1):
+        return None, []
+    previous = session.scalar(
+        select(m.Submission).where(m.Submission.unit_code == current.unit_code,
+                                   m.Submission.period == current.period,
+                                   m.Submission.kind == CELL_REPORT,
+                                   m.Submission.id < current.id)
+        .order_by(m.Submission.id.desc()).limit(1))
+    if previous is None:
+        return None, []
+    rows = session.scalars(select(m.Finding).where(m.Finding.submission_id == previous.id))
+    return previous.version, [Finding(f.rule_id, f.sheet, f.row, f.column, f.message,
+                                      f.severity) for f in rows]

@@ -127,3 +127,25 @@ def test_the_run_leaves_a_table_artifact_summarising_the_month(month_inbox):
     table = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
     assert {(row["unit"], row["status"]) for row in table} >= {
         ("BL01", "accepted"), ("BL02", "rejected"), ("BL04", "accepted")}
+
+
+def test_a_corrected_version_supersedes_and_its_feedback_lists_what_was_fixed(month_inbox):
+    from flows.monthly import monthly_consolidation
+
+    monthly_consolidation("2024-03", month_inbox)
+    corrected = make_workbook(header=make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An"))
+    _drop(month_inbox, "BL02", "BL02_2024-03_sua.xlsx", corrected, day=22)
+    summary = monthly_consolidation("2024-03", month_inbox)
+    [row] = [r for r in summary.rows if r.filename == "BL02_2024-03_sua.xlsx"]
+    assert (row.status, row.version) == ("accepted", 2)
+    assert "BL02" not in summary.missing_units
+    sheet = load_workbook(row.feedback)["KetQuaKiemTra"]
+    texts = [str(c.value) for r in sheet.iter_rows() for c in r if c.value is not None]
+    assert any("thay cho lần gửi thứ 1" in t for t in texts)
+    assert any(t.startswith("Các sai sót của lần gửi thứ 1 đã được sửa: 1") for t in texts)
+    assert "R02" in texts
+    engine = make_engine(month_inbox.database_url)
+    with session_factory(engine)() as session:
+        statuses = sorted(session.scalars(select(m.Submission.status).where(
+            m.Submission.unit_code == "BL02")))
+    assert statuses == ["accepted", "superseded"]

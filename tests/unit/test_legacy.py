@@ -187,7 +187,11 @@ def test_words_in_capitals_in_a_lower_case_tcvn3_font_come_back_in_capitals():
     # .VnTime has no toned capitals: "THÁNG" typed there shows "THáNG"
     assert to_unicode("DANH S¸CH QUÇN CHóNG", "tcvn3") == "DANH SÁCH QUẦN CHÚNG"
     assert to_unicode("CéNG HOµ X· HéI", "tcvn3") == "CỘNG HOÀ XÃ HỘI"
-    assert to_unicode("Lª V¨n ¸nh", "tcvn3") == "Lê Văn ánh"  # no capital Á in .VnTime
+    # no capital Á in .VnTime: a name's toned initial comes back capitalised
+    assert to_unicode("Lª V¨n ¸nh", "tcvn3") == "Lê Văn Ánh"
+    assert to_unicode("Bïi Thu ý", "tcvn3") == "Bùi Thu Ý"
+    assert to_unicode("¸nh s¸ng", "tcvn3") == "ánh sáng"
+    assert to_unicode("Chi bé ®Ò nghÞ", "tcvn3") == "Chi bộ đề nghị"
 
 
 def test_result_is_nfc_even_from_decomposed_input():
@@ -425,6 +429,7 @@ def test_legacy_text_looks_like_mojibake_until_converted(text, converted):
         "EÂñeâ",  # the same in VNI
         "Kh¬me",
         _utf8_as_windows("Nguyễn Thị Thu Hà"),  # UTF-8 read as Windows-1252
+        "Trường " + _utf8_as_windows("Nguyễn"),  # ... next to correct Unicode
         "Đoàn viên".encode().decode("latin-1"),  # ... or as Latin-1
         "Nguy\ufffdn",
         "Nguy\x85n",

@@ -8,6 +8,10 @@ round trips (.xlsx, .ods, .xls) are in tests/integration/test_formats.py.
 
 from __future__ import annotations
 
+import io
+import re
+import unicodedata
+import zipfile
 from dataclasses import replace
 from datetime import date
 
@@ -24,10 +28,12 @@ from styles import (
     xlsm_with_macro,
 )
 
+from forms import layout
 from forms.container import inspect_container
 from forms.dispatch import read_any
 from forms.model import CellReport
-from forms.reader import read_cell_report
+from forms.reader import load_sheets, read_cell_report
+from forms.text import key
 from validations.frames import BatchItem
 from validations.run import validate_batch
 
@@ -139,3 +145,59 @@ def test_a_row_with_only_a_readable_stage_is_still_a_data_row():
     report = read_cell_report(make_workbook(header=make_header(), roster=[bare],
                                             summary=make_summary([row])))
     assert [r.stage for r in report.roster] == [1]
+
+
+# ---- each style really does what it says (else the tests above would pass vacuously) ------
+
+
+def _grid(content: bytes, sheet: str) -> list[list[object]]:
+    grids = load_sheets(content).grids
+    return next(g for name, g in grids.items() if key(name) == key(sheet))
+
+
+def _cells(content: bytes, sheet: str) -> list[object]:
+    return [v for row in _grid(content, sheet) for v in row if v not in ("", None)]
+
+
+def _xml(content: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return "".join(archive.read(n).decode() for n in archive.namelist()
+                       if n.endswith(".xml") or n.endswith(".rels"))
+
+
+ROSTER, SUMMARY, INFO = layout.SHEET_ROSTER, layout.SHEET_SUMMARY, layout.SHEET_INFO
+EFFECTS = {
+    "text_dates": lambda c: not any(isinstance(v, date) for v in _cells(c, ROSTER))
+    and "2/4/2005" in _cells(c, ROSTER),
+    "serial_numbers_as_dates": lambda c: not any(isinstance(v, date) for v in _cells(c, ROSTER)),
+    "date1904": lambda c: 'date1904="1"' in _xml(c),
+    "date1904_serials": lambda c: 'date1904="1"' in _xml(c)
+    and not any(isinstance(v, date) for v in _cells(c, ROSTER)),
+    "period_as_date": lambda c: date(2024, 3, 1) in _cells(c, INFO),
+    "numbers_as_text": lambda c: "1.000" in _cells(c, SUMMARY),
+    "nfd_text": lambda c: any(isinstance(v, str) and not unicodedata.is_normalized("NFC", v)
+                              for v in _cells(c, ROSTER)),
+    "extra_spaces": lambda c: "  Mã  chi  bộ " in _cells(c, INFO),
+    "vietnamese_sheet_names": lambda c: "Danh sách" in load_sheets(c).grids,
+    "labels_without_diacritics": lambda c: "Ngay sinh" in _cells(c, ROSTER),
+    "coded_values_without_diacritics": lambda c: "Hoc sinh" in _cells(c, ROSTER),
+    "labels_with_colon_and_linebreak": lambda c: "Mã\nchi bộ:" in _cells(c, INFO),
+    "merged_title_rows": lambda c: "ĐẢNG CỘNG SẢN VIỆT NAM" in _cells(c, ROSTER),
+    "reordered_columns": lambda c: _grid(c, ROSTER)[2][0] == "",
+    "blank_rows_between": lambda c: len(_grid(c, ROSTER)) > len(_grid(clean_workbook(), ROSTER)),
+    "signature_block": lambda c: "T/M CHI BỘ" in _cells(c, ROSTER),
+    "extra_columns_and_section_rows": lambda c: "PHÁT TRIỂN ĐẢNG" in _cells(c, SUMMARY),
+    "column_number_row": lambda c: "(3)" in _cells(c, SUMMARY),
+    "pid_as_number": lambda c: 68205000001 in _cells(c, ROSTER),
+    "xlsm_with_macro": lambda c: "vbaProject" in _xml(c),
+    "google_sheets_like": lambda c: "<r><t" in _xml(c) and "sharedStrings" not in _xml(c)
+    and not re.search(r'<c [^>]*s="\d+"[^>]*t="inlineStr"', _xml(c)),
+    "everything_at_once": lambda c: unicodedata.normalize("NFD", "Danh sách")
+    in load_sheets(c).grids and "<r><t" in _xml(c),
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_style_changes_the_workbook(name: str, clean: bytes):
+    assert not EFFECTS[name](clean)
+    assert EFFECTS[name](STYLES[name](clean))
