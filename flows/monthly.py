@@ -17,7 +17,7 @@ from cellreports.settings import Settings
 from cellreports.workdays import WorkCalendar
 from connectors.base import Connector, IncomingFile
 from connectors.folder_inbox import FolderInbox
-from forms.dispatch import CELL_REPORT, ReadOutcome, read_any
+from forms.dispatch import ReadOutcome, read_any
 from reports.district import build_district_workbook
 from reports.export import export_rows, write_export_csv, write_export_json
 from reports.feedback import FeedbackContext, build_feedback
@@ -129,8 +129,8 @@ def gather_history(outcomes: list[ReadOutcome], settings: Settings) -> History:
               if o.report and o.report.header.unit_code and o.report.header.period]
     with _sessions(settings)() as session:
         history = load_history(session, wanted)
-    arriving = {(certificate_key(str(r["cert_no"])), r["cert_date"]) for o in outcomes
-                for r in o.course_rows if r.get("cert_no") and r.get("passed")}
+    arriving = {(certificate_key(r.cert_no), r.cert_date) for o in outcomes if o.register
+                for r in o.register.rows if r.cert_no and r.passed}
     if arriving:
         history.certificates = (history.certificates or set()) | arriving
     return history
@@ -144,11 +144,9 @@ def validate_files(collected: list[Collected], outcomes: list[ReadOutcome], regi
                       rules=RuleBook.load(settings.rules_file),
                       calendar=WorkCalendar.load(settings.holidays_file), history=history,
                       secret=settings.pid_key)
-    cell_items = [i for i, o in enumerate(outcomes) if o.kind == CELL_REPORT or o.error]
-    batch = [BatchItem(outcomes[i].report, outcomes[i].error, collected[i].incoming.sender)
-             for i in cell_items]
-    found = dict(zip(cell_items, validate_batch(batch, registry, period, context,
-                                                docs_dir=data_docs_dir(settings)), strict=True))
+    batch = [BatchItem(o.report, o.error, c.incoming.sender, o.register)
+             for c, o in zip(collected, outcomes, strict=True)]
+    found = validate_batch(batch, registry, period, context, docs_dir=data_docs_dir(settings))
     records = []
     for i, (c, outcome) in enumerate(zip(collected, outcomes, strict=True)):
         header = outcome.report.header if outcome.report else None
@@ -157,13 +155,13 @@ def validate_files(collected: list[Collected], outcomes: list[ReadOutcome], regi
             sender=c.incoming.sender, received_at=c.incoming.received_at, kind=outcome.kind,
             unit_code=header.unit_code if header else _register_unit(outcome, c, registry),
             period=header.period if header else None, report=outcome.report,
-            course_rows=outcome.course_rows, findings=found.get(i, [])))
+            register=outcome.register, findings=found[i]))
     return records
 
 
 def _register_unit(outcome: ReadOutcome, c: Collected, registry: Registry) -> str | None:
     """The course register belongs to the Political Center, known by its sender."""
-    unit = registry.unit_for_sender(c.incoming.sender) if outcome.course_rows else None
+    unit = registry.unit_for_sender(c.incoming.sender) if outcome.register else None
     return unit.code if unit else None
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from forms.container import DEFAULT_LIMITS, Limits
 from forms.errors import NotACellReport, ReadError
 from forms.model import CellReport
 from forms.reader import read_cell_report
-from forms.register_reader import read_course_register
+from forms.register_reader import CourseRegister, read_course_register
 
 CELL_REPORT, COURSE_REGISTER, UNKNOWN = "cell_report", "course_register", "unknown"
 
@@ -17,7 +17,7 @@ CELL_REPORT, COURSE_REGISTER, UNKNOWN = "cell_report", "course_register", "unkno
 class ReadOutcome:
     kind: str
     report: CellReport | None = None
-    course_rows: list[dict[str, object]] = field(default_factory=list)
+    register: CourseRegister | None = None
     error: ReadError | None = None
 
 
@@ -30,6 +30,6 @@ def read_any(content: bytes, limits: Limits = DEFAULT_LIMITS) -> ReadOutcome:
     except ReadError as error:
         return ReadOutcome(UNKNOWN, error=error)
     try:
-        return ReadOutcome(COURSE_REGISTER, course_rows=read_course_register(content, limits))
+        return ReadOutcome(COURSE_REGISTER, register=read_course_register(content, limits))
     except ReadError as error:
         return ReadOutcome(UNKNOWN, error=error)

@@ -8,7 +8,8 @@ matching font; a workbook stores them as the Windows-1252 characters of those by
   ``Nguyễn Văn Hùng`` is stored as ``NguyÔn V¨n Hïng``. The lower-case fonts have no code for
   a capital letter with a tone mark (only ``Ă Â Ê Ô Ơ Ư Đ``); the upper-case fonts
   ``.VnTimeH``, ``.VnArialH``, … draw every code, ASCII included, as a capital, so the same
-  bytes read ``NGUYỄN VĂN HÙNG`` there.
+  bytes read ``NGUYỄN VĂN HÙNG`` there. Capitals a lower-case font could not show are
+  restored on conversion: ``TH¸NG`` → ``THÁNG``, ``Lª V¨n ¸nh`` → ``Lê Văn Ánh``.
 - VNI Windows, fonts ``VNI-Times``, ``VNI-Helve``, …: a base letter followed by a separate
   diacritic byte, ``Nguyeãn Vaên Huøng``; ``ơ ư đ`` and the toned ``i`` are single bytes.
 

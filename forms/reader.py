@@ -271,7 +271,7 @@ _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,3})\)?$")
 
 
 def _is_data_row(raw: dict[str, object], columns: dict[str, int], parsers: Parsers) -> bool:
-    if _is_column_number_row(raw, columns):
+    if _is_column_number_row(raw, columns) or _only_a_number(raw):
         return False
     if _reads(parsers["stt"], raw.get("stt")):
         return True
@@ -280,6 +280,12 @@ def _is_data_row(raw: dict[str, object], columns: dict[str, int], parsers: Parse
         return True
     person = sum(clean(raw.get(f)) is not None for f in _PERSON_FIELDS)
     return bool(typed) and person >= _OTHER_CELLS_OF_A_PERSON
+
+
+def _only_a_number(raw: dict[str, object]) -> bool:
+    """A pre-numbered blank line of the template (STT and nothing else) holds no person;
+    reading it as one would flood the cell with R01 errors for lines it never used."""
+    return all(clean(value) is None for field, value in raw.items() if field != "stt")
 
 
 def _reads(parser: Callable[[object], object], value: object) -> bool:

@@ -2,43 +2,66 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
+
+from openpyxl.utils import get_column_letter
+
 from forms.container import DEFAULT_LIMITS, Limits
-from forms.course_register import COURSE_COLUMNS, PASSED, SHEET_ATTENDEES
+from forms.course_register import COURSE_COLUMNS, FAILED, PASSED, SHEET_ATTENDEES
 from forms.errors import MissingHeaderRow, MissingSheet
-from forms.reader import find_header_row, find_sheet, load_grids
+from forms.reader import find_header_row, find_sheet, load_sheets
 from forms.text import key
 from forms.values import BadValue, parse_date, parse_int, parse_pid, parse_text
 
 REGISTER_SHEET = SHEET_ATTENDEES
-REGISTER_COLUMNS = COURSE_COLUMNS
-_DATES = ("birth_date", "date_from", "date_to", "cert_date")
+DATE_FIELDS = ("birth_date", "date_from", "date_to", "cert_date")
+_RESULTS = {key(PASSED): True, key(FAILED): False}
 
 
-def is_course_register(grids: dict[str, list[list[object]]]) -> bool:
-    return find_sheet(grids, REGISTER_SHEET) is not None
+@dataclass
+class RegisterRow:
+    """One learner of a course; unreadable values are kept as raw text in ``invalid``."""
+
+    excel_row: int
+    full_name: str | None = None
+    birth_date: date | None = None
+    pid: str | None = None
+    unit_code: str | None = None
+    course_code: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    passed: bool | None = None
+    cert_no: str | None = None
+    cert_date: date | None = None
+    invalid: dict[str, str] = field(default_factory=dict)
 
 
-def read_course_register(content: bytes, limits: Limits = DEFAULT_LIMITS,
-                         ) -> list[dict[str, object]]:
-    """One dict per learner row (keys as warehouse.models.CourseRecord, plus ``pid``)."""
-    grids, _macros = load_grids(content, limits)
-    found = find_sheet(grids, REGISTER_SHEET)
+@dataclass
+class CourseRegister:
+    rows: list[RegisterRow]
+    columns: dict[str, str]  # field -> Excel column letter
+    header_row: int
+
+
+def read_course_register(content: bytes, limits: Limits = DEFAULT_LIMITS) -> CourseRegister:
+    sheets = load_sheets(content, limits)
+    found = find_sheet(sheets.grids, REGISTER_SHEET)
     if found is None:
         raise MissingSheet("Thiếu trang tính HocVien của sổ học viên.", sheet=REGISTER_SHEET)
     _name, grid = found
-    hit = find_header_row(grid, REGISTER_COLUMNS, ("full_name", "cert_no"))
+    hit = find_header_row(grid, COURSE_COLUMNS, ("full_name", "cert_no"))
     if hit is None:
         raise MissingHeaderRow("Trang HocVien không có dòng tiêu đề.", sheet=REGISTER_SHEET)
     header_row, columns = hit
-    records = []
+    rows = []
     for r in range(header_row + 1, len(grid)):
         cells = grid[r]
         raw = {f: cells[c] if c < len(cells) else None for f, c in columns.items()}
-        if not _is_data(raw):
-            continue
-        records.append({"excel_row": r + 1, **{f: _value(f, raw.get(f))
-                                               for f in REGISTER_COLUMNS if f != "stt"}})
-    return records
+        if _is_data(raw):
+            rows.append(_row(r + 1, raw, sheets.container.date1904))
+    return CourseRegister(rows, {f: get_column_letter(c + 1) for f, c in columns.items()},
+                          header_row + 1)
 
 
 def _is_data(raw: dict[str, object]) -> bool:
@@ -48,14 +71,28 @@ def _is_data(raw: dict[str, object]) -> bool:
         return False
 
 
-def _value(field: str, value: object) -> object:
-    try:
-        if field in _DATES:
-            return parse_date(value)
-        if field == "pid":
-            return parse_pid(value)
-        if field == "passed":
-            return key(value) == key(PASSED)
-        return parse_text(value)
-    except BadValue:
-        return None
+def _row(excel_row: int, raw: dict[str, object], date1904: bool) -> RegisterRow:
+    row = RegisterRow(excel_row=excel_row)
+    for name, value in raw.items():
+        if name == "stt":
+            continue
+        try:
+            setattr(row, name, _value(name, value, date1904))
+        except BadValue:
+            row.invalid[name] = parse_text(value) or ""
+    return row
+
+
+def _value(name: str, value: object, date1904: bool) -> object:
+    if name in DATE_FIELDS:
+        return parse_date(value, date1904=date1904)
+    if name == "pid":
+        return parse_pid(value)
+    if name == "passed":
+        text = parse_text(value)
+        if text is None:
+            return None
+        if key(text) not in _RESULTS:
+            raise BadValue(text)
+        return _RESULTS[key(text)]
+    return parse_text(value)

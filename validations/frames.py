@@ -19,6 +19,7 @@ from forms import layout
 from forms.counts import derive_roster_counts
 from forms.errors import ReadError
 from forms.model import CellReport
+from forms.register_reader import CourseRegister
 from forms.text import key
 from validations.context import Context
 from validations.history import person_key
@@ -31,6 +32,7 @@ class BatchItem:
     report: CellReport | None
     error: ReadError | None = None
     sender: str = ""  # the channel's sender (inbox folder, e-mail address); "" = the officer
+    register: CourseRegister | None = None  # the Political Center's course register
 
 
 def unit_status(registry: Registry, code: str | None, period: str | None) -> str | None:
@@ -67,6 +69,8 @@ FILES_COLUMNS = [
 def files_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
     rows = []
     for sub, item in enumerate(items):
+        if item.register is not None:
+            continue  # the course register has its own suite
         row: dict[str, object] = {"sub": sub, "read_error": None, "run_period": ctx.run_period,
                                   "read_ok": item.report is not None}
         if item.error is not None:
@@ -197,3 +201,29 @@ def absent_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
                          "present_now": person.person_key in present})
     return pd.DataFrame(rows, columns=["sub", "full_name", "last_period", "last_stage",
                                        "present_now"])
+
+
+# ---- register: the Political Center's course register -----------------------------------
+
+REGISTER_FIELDS = ("full_name", "birth_date", "unit_code", "course_code", "passed", "cert_no",
+                   "cert_date")
+
+
+def register_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
+    rows = []
+    for sub, item in enumerate(items):
+        for row in item.register.rows if item.register else []:
+            record: dict[str, object] = {"sub": sub, "excel_row": row.excel_row,
+                                         "pid": row.pid, "passed": row.passed}
+            for name in REGISTER_FIELDS:
+                bad = row.invalid.get(name)
+                value = getattr(row, name)
+                record[f"{name}_raw"] = bad if bad is not None else (
+                    None if value is None else str(value))
+                record[f"{name}_bad"] = bad
+            record["unit_known"] = None if not row.unit_code else (
+                ctx.registry.get(row.unit_code) is not None)
+            rows.append(record)
+    columns = ["sub", "excel_row", "pid", "passed", "unit_known",
+               *(f"{n}_raw" for n in REGISTER_FIELDS), *(f"{n}_bad" for n in REGISTER_FIELDS)]
+    return pd.DataFrame(rows, columns=columns).astype({"passed": "object", "pid": "object"})

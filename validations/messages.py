@@ -9,8 +9,10 @@ from typing import Any
 import pandas as pd
 
 from forms import layout
+from forms.course_register import COURSE_COLUMNS
 
-LABELS = {**{f: label for f, (label, _req) in layout.INFO_FIELDS.items()}, **layout.ROSTER_COLUMNS}
+LABELS = {**COURSE_COLUMNS, **{f: label for f, (label, _req) in layout.INFO_FIELDS.items()},
+          **layout.ROSTER_COLUMNS}
 
 
 def show(value: object) -> str:
@@ -67,6 +69,8 @@ MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = 
         "Đề nghị dùng đúng biểu mẫu."),
     "missing_codes": lambda label, f, v, x: (
         f"Trang TongHop thiếu chỉ tiêu: {str(v).replace(';', ', ')}. Đề nghị dùng đúng biểu mẫu."),
+    "register_unit": lambda label, f, v, x: (
+        f"Mã chi bộ «{show(v)}» trong sổ học viên không có trong danh mục đơn vị."),
     "unit_name": lambda label, f, v, x: (
         f"Tên chi bộ «{show(v)}» khác tên trong danh mục đơn vị; đề nghị ghi đúng tên."),
     "macros": lambda label, f, v, x: (

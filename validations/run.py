@@ -11,12 +11,20 @@ import pandas as pd
 from cellreports.registry import Registry
 from forms import layout
 from forms.model import CellRef, CellReport, RosterRow
+from forms.register_reader import REGISTER_SHEET
 from validations.context import Context
 from validations.findings import Finding
-from validations.frames import BatchItem, absent_frame, files_frame, summary_frame, wide_frame
+from validations.frames import (
+    BatchItem,
+    absent_frame,
+    files_frame,
+    register_frame,
+    summary_frame,
+    wide_frame,
+)
 from validations.messages import message
 from validations.roster_frame import roster_frame
-from validations.suites import ABSENT, FILES, ROSTER, SUMMARY, WIDE, Engine
+from validations.suites import ABSENT, FILES, REGISTER, ROSTER, SUMMARY, WIDE, Engine
 
 
 @lru_cache(maxsize=4)
@@ -36,7 +44,7 @@ def validate_batch(items: Sequence[BatchItem], registry: Registry, run_period: s
     findings: list[list[Finding]] = [[] for _ in items]
     frames = {FILES: files_frame(items, ctx), SUMMARY: summary_frame(items),
               WIDE: wide_frame(items, ctx), ROSTER: roster_frame(items, ctx),
-              ABSENT: absent_frame(items, ctx)}
+              ABSENT: absent_frame(items, ctx), REGISTER: register_frame(items, ctx)}
     rows = _roster_index(items)
     for name, frame in frames.items():
         if frame.empty:
@@ -71,6 +79,8 @@ def _finding(frame_name: str, meta: dict, hit: dict, item: BatchItem,  # type: i
     if check == "read_error":
         assert item.error is not None
         return Finding(rule, item.error.sheet, None, None, item.error.message_vi, level)
+    if frame_name == REGISTER:
+        return _register_finding(rule, check, field, item, hit)
     report = item.report
     assert report is not None
     if frame_name == FILES:
@@ -136,3 +146,13 @@ def _wide_finding(rule: str, check: str, code: str | None, report: CellReport,  
                    population=population, derived=frame_row)
     return Finding(rule, layout.SHEET_SUMMARY, line.excel_row,
                    report.summary_columns.get(population), text)
+
+
+def _register_finding(rule: str, check: str, field: str | None, item: BatchItem,
+                      hit: dict) -> Finding:  # type: ignore[type-arg]
+    register = item.register
+    assert register is not None
+    row = next(r for r in register.rows if r.excel_row == int(hit["excel_row"]))
+    value = row.invalid.get(field or "", getattr(row, field or "", None))
+    return Finding(rule, REGISTER_SHEET, row.excel_row, register.columns.get(field or ""),
+                   message(check, field, value))

@@ -19,7 +19,8 @@ from validations.findings import RULE_TITLES
 from validations.reference import PROVINCE_CODES
 from validations.roster_frame import CODED
 
-FILES, SUMMARY, WIDE, ROSTER, ABSENT = "files", "summary", "wide", "roster", "absent"
+FILES, SUMMARY, WIDE, ROSTER, ABSENT, REGISTER = (
+    "files", "summary", "wide", "roster", "absent", "register")
 OTHER_DATES = tuple(f for f in layout.ROSTER_DATE_FIELDS if f != "birth_date")
 IGNORE_MISSING = {"ignore_row_if": "either_value_is_missing"}
 READ_OK = "read_ok == True"
@@ -210,6 +211,29 @@ def absent_expectations() -> list[gxe.Expectation]:
                                             meta=_meta("H03", "missing_person"))]
 
 
+def register_expectations() -> list[gxe.Expectation]:
+    """The course register (form BC-BDNTVĐ/1): what C01 relies on must be there."""
+    found: list[gxe.Expectation] = [
+        gxe.ExpectColumnValuesToNotBeNull(column=f"{name}_raw", meta=_meta("R01", "required",
+                                                                           name))
+        for name in ("full_name", "birth_date", "unit_code", "course_code", "passed")
+    ]
+    found += [gxe.ExpectColumnValuesToNotBeNull(column=f"{name}_raw", **_when("passed == True"),
+                                                meta=_meta("R01", "required", name))
+              for name in ("cert_no", "cert_date")]
+    found += [gxe.ExpectColumnValuesToBeNull(column=f"{name}_bad",
+                                             meta=_meta("R02", "bad_date", name))
+              for name in ("birth_date", "cert_date")]
+    found.append(gxe.ExpectColumnValuesToBeNull(column="passed_bad",
+                                                meta=_meta("R03", "coded", "passed")))
+    found.append(gxe.ExpectColumnValuesToMatchRegex(column="pid", regex=r"^\d{12}$",
+                                                    meta=_meta("R04", "pid_digits", "pid")))
+    found.append(gxe.ExpectColumnValuesToBeInSet(column="unit_known", value_set=[True],
+                                                 meta=_meta("F04", "register_unit",
+                                                            "unit_code")))
+    return found
+
+
 def coded_values(field: str) -> list[str]:
     return {
         "gender": list(layout.GENDERS),
@@ -221,10 +245,12 @@ def coded_values(field: str) -> list[str]:
 
 
 SUITES = {FILES: files_expectations, SUMMARY: summary_expectations, WIDE: wide_expectations,
-          ROSTER: roster_expectations, ABSENT: absent_expectations}
+          ROSTER: roster_expectations, ABSENT: absent_expectations,
+          REGISTER: register_expectations}
 INDEX_COLUMNS = {FILES: ["sub", "run_period"], SUMMARY: ["sub", "excel_row", "code", "population"],
                  WIDE: ["sub", "population"], ROSTER: ["sub", "excel_row"],
-                 ABSENT: ["sub", "full_name", "last_period", "last_stage"]}
+                 ABSENT: ["sub", "full_name", "last_period", "last_stage"],
+                 REGISTER: ["sub", "excel_row"]}
 
 
 def _quiet_gx_loggers() -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from cellreports.registry import Registry
 from forms.model import CellReport, RosterRow
+from forms.register_reader import CourseRegister, RegisterRow
 from reports.figures import submission_figures
 from validations.findings import Finding
 from validations.history import person_key
@@ -34,7 +35,7 @@ class SubmissionRecord:
     unit_code: str | None = None
     period: str | None = None
     report: CellReport | None = None
-    course_rows: list[dict[str, object]] = field(default_factory=list)
+    register: CourseRegister | None = None
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -84,8 +85,9 @@ def load_submission(session: Session, record: SubmissionRecord, pid_key: bytes) 
             _supersede_earlier(session, submission)
             if record.report is not None:
                 _add_figures(session, submission.id, record.report, pid_key)
-            for row in record.course_rows:
-                session.add(m.CourseRecord(submission_id=submission.id, **_hashed(row, pid_key)))
+            for row in record.register.rows if record.register else []:
+                session.add(m.CourseRecord(submission_id=submission.id,
+                                           **_register_values(row, pid_key)))
         return LoadResult(submission.id, submission.status, submission.version, new=True)
 
 
@@ -137,10 +139,10 @@ def _roster_values(row: RosterRow, key: bytes) -> dict[str, object]:
     return values
 
 
-def _hashed(row: dict[str, object], key: bytes) -> dict[str, object]:
-    values = {k: v for k, v in row.items() if k != "pid"}
-    pid = row.get("pid")
-    values["pid_hash"] = pid_hash(pid if isinstance(pid, str) else None, key)
+def _register_values(row: RegisterRow, key: bytes) -> dict[str, object]:
+    values = {f.name: getattr(row, f.name) for f in fields(row)
+              if f.name not in ("invalid", "pid")}
+    values["pid_hash"] = pid_hash(row.pid, key)
     return values
 
 

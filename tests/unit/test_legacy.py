@@ -118,6 +118,39 @@ def test_known_codes():
     assert from_unicode("Đảng", "tcvn3") == "§¶ng"
 
 
+# Each row: a vowel with no tone, huyền, sắc, hỏi, ngã, nặng.
+TCVN3_ROWS = {
+    "aàáảãạ": "aµ¸¶·¹", "ăằắẳẵặ": "¨»¾¼½Æ", "âầấẩẫậ": "©ÇÊÈÉË", "eèéẻẽẹ": "eÌÐÎÏÑ",
+    "êềếểễệ": "ªÒÕÓÔÖ", "iìíỉĩị": "i×ÝØÜÞ", "oòóỏõọ": "oßãáâä", "ôồốổỗộ": "«åèæçé",
+    "ơờớởỡợ": "¬êíëìî", "uùúủũụ": "uïóñòô", "ưừứửữự": "\xadõøö÷ù", "yỳýỷỹỵ": "yúýûüþ",
+    "đ Ă Â Ê Ô Ơ Ư Đ": "® ¡ ¢ £ ¤ ¥ ¦ §",
+}
+VNI_ROWS = {
+    "aàáảãạ": ["a", "aø", "aù", "aû", "aõ", "aï"],
+    "ăằắẳẵặ": ["aê", "aè", "aé", "aú", "aü", "aë"],
+    "âầấẩẫậ": ["aâ", "aà", "aá", "aå", "aã", "aä"],
+    "êềếểễệ": ["eâ", "eà", "eá", "eå", "eã", "eä"],
+    "ôồốổỗộ": ["oâ", "oà", "oá", "oå", "oã", "oä"],
+    "ơờớởỡợ": ["ô", "ôø", "ôù", "ôû", "ôõ", "ôï"],
+    "ưừứửữự": ["ö", "öø", "öù", "öû", "öõ", "öï"],
+    "iìíỉĩị": ["i", "ì", "í", "æ", "ó", "ò"],
+    "yỳýỷỹỵ": ["y", "yø", "yù", "yû", "yõ", "î"],
+    "ĂẮỴĐđ": ["AÊ", "AÉ", "Î", "Ñ", "ñ"],
+}
+
+
+@pytest.mark.parametrize(("letters", "codes"), TCVN3_ROWS.items())
+def test_tcvn3_rows(letters, codes):
+    assert from_unicode(letters, "tcvn3") == codes
+    assert to_unicode(codes, "tcvn3") == letters
+
+
+@pytest.mark.parametrize(("letters", "codes"), VNI_ROWS.items())
+def test_vni_rows(letters, codes):
+    assert [from_unicode(letter, "vni") for letter in letters] == codes
+    assert to_unicode("".join(codes), "vni") == letters
+
+
 @pytest.mark.skipif(shutil.which("iconv") is None, reason="iconv not installed")
 def test_tcvn3_table_matches_glibc_tcvn5712():
     # glibc's TCVN5712-1 (VN1) has VN3, the ABC fonts' code, as its lower-case half
@@ -268,6 +301,19 @@ def test_no_false_positive_on_unicode_text(text):
     assert detect_encoding(text, "Times New Roman") == "unicode"
     assert not looks_like_mojibake(text)
     assert convert_cell_text(text) == (unicodedata.normalize("NFC", text), "unicode")
+
+
+def test_ambiguous_cells_are_settled_by_the_whole_sheet():
+    cells = ["Cơ Ho", "Hồng", "Nguyễn Văn Hùng", "Đảng viên", "Có"]
+    for encoding in ("tcvn3", "vni"):
+        encoded = [from_unicode(cell, encoding) for cell in cells]
+        assert detect_encoding(encoded[1 if encoding == "vni" else 4]) == "unicode"  # alone
+        assert detect_encoding_many(encoded) == encoding
+
+
+def test_symbol_font_private_use_characters_are_read_as_their_byte():
+    assert to_unicode("Nguy\uf0d4n", "tcvn3") == "Nguyễn"
+    assert convert_cell_text("Nguy\uf0d4n V\uf0a8n") == ("Nguyễn Văn", "tcvn3")
 
 
 def test_no_false_positive_pooled():

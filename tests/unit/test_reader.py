@@ -165,3 +165,14 @@ def test_header_value_cells_are_located_for_feedback():
     report = read_cell_report(make_workbook(header=make_header(unit_code="XX99")))
     ref = report.header.cells["unit_code"]
     assert ref.sheet == layout.SHEET_INFO and ref.row and ref.column == "B"
+
+
+def test_pre_numbered_blank_lines_of_the_template_are_not_people():
+    def edit(wb):
+        ws = wb[layout.SHEET_ROSTER]
+        last = read_cell_report(make_workbook()).roster[-1].excel_row
+        ws.insert_rows(last + 1, 5)
+        for n in range(1, 6):
+            ws.cell(last + n, 1, 7 + n)  # STT typed in advance, nothing else
+    report = read_cell_report(_edit(make_workbook(), edit))
+    assert len(report.roster) == 7

@@ -76,7 +76,8 @@ DR, SUM, INFO = layout.SHEET_ROSTER, layout.SHEET_SUMMARY, layout.SHEET_INFO
 
 # name -> (workbook, sender, [(rule, sheet, row, column), ...])
 CASES = {
-    "F05 sender not allowed": (make_workbook(), "BL02", [("F05", INFO, INFO_ROW["unit_code"], "B")]),
+    "F05 sender not allowed": (make_workbook(), "BL02",
+                               [("F05", INFO, INFO_ROW["unit_code"], "B")]),
     "F08 name differs": (make_workbook(header=make_header(unit_name="Chi bộ THPT Bảo Lâm cũ")), "",
                          [("F08", INFO, INFO_ROW["unit_name"], "B")]),
     "F09 macros": (with_macro(make_workbook()), "", [("F09", None, None, None)]),
@@ -174,15 +175,13 @@ HISTORY_CASES = {
 
 @pytest.fixture(scope="module")
 def history_results(registry):
-    items, history = [], History()
-    for rows, previous in ((c[0], c[1]) for c in HISTORY_CASES.values()):
-        items.append(BatchItem(read_cell_report(workbook(rows))))
-    # each case is its own unit in the history: give every item its own previous report by
-    # validating them one batch per case (the history is keyed by unit and period)
+    # the history is keyed by unit and period, and every case is BL01's March: one batch
+    # per case, each with its own "last month"
     found = {}
-    for (name, (rows, previous, _)), item in zip(HISTORY_CASES.items(), items, strict=True):
+    for name, (rows, previous, _expected) in HISTORY_CASES.items():
         history = History(previous={("BL01", PERIOD): previous})
         context = Context(registry=registry, run_period=PERIOD, secret=SECRET, history=history)
+        item = BatchItem(read_cell_report(workbook(rows)))
         found[name] = validate_batch([item], registry, PERIOD, context)[0]
     return found
 
@@ -234,3 +233,22 @@ def test_c01_is_silent_until_a_register_is_loaded(registry):
     [found] = validate_batch([BatchItem(read_cell_report(make_workbook()))], registry, PERIOD,
                              context)
     assert found == []
+
+
+def test_course_register_rows_are_validated_at_their_cells(registry):
+    from dataclasses import replace as change
+
+    from cellreports.demo import demo_course_records
+    from forms.course_register import write_course_register
+
+    records = list(demo_course_records())[:3]
+    records[1] = change(records[1], cert_no=None)  # passed, but no certificate number
+    content = write_course_register(records, course_code=None, title="SỔ HỌC VIÊN")
+    outcome = read_any(content)
+    assert outcome.register is not None and len(outcome.register.rows) == 3
+    context = Context(registry=registry, run_period=PERIOD, secret=SECRET)
+    [found] = validate_batch([BatchItem(None, register=outcome.register)], registry, PERIOD,
+                             context)
+    row = outcome.register.rows[1].excel_row
+    assert [(f.rule_id, f.sheet, f.row, f.column) for f in found] == [
+        ("R01", "HocVien", row, outcome.register.columns["cert_no"])]
