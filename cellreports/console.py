@@ -12,7 +12,7 @@ console = Console()
 if not console.is_terminal:  # logs and CI: do not squeeze the table into 80 columns
     console = Console(width=110)
 
-STATUS_STYLE = {"accepted": "green", "rejected": "bold red"}
+STATUS_STYLE = {"accepted": "green", "rejected": "bold red", "failed": "bold red"}
 
 
 def show_runs(summaries: Iterable) -> None:  # type: ignore[type-arg]

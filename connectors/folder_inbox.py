@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from hashlib import sha256
 from pathlib import Path
 
 from connectors.base import Connector, IncomingFile
@@ -42,7 +43,10 @@ class FolderInbox(Connector):
 
     def acknowledge(self, item: IncomingFile) -> None:
         source = self.inbox / item.handle
-        if not source.exists():
+        # a file still being copied when it was fetched, or replaced during the run, is not
+        # what was archived and loaded: leave it for the next run
+        if not source.exists() or sha256(source.read_bytes()).digest() != sha256(
+                item.content).digest():
             return
         day = item.received_at.strftime("%Y-%m-%d")
         target_dir = self.processed / day / safe_filename(item.sender or "_")

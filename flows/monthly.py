@@ -6,9 +6,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from cellreports.periods import last_day, parse_period
 from cellreports.registry import REPORTING_LEVEL, Registry
@@ -22,6 +23,7 @@ from reports.district import build_district_workbook
 from reports.export import export_rows, write_export_csv, write_export_json
 from reports.feedback import FeedbackContext, build_feedback
 from validations.context import Context
+from validations.findings import Finding
 from validations.frames import BatchItem
 from validations.history import History, certificate_key
 from validations.run import validate_batch
@@ -29,6 +31,7 @@ from warehouse.archive import Archive, StoredFile
 from warehouse.db import make_engine, session_factory, upgrade
 from warehouse.history import load_history
 from warehouse.load import (
+    FAILED,
     LoadResult,
     SubmissionRecord,
     known_submissions,
@@ -146,7 +149,7 @@ def validate_files(collected: list[Collected], outcomes: list[ReadOutcome], regi
                       secret=settings.pid_key)
     batch = [BatchItem(o.report, o.error, c.incoming.sender, o.register)
              for c, o in zip(collected, outcomes, strict=True)]
-    found = validate_batch(batch, registry, period, context, docs_dir=data_docs_dir(settings))
+    found = _validate_isolated(batch, registry, period, context, data_docs_dir(settings))
     records = []
     for i, (c, outcome) in enumerate(zip(collected, outcomes, strict=True)):
         header = outcome.report.header if outcome.report else None
@@ -159,6 +162,28 @@ def validate_files(collected: list[Collected], outcomes: list[ReadOutcome], regi
     return records
 
 
+def _validate_isolated(batch: list[BatchItem], registry: Registry, period: str,
+                       context: Context, docs: Path) -> list[list[Finding]]:
+    """One batch is the fast path; if something in it breaks the validation, each file is
+    validated alone so that one strange file cannot stop the district's month."""
+    try:
+        return validate_batch(batch, registry, period, context, docs_dir=docs)
+    except Exception as exc:
+        get_run_logger().warning("batch validation failed (%s); validating file by file", exc)
+    found = []
+    for item in batch:
+        try:
+            found.extend(validate_batch([item], registry, period, context, docs_dir=docs))
+        except Exception as exc:
+            get_run_logger().error("validation of one file failed: %r", exc)
+            found.append([Finding("F01", None, None, None, UNCHECKABLE)])
+    return found
+
+
+UNCHECKABLE = ("Hệ thống không kiểm tra được tệp này (nội dung bất thường). Ban Tổ chức "
+               "Huyện ủy sẽ xem xét; đề nghị chi bộ kiểm tra lại tệp theo đúng biểu mẫu.")
+
+
 def _register_unit(outcome: ReadOutcome, c: Collected, registry: Registry) -> str | None:
     """The course register belongs to the Political Center, known by its sender."""
     unit = registry.unit_for_sender(c.incoming.sender) if outcome.register else None
@@ -167,33 +192,45 @@ def _register_unit(outcome: ReadOutcome, c: Collected, registry: Registry) -> st
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def load_files(records: list[SubmissionRecord], settings: Settings) -> list[LoadResult]:
-    """One transaction per file; a retry skips what the failed attempt already loaded."""
+    """One transaction per file; a retry skips what the failed attempt already loaded.
+
+    The database being unreachable fails the task (and Prefect retries it); a file the
+    database refuses is reported as failed, stays in the inbox, and the others load."""
     sessions = _sessions(settings)
-    results = []
+    results = {}
     for record in sorted(records, key=lambda r: r.received_at):
         with sessions() as session:
-            results.append((record, load_submission(session, record, settings.pid_key)))
-    order = {id(r): i for i, r in enumerate(records)}
-    return [result for _record, result in sorted(results, key=lambda p: order[id(p[0])])]
+            try:
+                results[id(record)] = load_submission(session, record, settings.pid_key)
+            except OperationalError:
+                raise
+            except SQLAlchemyError as exc:
+                get_run_logger().warning("could not load %s: %s", record.filename, exc)
+                results[id(record)] = LoadResult(0, FAILED, None, new=False)
+    return [results[id(r)] for r in records]
 
 
 @task(cache_policy=NO_CACHE)
-def acknowledge_files(collected: list[Collected], settings: Settings) -> None:
+def acknowledge_files(collected: list[Collected], failed: set[str], settings: Settings) -> None:
     """Move handled files out of the inbox — only once they are archived and loaded."""
     connector = make_connector(settings)
     for c in collected:
-        connector.acknowledge(c.incoming)
+        if c.stored.sha256 not in failed:
+            connector.acknowledge(c.incoming)
 
 
 @task(cache_policy=NO_CACHE)
 def send_feedback(collected: list[Collected], records: list[SubmissionRecord],
                   results: list[LoadResult], registry: Registry, settings: Settings,
-                  ) -> list[Path | str]:
+                  ) -> list[Path | str | None]:
     connector = make_connector(settings)
     zone = ZoneInfo(settings.timezone)
     sent = []
     sessions = _sessions(settings)
     for c, record, result in zip(collected, records, results, strict=True):
+        if result.status == FAILED:
+            sent.append(None)  # not loaded: it stays in the inbox for the next run
+            continue
         unit = registry.get(record.unit_code)
         with sessions() as session:
             replaces, earlier = earlier_version(session, result.submission_id)
@@ -204,7 +241,7 @@ def send_feedback(collected: list[Collected], records: list[SubmissionRecord],
             received_at=record.received_at.astimezone(zone),
             accepted=result.status == "accepted", replaces_version=replaces,
             earlier_findings=tuple(earlier))
-        content = build_feedback(c.incoming.content, record.findings, ctx)
+        content = build_feedback(c.incoming.content, record.findings, ctx)  # never raises
         again = f"_lan{result.version}" if result.version and result.version > 1 else ""
         name = f"{Path(record.filename).stem}_KetQuaKiemTra{again}.xlsx"
         sent.append(connector.send_feedback(c.incoming, name, content))
@@ -267,7 +304,9 @@ def monthly_consolidation(period: str, settings: Settings | None = None) -> RunS
     records = validate_files(fresh, outcomes, registry, history, settings, period) if fresh else []
     results = load_files(records, settings) if records else []
     feedback = send_feedback(fresh, records, results, registry, settings) if fresh else []
-    acknowledge_files(collected, settings)
+    failed = {r.stored.sha256 for r, res in zip(records, results, strict=True)
+              if res.status == FAILED}
+    acknowledge_files(collected, failed, settings)
     report, csv_path, json_path, missing = build_reports(period, registry, settings)
     summary = RunSummary(period, district_report=report, export_csv=csv_path,
                          export_json=json_path, outbox=settings.outbox, missing_units=missing,
@@ -286,7 +325,7 @@ def _summary_rows(collected: list[Collected], records: list[SubmissionRecord],
         unit = registry.get(record.unit_code)
         rows.append(RunRow(unit=unit.code if unit else (record.unit_code or "?"),
                            filename=record.filename, period=record.period,
-                           status=result.status if result.new else "duplicate",
+                           status=_status(result),
                            errors=errors, warnings=len(record.findings) - errors,
                            version=result.version, feedback=sent))
     for c in collected:
@@ -295,6 +334,10 @@ def _summary_rows(collected: list[Collected], records: list[SubmissionRecord],
                         RunRow(unit="", filename=c.incoming.filename, period=None,
                                status="unchanged"))
     return rows
+
+
+def _status(result: LoadResult) -> str:
+    return result.status if result.new or result.status == FAILED else "duplicate"
 
 
 def publish_artifacts(summary: RunSummary) -> None:

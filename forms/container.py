@@ -35,6 +35,10 @@ class Limits:
     max_unpacked_bytes: int = 200 * MB
     max_ratio: float = 200.0
     max_members: int = 2_000
+    # a sheet's extent counted from its filled cells: a reader allocates rows × columns,
+    # so one stray value at XFD20000 in a 13 KB file would take gigabytes
+    max_rows: int = 100_000
+    max_columns: int = 1_000
 
 
 @dataclass(frozen=True)
@@ -115,12 +119,44 @@ def _inspect_archive(archive: zipfile.ZipFile, limits: Limits) -> Container:
         return Container(kind="ods", has_macros=any(n.startswith("Basic/") for n in names),
                          date1904=_ods_date1904(archive, names))
     if _WORKBOOK_PART in names:
+        _check_extent(archive, [n for n in names if _SHEET_PART.match(n)], limits)
         macros = "xl/vbaProject.bin" in names
         return Container(kind="xlsm" if macros else "xlsx", has_macros=macros,
                          date1904=_date1904(archive))
     raise UnsupportedFormat(
         "Tệp nén không phải bảng tính Excel hoặc LibreOffice; đề nghị gửi đúng biểu mẫu."
     )
+
+
+_SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+# a cell with content (not the self-closing <c r=".." s=".."/> of a merely styled cell)
+_FILLED_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>')
+_CHUNK = 1 << 20
+
+
+def _check_extent(archive: zipfile.ZipFile, parts: list[str], limits: Limits) -> None:
+    for name in parts:
+        rows = columns = 0
+        tail = b""
+        with archive.open(name) as part:
+            while chunk := part.read(_CHUNK):
+                data = tail + chunk
+                for letters, number in _FILLED_CELL.findall(data):
+                    rows = max(rows, int(number))
+                    columns = max(columns, _column_index(letters))
+                tail = data[-512:]  # a tag cut by the chunk boundary is seen again
+        if rows > limits.max_rows or columns > limits.max_columns:
+            raise OversizedWorkbook(
+                f"Trang tính có dữ liệu ở ô quá xa (dòng {rows}, cột {columns}), vượt giới hạn "
+                f"{limits.max_rows} dòng × {limits.max_columns} cột. Đề nghị xóa các ô thừa "
+                "rồi gửi lại.")
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ch - 64
+    return index
 
 
 def _date1904(archive: zipfile.ZipFile) -> bool:

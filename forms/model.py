@@ -90,4 +90,12 @@ class CellReport:
     summary_header_row: int | None = None
     missing_roster_columns: tuple[str, ...] = ()
     missing_summary_codes: tuple[str, ...] = ()
+
+    def sheet(self, canonical: str) -> str:
+        """The workbook's own name of a sheet, so feedback marks the right one."""
+        return self.sheet_names.get(canonical, canonical)
     has_macros: bool = False
+    # the sheets' names as the workbook spells them ("Danh sách"), by canonical name
+    sheet_names: dict[str, str] = field(default_factory=dict)
+    # "tcvn3" / "vni" when legacy-encoded text was converted to Unicode while reading
+    legacy_encoding: str | None = None

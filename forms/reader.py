@@ -16,9 +16,11 @@ from functools import partial
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from cellreports.periods import InvalidPeriod, parse_period
 from forms import layout
 from forms.container import DEFAULT_LIMITS, Container, Limits, inspect_container
 from forms.errors import CorruptWorkbook, MissingHeaderRow, MissingSheet, NotACellReport
+from forms.legacy_cells import convert_legacy_text
 from forms.model import CellRef, CellReport, Header, RosterRow, SummaryLine
 from forms.text import clean, fold, key
 from forms.values import BadValue, parse_coded, parse_date, parse_int, parse_pid, parse_text
@@ -81,8 +83,14 @@ def read_cell_report(content: bytes, limits: Limits = DEFAULT_LIMITS) -> CellRep
     info_name, info = found[layout.SHEET_INFO]
     summary_name, summary = found[layout.SHEET_SUMMARY]
     roster_name, roster = found[layout.SHEET_ROSTER]
+    encoding = convert_legacy_text(content, sheets.container.kind, grids,
+                                   (info_name, summary_name, roster_name))
     report = CellReport(header=read_header(info, info_name, date1904=date1904), summary={},
-                        roster=[], has_macros=sheets.container.has_macros)
+                        roster=[], has_macros=sheets.container.has_macros,
+                        legacy_encoding=encoding,
+                        sheet_names={layout.SHEET_INFO: info_name,
+                                     layout.SHEET_SUMMARY: summary_name,
+                                     layout.SHEET_ROSTER: roster_name})
     read_summary(summary, summary_name, report)
     read_roster(roster, roster_name, report, date1904=date1904)
     return report
@@ -124,9 +132,20 @@ def _set_header_field(header: Header, field: str, value: object, date1904: bool)
         else:
             parsed = parse_text(value)
     except BadValue:
-        header.invalid[field] = clean(value) or ""
+        header.invalid[field] = parse_text(value) or ""
         return
+    if field in ("unit_code", "form_version") and isinstance(parsed, str):
+        parsed = canonical_code(parsed, field)
     setattr(header, field, parsed)
+
+
+def canonical_code(text: str, field: str) -> str:
+    """Codes are not case-sensitive ("bl01"); the form version may be typed without its
+    diacritic ("BC-PTD-HS/1")."""
+    if field == "form_version":
+        known = {key(v): v for v in layout.KNOWN_FORM_VERSIONS}
+        return known.get(key(text), text)
+    return text.upper().replace(" ", "")
 
 
 _MONTH_YEAR = re.compile(r"^(?:thang\s*)?(\d{1,2})\s*(?:/|-|\.|nam)\s*(\d{4})$")
@@ -137,17 +156,22 @@ def parse_period_value(value: object, *, date1904: bool = False) -> str | None:
     """``03/2024``, ``3/2024``, ``Tháng 3/2024``, ``tháng 03 năm 2024``, ``2024-03`` or a date."""
     if value in (None, ""):
         return None
+    text = parse_text(value) or ""
+    try:
+        found = _period_text(value, text, date1904)
+        return None if found is None else parse_period(found)
+    except InvalidPeriod as exc:  # "03/1500": a typo, not a month to file a report under
+        raise BadValue(text) from exc
+
+
+def _period_text(value: object, text: str, date1904: bool) -> str | None:
     if isinstance(value, date):
         return f"{value.year:04d}-{value.month:02d}"
-    text = clean(value) or ""
     plain = fold(text)
     for pattern, (mi, yi) in ((_MONTH_YEAR, (1, 2)), (_YEAR_MONTH, (2, 1))):
         match = pattern.match(plain)
         if match:
-            month, year = int(match.group(mi)), int(match.group(yi))
-            if 1 <= month <= 12:
-                return f"{year:04d}-{month:02d}"
-            raise BadValue(text)
+            return f"{int(match.group(yi)):04d}-{int(match.group(mi)):02d}"
     day = parse_date(value, date1904=date1904)  # any date in the month, else BadValue
     return None if day is None else f"{day.year:04d}-{day.month:02d}"
 
@@ -193,7 +217,7 @@ def read_summary(grid: Grid, sheet: str, report: CellReport) -> None:
             try:
                 setattr(line, population, parse_int(raw))
             except BadValue:
-                line.invalid[population] = clean(raw) or ""
+                line.invalid[population] = parse_text(raw) or ""
         report.summary[code] = line
     report.missing_summary_codes = tuple(
         c for c in layout.INDICATOR_CODES if c not in report.summary
@@ -252,7 +276,7 @@ def read_roster_row(cells: list[object], excel_row: int, columns: dict[str, int]
         try:
             setattr(row, field, parser(value))
         except BadValue:
-            row.invalid[field] = clean(value) or ""
+            row.invalid[field] = parse_text(value) or ""
     return row
 
 

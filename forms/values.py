@@ -6,16 +6,23 @@ raw text and the validations can point at the cell.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 
 from forms import layout
-from forms.text import clean, key
+from forms.text import clean, fold, key
 
 EXCEL_EPOCH_1900 = date(1899, 12, 30)  # Excel's 1900 system, with its 1900 leap-year bug
 EXCEL_EPOCH_1904 = date(1904, 1, 1)
-# Serial numbers outside this range are not dates anyone types on this form.
-_SERIAL_MIN, _SERIAL_MAX = 1, 2_958_465
+# Dates on this form fall between these years; outside them a value is a typo ("1024",
+# "2300") that would also break date arithmetic downstream (pandas stops at 2262).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# A plain number below this serial (1940-01-01) is a year or a day typed alone, not a date
+# of this form (e.g. "2023" would otherwise become 15/07/1905).
+_SERIAL_MIN, _SERIAL_MAX = 14_611, 73_051
+# Whole numbers on this form (counts, STT) stay far below this; above it is a typo.
+MAX_COUNT = 10_000_000
 
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
@@ -27,6 +34,13 @@ class BadValue(ValueError):
 
 
 def parse_date(value: object, *, date1904: bool = False) -> date | None:
+    parsed = _parse_date(value, date1904)
+    if parsed is not None and not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise BadValue(parsed.strftime("%d/%m/%Y"))
+    return parsed
+
+
+def _parse_date(value: object, date1904: bool) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -59,13 +73,20 @@ def _from_serial(serial: float, date1904: bool) -> date:
 
 
 def parse_int(value: object) -> int | None:
+    number = _parse_int(value)
+    if number is not None and abs(number) > MAX_COUNT:
+        raise BadValue(str(number))
+    return number
+
+
+def _parse_int(value: object) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise BadValue(str(value))
     if isinstance(value, int | float):
-        if value != int(value):
-            raise BadValue(str(value))
+        if value != value or value in (float("inf"), float("-inf")) or value != int(value):
+            raise BadValue(parse_text(value) or "")
         return int(value)
     text = clean(value)
     if text is None:
@@ -92,7 +113,8 @@ def parse_pid(value: object) -> str | None:
 
 
 def parse_text(value: object) -> str | None:
-    if isinstance(value, float) and value == int(value):
+    """Text as typed; a whole number stored as a float shows as "9", not "9.0"."""
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
         value = int(value)
     return clean(value)
 
@@ -100,7 +122,8 @@ def parse_text(value: object) -> str | None:
 _GENDERS = {key(g): g for g in layout.GENDERS}
 _POPULATIONS = {key(label): code for code, label in layout.POPULATION_LABELS.items()}
 _ETHNIC = {key(e): e for e in layout.ETHNIC_GROUPS} | {
-    key(alias): alias for alias in layout.ETHNIC_ALIASES
+    # common spellings map to the official name: "Việt" is Kinh, "K'Ho" is Cơ Ho
+    key(alias): official for alias, official in layout.ETHNIC_ALIASES.items()
 }
 _STAGE_LABELS = {key(label): n for n, label in layout.STAGES.items()}
 _YES = {"co", "x", "dv", "doanvien", "1"}
@@ -138,11 +161,18 @@ def _lookup(table: dict[str, str], k: str, text: str) -> str:
     return table[k]
 
 
+_STAGE_TEXT = re.compile(r"^(?:giai doan|gd)?\s*(\d)(?:\s*[.):\-]\s*(.*))?$")
+
+
 def parse_stage(text: str) -> int:
-    """``3``, ``3. Đã học lớp BDNTVĐ``, ``Giai đoạn 3`` or the label alone."""
-    match = re.match(r"^\D{0,12}?(\d)(?:\s*[.):\-]\s*(.*))?$", text)
+    """``3``, ``3. Đã học lớp BDNTVĐ``, ``Giai đoạn 3`` or the label alone. A number whose
+    label names another stage ("1. Đảng viên chính thức") is not guessed at."""
+    match = _STAGE_TEXT.match(fold(text))
     if match and int(match.group(1)) in layout.STAGES:
-        return int(match.group(1))
+        stage, label = int(match.group(1)), match.group(2)
+        if label and key(label) in _STAGE_LABELS and _STAGE_LABELS[key(label)] != stage:
+            raise BadValue(text)
+        return stage
     k = key(text)
     if k in _STAGE_LABELS:
         return _STAGE_LABELS[k]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
@@ -47,12 +48,26 @@ def fixed_findings(earlier: tuple[Finding, ...], now: list[Finding]) -> list[Fin
 
 
 def build_feedback(original: bytes, findings: list[Finding], ctx: FeedbackContext) -> bytes:
-    workbook = _open_copy(original)
+    """The cell's workbook with the findings sheet first and the cells marked. If the
+    cell's own workbook cannot be annotated, the findings sheet alone still goes back."""
+    try:
+        return _feedback(_open_copy(original), findings, ctx)
+    except Exception:  # feedback must reach the cell whatever its workbook holds
+        return _feedback(_empty_workbook(), findings, ctx)
+
+
+def _feedback(workbook: Workbook, findings: list[Finding], ctx: FeedbackContext) -> bytes:
     sheet = workbook.create_sheet(SHEET, 0)
     workbook.active = 0
     _write_summary(sheet, findings, ctx)
     _annotate(workbook, findings)
     return deterministic_xlsx(workbook)
+
+
+def _empty_workbook() -> Workbook:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
 
 
 def _open_copy(original: bytes) -> Workbook:
@@ -61,8 +76,7 @@ def _open_copy(original: bytes) -> Workbook:
         workbook = load_workbook(io.BytesIO(original), keep_vba=False, keep_links=False,
                                  rich_text=False)
     except Exception:  # .xls, .ods or a broken file: the findings sheet alone
-        workbook = Workbook()
-        workbook.remove(workbook.active)
+        workbook = _empty_workbook()
     return workbook
 
 
@@ -144,11 +158,21 @@ def _annotate(workbook: Workbook, findings: list[Finding]) -> None:
         if f.sheet in workbook.sheetnames and f.sheet != SHEET and f.row:
             notes.setdefault((f.sheet, f.row, f.column or "A"), []).append(f)
     for (sheet, row, column), found in notes.items():
-        cell = workbook[sheet][f"{column}{row}"]
+        cell = _writable(workbook[sheet], f"{column}{row}")
         worst = ERROR if any(f.is_error for f in found) else "WARNING"
         cell.fill = FILLS[worst]
         text = "\n".join(f"[{f.rule_id} – {SEVERITY_VI[f.severity]}] {f.message}" for f in found)
         cell.comment = Comment(text, "cellreports", width=360, height=120)
+
+
+def _writable(ws: Worksheet, coordinate: str) -> Cell:
+    """A cell inside a merged range takes no comment: use the range's top-left cell."""
+    cell = ws[coordinate]
+    if isinstance(cell, MergedCell):
+        for merged in ws.merged_cells.ranges:
+            if coordinate in merged:
+                return ws.cell(merged.min_row, merged.min_col)
+    return cell
 
 
 def _period_vi(period: str | None) -> str:

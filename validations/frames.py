@@ -41,6 +41,8 @@ def unit_status(registry: Registry, code: str | None, period: str | None) -> str
     unit = registry.get(code)
     if unit is None:
         return "unknown"
+    if unit.level != REPORTING_LEVEL:
+        return "not_a_cell"  # the district, the province or the Political Center
     if period and not unit.active_in(period):
         return "inactive"
     return "active"
@@ -155,7 +157,10 @@ def wide_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
         for population in layout.POPULATIONS:
             row: dict[str, object] = {"sub": sub, "population": population}
             for code in layout.INDICATOR_CODES:
-                row[code] = getattr(report.summary[code], population) or 0
+                line = report.summary[code]
+                # an unreadable count is X02's "not a number" already: compare nothing to it
+                row[code] = None if population in line.invalid else (
+                    getattr(line, population) or 0)
             row["target"] = ctx.registry.target(header.unit_code or "",
                                                 int(header.period[:4]), population)
             row.update(_against_last_month(row, previous, header.period, population))
@@ -165,6 +170,7 @@ def wide_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
                *(f"{c}_change" for c in CHANGE_CODES), "outlier_ratio"]
     return pd.DataFrame(rows, columns=columns).astype(
         {"target": "float64", "min_TH12": "float64",
+         **{code: "float64" for code in layout.INDICATOR_CODES},
          **{f"{c}_change": "float64" for c in CHANGE_CODES}})
 
 

@@ -52,11 +52,13 @@ MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = 
     "header_bad": lambda label, f, v, x: (
         f"«{label}» ghi «{show(v)}» không đọc được "
         f"({'ví dụ 03/2024' if f == 'period' else 'ví dụ 20/03/2024'})."),
-    "unit_status": lambda label, f, v, x: (
-        f"Mã chi bộ «{show(v)}» không còn hoạt động trong kỳ {x.get('period')}. "
-        "Đề nghị kiểm tra lại mã chi bộ." if x.get("status") == "inactive" else
-        f"Mã chi bộ «{show(v)}» không có trong danh mục đơn vị của huyện. "
-        "Đề nghị kiểm tra lại mã chi bộ."),
+    "unit_status": lambda label, f, v, x: {
+        "inactive": f"Mã chi bộ «{show(v)}» không còn hoạt động trong kỳ {x.get('period')}. "
+                    "Đề nghị kiểm tra lại mã chi bộ.",
+        "not_a_cell": f"Mã «{show(v)}» là mã của cấp ủy hoặc đơn vị khác, không phải chi bộ "
+                      "báo cáo. Đề nghị ghi mã chi bộ của mình.",
+    }.get(str(x.get("status")), f"Mã chi bộ «{show(v)}» không có trong danh mục đơn vị của "
+                                "huyện. Đề nghị kiểm tra lại mã chi bộ."),
     "sender": lambda label, f, v, x: (
         f"Tệp được gửi từ nơi không được phép gửi báo cáo cho chi bộ «{show(v)}». "
         "Đề nghị gửi từ địa chỉ (thư mục) đã đăng ký với Ban Tổ chức Huyện ủy."),

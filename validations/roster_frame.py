@@ -13,6 +13,7 @@ from datetime import date
 import pandas as pd
 
 from cellreports.periods import add_months, last_day, months_between
+from cellreports.registry import REPORTING_LEVEL
 from forms import layout
 from forms.model import CellReport, RosterRow
 from validations.context import Context
@@ -119,7 +120,7 @@ def _history(row: RosterRow, who: str | None, unit: str, period: str, ctx: Conte
     if previous is not None and who is not None:
         stages = {p.person_key: p.stage for p in previous.people}
         found["prev_stage"] = stages.get(who)
-    if who is not None and row.pid and ctx.registry.get(unit) is not None:
+    if who is not None and row.pid and _is_cell(ctx, unit):
         elsewhere = (ctx.history.people_elsewhere.get((period, who), set())
                      | in_batch.get((period, who), set())) - {unit}
         found["other_cells"] = ", ".join(sorted(elsewhere)) or None
@@ -136,8 +137,8 @@ def _people_in_batch(items: Sequence[BatchItem], ctx: Context
     found: dict[tuple[str, str], set[str]] = {}
     for item in items:
         report = item.report
-        if (report is None or not report.header.period
-                or ctx.registry.get(report.header.unit_code) is None):
+        if report is None or not report.header.period or not _is_cell(
+                ctx, report.header.unit_code):
             continue
         for row in report.roster:
             who = person_key(row.pid, row.full_name, row.birth_date, ctx.secret)
@@ -145,6 +146,12 @@ def _people_in_batch(items: Sequence[BatchItem], ctx: Context
                 found.setdefault((report.header.period, who), set()).add(
                     report.header.unit_code or "")
     return found
+
+
+def _is_cell(ctx: Context, code: str | None) -> bool:
+    """H07 compares rosters of reporting cells only (not of a wrongly coded file)."""
+    unit = ctx.registry.get(code)
+    return unit is not None and unit.level == REPORTING_LEVEL
 
 
 def _as_text(value: object) -> str | None:

@@ -90,14 +90,14 @@ def _finding(frame_name: str, meta: dict, hit: dict, item: BatchItem,  # type: i
     elif frame_name == WIDE:
         found = _wide_finding(rule, check, field, report, hit, frame)
     elif frame_name == ABSENT:
-        found = Finding(rule, layout.SHEET_ROSTER, report.roster_header_row, None,
+        found = Finding(rule, report.sheet(layout.SHEET_ROSTER), report.roster_header_row, None,
                         message(check, None, hit["full_name"], last_period=hit["last_period"],
                                 last_stage=hit["last_stage"]))
     else:
         row = rows[(int(hit["sub"]), int(hit["excel_row"]))]
         frame_row = frame.loc[(frame["sub"] == hit["sub"])
                               & (frame["excel_row"] == hit["excel_row"])].iloc[0]
-        found = Finding(rule, layout.SHEET_ROSTER, row.excel_row,
+        found = Finding(rule, report.sheet(layout.SHEET_ROSTER), row.excel_row,
                         report.roster_columns.get(field or ""),
                         message(check, field, row.invalid.get(field or "",
                                                               getattr(row, field or "", None)),
@@ -110,7 +110,7 @@ def _header_finding(rule: str, check: str, field: str | None, report: CellReport
     header = report.header
     if check in ("missing_columns", "missing_codes"):
         roster = check == "missing_columns"
-        sheet = layout.SHEET_ROSTER if roster else layout.SHEET_SUMMARY
+        sheet = report.sheet(layout.SHEET_ROSTER if roster else layout.SHEET_SUMMARY)
         row = report.roster_header_row if roster else report.summary_header_row
         value = report.missing_roster_columns if roster else report.missing_summary_codes
         return Finding(rule, sheet, row, None, message(check, None, ";".join(value)))
@@ -132,7 +132,7 @@ def _summary_finding(rule: str, check: str, report: CellReport, hit: dict,  # ty
                         & (frame["population"] == population), "derived"].iloc[0]
     text = message(check, None, value, code=code, population=population,
                    derived=None if pd.isna(derived) else int(derived))
-    return Finding(rule, layout.SHEET_SUMMARY, int(hit["excel_row"]),
+    return Finding(rule, report.sheet(layout.SHEET_SUMMARY), int(hit["excel_row"]),
                    report.summary_columns.get(population), text)
 
 
@@ -142,9 +142,10 @@ def _wide_finding(rule: str, check: str, code: str | None, report: CellReport,  
     line = report.summary[code or "TH01"]
     frame_row = frame.loc[(frame["sub"] == hit["sub"])
                           & (frame["population"] == population)].iloc[0]
-    text = message(check, code, getattr(line, population) or 0, code=code,
+    value = line.invalid.get(population, getattr(line, population) or 0)
+    text = message(check, code, value, code=code,
                    population=population, derived=frame_row)
-    return Finding(rule, layout.SHEET_SUMMARY, line.excel_row,
+    return Finding(rule, report.sheet(layout.SHEET_SUMMARY), line.excel_row,
                    report.summary_columns.get(population), text)
 
 

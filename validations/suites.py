@@ -237,7 +237,7 @@ def register_expectations() -> list[gxe.Expectation]:
 def coded_values(field: str) -> list[str]:
     return {
         "gender": list(layout.GENDERS),
-        "ethnicity": [*layout.ETHNIC_GROUPS, *layout.ETHNIC_ALIASES],
+        "ethnicity": list(layout.ETHNIC_GROUPS),
         "population": list(layout.POPULATIONS),
         "youth_union": [layout.YES, layout.NO],
         "stage": [str(n) for n in layout.STAGES],

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms.dispatch import CELL_REPORT
 from validations.history import History, PastPerson, PastReport, certificate_key
 from warehouse import models as m
-from warehouse.load import CELL_REPORT
 
 
 def load_history(session: Session, wanted: Iterable[tuple[str, str]]) -> History:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cellreports.registry import Registry
+from forms.dispatch import CELL_REPORT, UNKNOWN
 from forms.model import CellReport, RosterRow
 from forms.register_reader import CourseRegister, RegisterRow
 from reports.figures import submission_figures
@@ -19,7 +20,7 @@ from validations.history import person_key
 from warehouse import models as m
 from warehouse.archive import StoredFile
 
-CELL_REPORT, COURSE_REGISTER, UNKNOWN = "cell_report", "course_register", "unknown"
+FAILED = "failed"  # the database refused the file: not loaded, left in the inbox
 
 
 @dataclass

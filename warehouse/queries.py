@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cellreports.periods import first_day
+from cellreports.periods import last_day
 from cellreports.registry import Registry, Unit
+from forms.dispatch import CELL_REPORT
 from reports.model import CellStatus, MonthData, ValueKey
 from validations.findings import Finding
 from warehouse import models as m
-from warehouse.load import CELL_REPORT
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -23,8 +23,9 @@ def as_utc(moment: datetime) -> datetime:
 
 def deadline(period: str, day: int, timezone: str) -> datetime:
     """The last moment a report for ``period`` counts as on time (the day is inclusive)."""
-    start = first_day(period)
-    return datetime.combine(start.replace(day=day), time.max, tzinfo=ZoneInfo(timezone))
+    last = last_day(period)  # "the 31st" in February means its last day
+    return datetime.combine(last.replace(day=min(day, last.day)), time.max,
+                            tzinfo=ZoneInfo(timezone))
 
 
 def month_data(session: Session, registry: Registry, unit_code: str, period: str, *,

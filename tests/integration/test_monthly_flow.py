@@ -149,3 +149,43 @@ def test_a_corrected_version_supersedes_and_its_feedback_lists_what_was_fixed(mo
         statuses = sorted(session.scalars(select(m.Submission.status).where(
             m.Submission.unit_code == "BL02")))
     assert statuses == ["accepted", "superseded"]
+
+
+def test_a_file_the_database_refuses_stays_in_the_inbox_and_the_others_load(month_inbox,
+                                                                            monkeypatch):
+    from sqlalchemy.exc import DataError
+
+    import flows.monthly as monthly
+    from warehouse.load import load_submission
+
+    def refuse_bl04(session, record, key):
+        if record.filename.startswith("BL04"):
+            raise DataError("INSERT …", {}, Exception("integer out of range"))
+        return load_submission(session, record, key)
+
+    monkeypatch.setattr(monthly, "load_submission", refuse_bl04)
+    summary = monthly.monthly_consolidation("2024-03", month_inbox)
+    by_file = {r.filename: r.status for r in summary.rows}
+    assert by_file["BL04_2024-03.xlsx"] == "failed"
+    assert by_file["BL01_2024-03.xlsx"] == "accepted"
+    assert (month_inbox.inbox / "BL04" / "BL04_2024-03.xlsx").exists()
+    assert not (month_inbox.inbox / "BL01" / "BL01_2024-03.xlsx").exists()
+    monkeypatch.undo()
+    again = monthly.monthly_consolidation("2024-03", month_inbox)
+    assert {r.filename: r.status for r in again.rows} == {"BL04_2024-03.xlsx": "accepted"}
+
+
+def test_if_the_batch_validation_breaks_each_file_is_validated_alone(month_inbox, monkeypatch):
+    import flows.monthly as monthly
+    from validations.run import validate_batch
+
+    def breaks_on_batches(items, *args, **kwargs):
+        if len(items) > 1:
+            raise RuntimeError("something in this batch upsets the engine")
+        return validate_batch(items, *args, **kwargs)
+
+    monkeypatch.setattr(monthly, "validate_batch", breaks_on_batches)
+    summary = monthly.monthly_consolidation("2024-03", month_inbox)
+    by_file = {r.filename: (r.status, r.errors) for r in summary.rows}
+    assert by_file["BL01_2024-03.xlsx"] == ("accepted", 0)
+    assert by_file["BL02_2024-03.xlsx"] == ("rejected", 1)

@@ -111,7 +111,15 @@ def test_codes_typed_without_diacritics_are_read_as_the_code():
     roster = make_roster()
     roster[0] = replace(roster[0], invalid={"gender": "nu", "ethnicity": "k'ho"})
     report = read_cell_report(make_workbook(roster=roster))
-    assert (report.roster[0].gender, report.roster[0].ethnicity) == ("Nữ", "K'Ho")
+    assert (report.roster[0].gender, report.roster[0].ethnicity) == ("Nữ", "Cơ Ho")
+
+
+def test_ethnic_spellings_are_stored_under_the_official_name():
+    roster = make_roster()
+    roster[0] = replace(roster[0], invalid={"ethnicity": "Việt"})
+    roster[1] = replace(roster[1], invalid={"ethnicity": "K'Ho"})
+    report = read_cell_report(make_workbook(roster=roster))
+    assert [r.ethnicity for r in report.roster[:2]] == ["Kinh", "Cơ Ho"]
 
 
 def test_stage_written_as_number_label_or_both():
