@@ -37,11 +37,6 @@ def last_day(period: str) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def previous_period(period: str) -> str:
-    year, month = map(int, period.split("-"))
-    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
-
-
 def months_between(earlier: date, later: date) -> int:
     """Whole calendar months from ``earlier``'s month to ``later``'s month (day ignored)."""
     return (later.year - earlier.year) * 12 + (later.month - earlier.month)

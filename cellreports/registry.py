@@ -101,10 +101,6 @@ class Registry:
     def get(self, code: str | None) -> Unit | None:
         return self.units.get(code) if code else None
 
-    def is_active(self, code: str | None, period: str) -> bool:
-        unit = self.get(code)
-        return unit is not None and unit.active_in(period)
-
     def children(self, code: str, period: str) -> list[Unit]:
         return sorted((u for u in self.units.values()
                        if u.parent_code == code and u.active_in(period)), key=lambda u: u.code)

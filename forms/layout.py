@@ -119,6 +119,10 @@ STAGES: dict[int, str] = {
     8: "Đảng viên chính thức",
     0: "Dừng theo dõi",
 }
+# Roster columns holding a code from a list (R03 checks all but religion, which is free text
+# with "Không" for none).
+CODED_FIELDS = ("gender", "ethnicity", "religion", "population", "youth_union", "stage")
+CHECKED_CODES = tuple(f for f in CODED_FIELDS if f != "religion")
 GENDERS = ("Nam", "Nữ")
 YES, NO = "Có", "Không"
 NO_RELIGION = "Không"

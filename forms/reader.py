@@ -27,7 +27,6 @@ from forms.values import BadValue, parse_coded, parse_date, parse_int, parse_pid
 
 Grid = list[list[object]]
 HEADER_SEARCH_ROWS = 40
-CODED_FIELDS = ("gender", "ethnicity", "religion", "population", "youth_union", "stage")
 _CODE = re.compile(r"^TH\d{2}$")
 
 
@@ -239,7 +238,7 @@ def roster_parsers(date1904: bool = False) -> Parsers:
     return {
         "stt": parse_int, "pid": parse_pid,
         **{f: dates for f in layout.ROSTER_DATE_FIELDS},
-        **{f: partial(parse_coded, f) for f in CODED_FIELDS},
+        **{f: partial(parse_coded, f) for f in layout.CODED_FIELDS},
     }
 
 

@@ -40,7 +40,7 @@ from forms.layout import (
     YES,
 )
 from forms.model import Header, RosterRow, SummaryLine
-from forms.xlsxio import deterministic_xlsx
+from forms.xlsxio import deterministic_xlsx, write_value
 
 # ---------------------------------------------------------------------------------------
 # Where things go. The reader does not depend on these (it searches by label), but the
@@ -135,12 +135,8 @@ def period_text(period: str | None) -> str | None:
 def _put(ws: Worksheet, row: int, col: int, value: Any, *, font: Font = _FONT,
          number_format: str | None = None, alignment: Alignment | None = None,
          border: bool = False) -> Cell:
-    cell = ws.cell(row=row, column=col)
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        # openpyxl would store a text starting with "=" as a formula; a planted raw text
-        # must reach the reader as the text the user typed.
-        cell.data_type = "s"
+    # a planted raw text must reach the reader as the text the user typed, never a formula
+    cell = write_value(ws.cell(row=row, column=col), value)
     cell.font = font
     if number_format is not None:
         cell.number_format = number_format

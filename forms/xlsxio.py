@@ -15,6 +15,7 @@ import zipfile
 from datetime import datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.xml.functions import tostring
 
 # Any constant will do; the first day of the project's demo year reads naturally in
@@ -62,3 +63,14 @@ def deterministic_xlsx(wb: Workbook) -> bytes:
             info.create_system = 3  # Unix; ZipInfo picks it by platform otherwise
             target.writestr(info, data)
     return out.getvalue()
+
+
+def write_value(cell: Cell, value: object) -> Cell:
+    """Set a cell's value; text always stays text. openpyxl would store "=…" as a live
+    formula (formula injection from a submitted workbook) and "#N/A" as an error."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell

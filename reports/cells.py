@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from forms.xlsxio import write_value
 
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
 
@@ -23,12 +25,7 @@ class Style:
 
 def put(ws: Worksheet, row: int, column: int, value: object, style: Style | None = None) -> Cell:
     """Write one cell. Text is always stored as text, never run as a formula."""
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"  # "=…" would otherwise become a formula, "#N/A" an error
+    cell = write_value(ws.cell(row=row, column=column), value)
     if style is not None:
         cell.font = style.font
         cell.alignment = style.alignment

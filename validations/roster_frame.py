@@ -21,7 +21,6 @@ from validations.frames import BatchItem, limits_for, structurally_sound
 from validations.history import certificate_key, person_key
 from validations.reference import GENDER_CENTURY_DIGIT
 
-CODED = ("gender", "ethnicity", "population", "youth_union", "stage")
 DERIVED_DATES = ("report_date", "period_end", "earliest_birth", "cert_valid_until",
                  "cert_warn_from", "probation_end", "stalled_until", "decision_due",
                  "full_member_due")
@@ -63,7 +62,8 @@ def _cells(sub: int, row: RosterRow) -> dict[str, object]:
         # "_raw" tells whether the cell was filled at all (rule R01), parsed or not
         record[f"{field}_raw"] = bad if bad is not None else _as_text(value)
         record[field] = value
-    for field in CODED:  # coded columns hold the canonical code, or the raw text if unknown
+    # coded columns hold the canonical code, or the raw text if unknown (R03 names it)
+    for field in layout.CHECKED_CODES:
         record[field] = row.invalid.get(field, _code_text(field, getattr(row, field)))
     return record
 

@@ -17,7 +17,6 @@ import great_expectations.expectations as gxe
 from forms import layout
 from validations.findings import RULE_TITLES
 from validations.reference import PROVINCE_CODES
-from validations.roster_frame import CODED
 
 FILES, SUMMARY, WIDE, ROSTER, ABSENT, REGISTER = (
     "files", "summary", "wide", "roster", "absent", "register")
@@ -143,7 +142,7 @@ def _dates() -> list[gxe.Expectation]:
 def _codes() -> list[gxe.Expectation]:
     return [gxe.ExpectColumnValuesToBeInSet(column=field, value_set=coded_values(field),
                                             meta=_meta("R03", "coded", field))
-            for field in CODED]
+            for field in layout.CHECKED_CODES]
 
 
 def _identity() -> list[gxe.Expectation]:
