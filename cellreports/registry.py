@@ -68,6 +68,7 @@ class Registry:
     def __init__(self, units: list[Unit], targets: list[Target]):
         self.units = {u.code: u for u in units}
         self.targets = targets
+        self._targets = {(t.unit_code, t.year, t.population): t.target for t in targets}
         for unit in units:
             if unit.parent_code and unit.parent_code not in self.units:
                 raise RegistryError(f"unit {unit.code}: unknown parent {unit.parent_code}")
@@ -116,10 +117,7 @@ class Registry:
         return found
 
     def target(self, unit_code: str, year: int, population: str) -> int | None:
-        for t in self.targets:
-            if (t.unit_code, t.year, t.population) == (unit_code, year, population):
-                return t.target
-        return None
+        return self._targets.get((unit_code, year, population))
 
     def unit_for_sender(self, sender: str) -> Unit | None:
         key = sender.strip().lower()

@@ -77,6 +77,21 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
+def libreoffice() -> str:
+    """The soffice binary; skipped with its reason where absent, unless CI requires it."""
+    from styles import soffice_path
+
+    path = soffice_path()
+    if path is None:
+        reason = ("LibreOffice (soffice) is not installed: the .ods, .xls, LibreOffice-saved "
+                  "and PDF tests need it (apt-get install libreoffice-calc-nogui)")
+        if os.environ.get("CELLREPORTS_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail(f"{reason}; CELLREPORTS_REQUIRE_LIBREOFFICE=1 forbids skipping them")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
     """One temporary Prefect server for the whole session (it costs seconds to start)."""
     from flows.quiet import quiet_prefect

@@ -709,6 +709,7 @@ LIBREOFFICE_TARGETS = {
     "xlsx": ("xlsx", "xlsx:Calc MS Excel 2007 XML"),
     "ods": ("ods", "ods:calc8"),
     "xls": ("xls", "xls:MS Excel 97"),
+    "pdf": ("pdf", "pdf:calc_pdf_Export"),
 }
 CONVERSION_TIMEOUT = float(os.environ.get("CELLREPORTS_LIBREOFFICE_TIMEOUT", "180"))
 _PROFILE: list[Path] = []

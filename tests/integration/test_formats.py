@@ -8,8 +8,6 @@ with their reason, unless CELLREPORTS_REQUIRE_LIBREOFFICE=1 (CI), which makes th
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from styles import (
     STYLES,
@@ -19,7 +17,6 @@ from styles import (
     differences,
     google_sheets_like,
     libreoffice_xls,
-    soffice_path,
 )
 
 from forms.container import inspect_container
@@ -49,16 +46,6 @@ CASES = [case_name(s, t) for t in TARGETS for s in THROUGH_LIBREOFFICE] + [
     GOOGLE_FROM_LIBREOFFICE]
 
 
-@pytest.fixture(scope="module")
-def libreoffice() -> str:
-    path = soffice_path()
-    if path is None:
-        reason = ("LibreOffice (soffice) is not installed: the .ods, .xls and LibreOffice-saved "
-                  "tests need it (apt-get install libreoffice-calc-nogui)")
-        if os.environ.get("CELLREPORTS_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail(f"{reason}; CELLREPORTS_REQUIRE_LIBREOFFICE=1 forbids skipping them")
-        pytest.skip(reason)
-    return path
 
 
 @pytest.fixture(scope="module")
