@@ -428,6 +428,15 @@ def _write_instructions(ws: Worksheet) -> None:
 # Public API
 
 
+def _fit_to_a4_width(ws: Worksheet) -> None:
+    """Printed on old office printers: A4 portrait, never a column spilling onto page 2."""
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def build_cell_workbook(header: Header, summary: dict[str, SummaryLine],
                         roster: list[RosterRow], *, blank_rows: int = 0,
                         columns: Sequence[str] | None = None) -> Workbook:
@@ -444,6 +453,8 @@ def build_cell_workbook(header: Header, summary: dict[str, SummaryLine],
     roster_ws = wb.create_sheet(SHEET_ROSTER)
     last_table_row = _write_roster(roster_ws, header, roster, blank_rows, order)
     _write_instructions(wb.create_sheet(SHEET_INSTRUCTIONS))
+    for ws in (info, wb[SHEET_SUMMARY], wb[SHEET_INSTRUCTIONS]):
+        _fit_to_a4_width(ws)
     _write_lists(wb)
     _add_dropdowns(roster_ws, order, max(VALIDATION_LAST_ROW, last_table_row))
     wb.active = 0

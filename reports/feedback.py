@@ -163,6 +163,8 @@ def _annotate(workbook: Workbook, findings: list[Finding]) -> None:
         cell.fill = FILLS[worst]
         text = "\n".join(f"[{f.rule_id} – {SEVERITY_VI[f.severity]}] {f.message}" for f in found)
         cell.comment = Comment(text, "cellreports", width=360, height=120)
+        # printed too, after the sheet: a secretary who prints the file still sees them
+        workbook[sheet].page_setup.cellComments = "atEnd"
 
 
 def _writable(ws: Worksheet, coordinate: str) -> Cell:

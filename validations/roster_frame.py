@@ -16,6 +16,7 @@ from cellreports.periods import add_months, last_day, months_between
 from cellreports.registry import REPORTING_LEVEL
 from forms import layout
 from forms.model import CellReport, RosterRow
+from forms.text import key
 from validations.context import Context
 from validations.frames import BatchItem, limits_for, structurally_sound
 from validations.history import certificate_key, person_key
@@ -24,7 +25,7 @@ from validations.reference import GENDER_CENTURY_DIGIT
 DERIVED_DATES = ("report_date", "period_end", "earliest_birth", "cert_valid_until",
                  "cert_warn_from", "probation_end", "stalled_until", "decision_due",
                  "full_member_due")
-DERIVED = ("person_key", "stage_n", "pid_d4", "pid_d4_expected", "pid_yy", "birth_yy",
+DERIVED = ("person_key", "name_born", "stage_n", "pid_d4", "pid_d4_expected", "pid_yy", "birth_yy",
            "pid_province", "age_months", "min_age_months", "max_age_months", "prev_stage",
            "other_cells", "cert_in_register")
 
@@ -77,6 +78,8 @@ def _derived(row: RosterRow, report: CellReport, ctx: Context,
     derived: dict[str, object] = {
         "person_key": who, "report_date": header.report_date, "period_end": last_day(period),
         "earliest_birth": date(limits.birth_year_min, 1, 1),
+        "name_born": f"{key(row.full_name)}|{row.birth_date}" if row.full_name
+        and row.birth_date else None,
         "min_age_months": limits.min_age_months, "max_age_months": limits.max_age_months,
     }
     derived.update(_pid_parts(row))

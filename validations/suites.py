@@ -158,7 +158,12 @@ def _identity() -> list[gxe.Expectation]:
                                         meta=_meta("R04", "pid_province", "pid", "WARNING")),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["sub", "stt"],
                                             meta=_meta("R09", "stt_twice", "stt")),
-        gxe.ExpectCompoundColumnsToBeUnique(column_list=["sub", "person_key"],
+        # the same person: the same identification number, or the same name and birth date
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["sub", "pid"],
+                                            ignore_row_if="any_value_is_missing",
+                                            meta=_meta("R09", "person_twice", "full_name")),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["sub", "name_born"],
+                                            ignore_row_if="any_value_is_missing",
                                             meta=_meta("R09", "person_twice", "full_name")),
     ]
 

@@ -115,6 +115,16 @@ CASES = {
         [("R08", DR, ROW[6], COL["resolution_date"])]),
     "R09 STT twice": (workbook(roster_with(3, stt=2)), "",
                       [("R09", DR, ROW[2], COL["stt"]), ("R09", DR, ROW[3], COL["stt"])]),
+    "R08 full membership before 12 months": (
+        workbook([*make_roster((1, 2, 3, 4, 5, 6)), make_row(
+            7, 8, cert_date=date(2022, 9, 1), resolution_date=date(2022, 10, 1),
+            decision_date=date(2023, 6, 1), full_member_date=date(2024, 3, 5),
+            stage_date=date(2024, 3, 5), birth_date=date(2004, 1, 2), pid="068204000007")]), "",
+        [("R08", DR, ROW[7], COL["full_member_date"])]),
+    "R09 same person twice": (
+        workbook([*make_roster((1, 2, 3)), replace(make_row(4, 1), full_name="Nguyễn Văn Nam 1",
+                                                    birth_date=date(2005, 4, 2), pid=None)]),
+        "", [("R09", DR, ROW[1], COL["full_name"]), ("R09", DR, ROW[4], COL["full_name"])]),
     "R10 student not in the Union (warning)": (workbook(roster_with(4, youth_union=False)), "",
                                                [("R10", DR, ROW[4], COL["youth_union"])]),
     "R11 stop without reason (warning)": (
