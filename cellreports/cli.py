@@ -70,6 +70,42 @@ def run(period: Annotated[str, typer.Option(help="The month to consolidate, YYYY
 
 
 @app.command()
+def report(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+           level: Annotated[str, typer.Option(help="district (the cells' consolidation) or "
+                                                   "province.")] = "district",
+           data_dir: DataDir = None,
+           pdf: Annotated[bool, typer.Option(help="Also a PDF through LibreOffice, when "
+                                                  "it is installed.")] = True) -> None:
+    """Rebuild a month's reports from the warehouse, without re-reading any workbook."""
+    from cellreports.registry import Registry
+
+    settings = _settings(data_dir)
+    month = _period(period)
+    if level == "province":
+        from flows.provincial import rebuild_provincial_outputs
+
+        with _user_errors():
+            paths = rebuild_provincial_outputs(settings, month, pdf=pdf)
+        for label, path in paths.items():
+            console.print(f"  {label}: {path}")
+        return
+    if level != "district":
+        raise typer.BadParameter("level is 'district' or 'province'")
+    from flows.reporting import soffice, write_district_outputs
+
+    with _user_errors():
+        outputs = write_district_outputs(settings, Registry.load(settings.registry_dir), month,
+                                         pdf=pdf)
+    console.print(f"District report:  {outputs.report}")
+    console.print(f"Upward data file: {outputs.export_csv} (+ .json)")
+    if outputs.pdf:
+        console.print(f"PDF:              {outputs.pdf}")
+    elif pdf and soffice() is None:
+        console.print("PDF:              not made (LibreOffice is not installed)")
+    console.print(f"Cells without an accepted report: {', '.join(outputs.missing_units) or 'none'}")
+
+
+@app.command()
 def demo(data_dir: DataDir = None) -> None:
     """Generate demo workbooks for Jan–Mar 2024 and consolidate each month."""
     from cellreports.demo_run import run_demo

@@ -11,16 +11,15 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from cellreports.periods import last_day, parse_period
-from cellreports.registry import REPORTING_LEVEL, Registry
+from cellreports.periods import parse_period
+from cellreports.registry import Registry
 from cellreports.rulebook import RuleBook
 from cellreports.settings import Settings
 from cellreports.workdays import WorkCalendar
 from connectors.base import Connector, IncomingFile
 from connectors.folder_inbox import FolderInbox
+from flows.reporting import DistrictOutputs, write_district_outputs
 from forms.dispatch import ReadOutcome, read_any
-from reports.district import build_district_workbook
-from reports.export import export_rows, write_export_csv, write_export_json
 from reports.feedback import FeedbackContext, build_feedback
 from validations.context import Context
 from validations.findings import Finding
@@ -39,7 +38,7 @@ from warehouse.load import (
     sync_registry,
 )
 from warehouse.models import Submission
-from warehouse.queries import earlier_version, month_data
+from warehouse.queries import earlier_version
 
 
 @dataclass
@@ -249,40 +248,14 @@ def send_feedback(collected: list[Collected], records: list[SubmissionRecord],
 
 
 @task(cache_policy=NO_CACHE)
-def build_reports(period: str, registry: Registry, settings: Settings,
-                  ) -> tuple[Path, Path, Path, list[str]]:
+def build_reports(period: str, registry: Registry, settings: Settings) -> DistrictOutputs:
     """The district workbook and the upward data file, rebuilt from the warehouse."""
-    with _sessions(settings)() as session:
-        month = month_data(session, registry, settings.district_code, period,
-                           deadline_day=deadline_day(settings, period), timezone=settings.timezone)
-    folder = settings.reports / period
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{settings.district_code}_{period}"
-    report = folder / f"BaoCaoTongHop_{stem}.xlsx"
-    csv_path, json_path = folder / f"DuLieu_{stem}.csv", folder / f"DuLieu_{stem}.json"
-    rows = export_rows(month)
-    _write(report, build_district_workbook(month))
-    _write(csv_path, write_export_csv(rows))
-    _write(json_path, write_export_json(rows))
-    missing = [c.unit.code for c in month.cells if not c.accepted]
-    return report, csv_path, json_path, missing
+    return write_district_outputs(settings, registry, period)
 
 
 def data_docs_dir(settings: Settings) -> Path:
     """The GX Data Docs site: every validation of every run, rule by rule."""
     return (settings.data_dir / "datadocs").resolve()
-
-
-def deadline_day(settings: Settings, period: str) -> int:
-    """The reporting cells' deadline in force for the month (config/rules/limits.csv)."""
-    return RuleBook.load(settings.rules_file).limits_on(last_day(period),
-                                                        REPORTING_LEVEL).deadline_day
-
-
-def _write(path: Path, content: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(content)
-    tmp.replace(path)
 
 
 def _chunks(items: list[bytes], size: int) -> list[list[bytes]]:
@@ -307,9 +280,10 @@ def monthly_consolidation(period: str, settings: Settings | None = None) -> RunS
     failed = {r.stored.sha256 for r, res in zip(records, results, strict=True)
               if res.status == FAILED}
     acknowledge_files(collected, failed, settings)
-    report, csv_path, json_path, missing = build_reports(period, registry, settings)
-    summary = RunSummary(period, district_report=report, export_csv=csv_path,
-                         export_json=json_path, outbox=settings.outbox, missing_units=missing,
+    outputs = build_reports(period, registry, settings)
+    summary = RunSummary(period, district_report=outputs.report, export_csv=outputs.export_csv,
+                         export_json=outputs.export_json, outbox=settings.outbox,
+                         missing_units=outputs.missing_units,
                          data_docs=data_docs_dir(settings) / "index.html")
     summary.rows = _summary_rows(collected, records, results, feedback, registry)
     publish_artifacts(summary)

@@ -1,13 +1,15 @@
 """The wordings of a Party document's header and signature block (Guide 36-HD/VPTW).
 
-Defaults are those of the Bảo Lâm district Organization Board; later they come from
-configuration.
+Defaults are those of the Bảo Lâm district Organization Board; an installation's own
+wording is ``document.toml`` beside its unit registry (``load_document``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, fields
 from datetime import date
+from pathlib import Path
 
 PARTY_TITLE = "ĐẢNG CỘNG SẢN VIỆT NAM"
 
@@ -42,3 +44,25 @@ class DocumentHeader:
         """
         month = f"{day.month:02d}" if day.month < 3 else str(day.month)
         return f"{self.place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+class DocumentConfigError(ValueError):
+    """document.toml has an unknown key or a value of the wrong kind."""
+
+
+def load_document(path: Path) -> DocumentHeader:
+    """The header and signature wording from a TOML file; the defaults where it is absent."""
+    if not path.exists():
+        return DocumentHeader()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DocumentConfigError(f"{path.name}: {exc}") from exc
+    known = {f.name for f in fields(DocumentHeader)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise DocumentConfigError(f"{path.name}: unknown keys {unknown}")
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    if not all(isinstance(v, str | tuple) for v in values.values()):
+        raise DocumentConfigError(f"{path.name}: values must be text or lists of text")
+    return DocumentHeader(**values)

@@ -6,7 +6,7 @@ The warehouse queries fill these; the builders never touch a database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from cellreports.registry import Unit
 
@@ -28,6 +28,29 @@ class CellStatus:
     warnings: int = 0
 
 
+# Age bands of the standard statistics forms, 18–30 first; ages at the end of the month.
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("18–30", 18, 30), ("31–40", 31, 40), ("41–50", 41, 50), ("51–60", 51, 60),
+    ("trên 60", 61, 200), ("dưới 18", 0, 17),
+)
+# Which people the breakdown sheet counts by age: candidates now, admitted this year.
+AGE_GROUPS = {"TH05": "Quần chúng cảm tình đảng", "TH12": "Kết nạp từ đầu năm"}
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """A named candidate the district officer should look at (district-internal only)."""
+
+    unit_code: str
+    full_name: str
+    birth_date: date | None
+    population: str | None
+    stage: int | None
+    since: date | None     # the date the concern runs from (stage, resolution, decision, cert)
+    rule_id: str           # H04 stalled, H05 decision overdue, H06 membership overdue, R07 cert
+    message: str           # the finding's Vietnamese message
+
+
 @dataclass
 class MonthData:
     """Everything a district report and the upward data file need for one period."""
@@ -40,3 +63,10 @@ class MonthData:
     # values of accepted cells only, populations hoc_sinh / vien_chuc (not tong)
     values: dict[ValueKey, int] = field(default_factory=dict)
     generated_at: datetime | None = None
+    # (unit_code, population) -> the annual admission target on record (targets.csv)
+    targets: dict[tuple[str, str], int] = field(default_factory=dict)
+    # (unit_code, population, period) -> admissions (TH11) of each month of the year so far
+    monthly_admissions: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # (unit_code, population, AGE_GROUPS key, band label) -> people
+    age_bands: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    attention: list[AttentionItem] = field(default_factory=list)

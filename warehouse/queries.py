@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from cellreports.periods import last_day
 from cellreports.registry import Registry, Unit
 from forms.dispatch import CELL_REPORT
-from reports.model import CellStatus, MonthData, ValueKey
+from forms.layout import POPULATIONS
+from reports.model import AGE_BANDS, AttentionItem, CellStatus, MonthData, ValueKey
 from validations.findings import Finding
 from warehouse import models as m
 
@@ -53,6 +54,8 @@ def month_data(session: Session, registry: Registry, unit_code: str, period: str
                     m.IndicatorValue.submission_id == in_use.id)):
                 values[(cell.code, v.population, v.indicator, v.breakdown)] = v.value
     units_in_file = [*cells, unit]
+    in_use = {s.unit.code: s for s in statuses if s.accepted}
+    year = int(period[:4])
     return MonthData(
         period=period, unit=unit,
         parents={u.code: u.parent_code for u in units_in_file},
@@ -60,7 +63,86 @@ def month_data(session: Session, registry: Registry, unit_code: str, period: str
         cells=statuses, values=values,
         # the report is dated by its data, so a rebuild from the warehouse is identical
         generated_at=(latest_arrival or due).astimezone(ZoneInfo(timezone)),
+        targets={(c.code, p): t for c in cells for p in POPULATIONS
+                 if (t := registry.target(c.code, year, p)) is not None},
+        monthly_admissions=_monthly_admissions(session, list(in_use), period),
+        age_bands=_age_bands(session, list(in_use), period),
+        attention=_attention(session, list(in_use), period),
     )
+
+
+def _in_use(session: Session, units: list[str], periods: list[str]) -> list[m.Submission]:
+    """The accepted submission of each unit and month (at most one: newer ones supersede)."""
+    if not units:
+        return []
+    return list(session.scalars(select(m.Submission).where(
+        m.Submission.unit_code.in_(units), m.Submission.period.in_(periods),
+        m.Submission.kind == CELL_REPORT, m.Submission.status == "accepted")))
+
+
+def _monthly_admissions(session: Session, units: list[str], period: str,
+                        ) -> dict[tuple[str, str, str], int]:
+    year, month = int(period[:4]), int(period[5:])
+    months = [f"{year:04d}-{mm:02d}" for mm in range(1, month + 1)]
+    found: dict[tuple[str, str, str], int] = {}
+    for sub in _in_use(session, units, months):
+        for v in session.scalars(select(m.IndicatorValue).where(
+                m.IndicatorValue.submission_id == sub.id, m.IndicatorValue.indicator == "TH11",
+                m.IndicatorValue.breakdown == "tong")):
+            found[(sub.unit_code or "", v.population, sub.period or "")] = v.value
+    return found
+
+
+def _age_bands(session: Session, units: list[str], period: str,
+               ) -> dict[tuple[str, str, str, str], int]:
+    end, year = last_day(period), int(period[:4])
+    found: dict[tuple[str, str, str, str], int] = {}
+    for sub in _in_use(session, units, [period]):
+        for row in session.scalars(select(m.RosterFact).where(
+                m.RosterFact.submission_id == sub.id)):
+            if row.birth_date is None or row.population is None:
+                continue
+            groups = []
+            if row.stage is not None and 1 <= row.stage <= 6:
+                groups.append("TH05")
+            if row.decision_date and row.decision_date.year == year and row.decision_date <= end:
+                groups.append("TH12")
+            band = _band(age_on(row.birth_date, end))
+            for group in groups:
+                key = (sub.unit_code or "", row.population, group, band)
+                found[key] = found.get(key, 0) + 1
+    return found
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _band(age: int) -> str:
+    return next(label for label, low, high in AGE_BANDS if low <= age <= high)
+
+
+ATTENTION_RULES = ("H04", "H05", "H06", "R07")
+
+
+def _attention(session: Session, units: list[str], period: str) -> list[AttentionItem]:
+    """Named candidates behind the warnings of stalling, overdue decisions and expiring
+    certificates in this month's accepted reports."""
+    items = []
+    for sub in _in_use(session, units, [period]):
+        findings = session.scalars(select(m.Finding).where(
+            m.Finding.submission_id == sub.id, m.Finding.rule_id.in_(ATTENTION_RULES)))
+        for finding in findings:
+            row = session.scalar(select(m.RosterFact).where(
+                m.RosterFact.submission_id == sub.id, m.RosterFact.excel_row == finding.row))
+            if row is None:
+                continue
+            since = {"H04": row.stage_date, "H05": row.resolution_date or row.stage_date,
+                     "H06": row.decision_date, "R07": row.cert_date}[finding.rule_id]
+            items.append(AttentionItem(sub.unit_code or "", row.full_name or "",
+                                       row.birth_date, row.population, row.stage, since,
+                                       finding.rule_id, finding.message))
+    return sorted(items, key=lambda i: (i.unit_code, i.rule_id, i.full_name))
 
 
 def _cell_status(cell: Unit, subs: list[m.Submission], due: datetime, zone: ZoneInfo,

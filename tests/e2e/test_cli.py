@@ -61,3 +61,22 @@ def test_run_consolidates_the_inbox_and_prints_a_summary(tmp_path):
     assert "Cells without an accepted report: BL02, BL03, BL04" in result.stdout
     assert result.stderr.strip() == ""
     assert (data_dir / "reports" / "2024-03" / "BaoCaoTongHop_BL_2024-03.xlsx").exists()
+
+
+def test_report_rebuilds_the_month_and_its_pdf_from_the_warehouse(tmp_path, libreoffice):
+    data_dir = tmp_path / "var"
+    (data_dir / "inbox" / "BL01").mkdir(parents=True)
+    (data_dir / "inbox" / "BL01" / "BL01_2024-03.xlsx").write_bytes(make_workbook())
+    run = [sys.executable, "-m", "cellreports.cli"]
+    first = subprocess.run([*run, "run", "--period", "2024-03", "--data-dir", str(data_dir)],
+                           capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    report = data_dir / "reports" / "2024-03" / "BaoCaoTongHop_BL_2024-03.xlsx"
+    original = report.read_bytes()
+    report.unlink()
+    again = subprocess.run([*run, "report", "--period", "2024-03", "--data-dir", str(data_dir)],
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert report.read_bytes() == original
+    assert report.with_suffix(".pdf").stat().st_size > 1000
+    assert "Cells without an accepted report: BL02, BL03, BL04" in again.stdout

@@ -189,3 +189,19 @@ def test_if_the_batch_validation_breaks_each_file_is_validated_alone(month_inbox
     by_file = {r.filename: (r.status, r.errors) for r in summary.rows}
     assert by_file["BL01_2024-03.xlsx"] == ("accepted", 0)
     assert by_file["BL02_2024-03.xlsx"] == ("rejected", 1)
+
+
+def test_reports_rebuilt_from_the_warehouse_are_identical_to_the_run(month_inbox):
+    from cellreports.registry import Registry
+    from flows.monthly import monthly_consolidation
+    from flows.reporting import write_district_outputs
+
+    summary = monthly_consolidation("2024-03", month_inbox)
+    written = {p: p.read_bytes() for p in (summary.district_report, summary.export_csv,
+                                           summary.export_json)}
+    for path in written:
+        path.unlink()
+    rebuilt = write_district_outputs(month_inbox, Registry.load(month_inbox.registry_dir),
+                                     "2024-03")
+    assert {p: p.read_bytes() for p in (rebuilt.report, rebuilt.export_csv,
+                                         rebuilt.export_json)} == written
