@@ -24,6 +24,7 @@ from validations.frames import BatchItem
 from validations.run import engine, validate_batch
 
 PERIOD = "2024-03"
+NAIVE_SAMPLE = 20
 
 
 def synthetic_registry(n: int) -> Registry:
@@ -56,12 +57,19 @@ def main(n: int = 1000) -> None:
         start = time.perf_counter()
         validate_batch(items, synthetic, PERIOD, context, docs_dir=Path(docs).resolve())
         with_docs = time.perf_counter() - start
+    sample = items[:NAIVE_SAMPLE]
+    start = time.perf_counter()
+    for item in sample:  # the naive way: one validation per file
+        validate_batch([item], synthetic, PERIOD, context)
+    naive = (time.perf_counter() - start) / len(sample)
     errors = sum(f.is_error for found in findings for f in found)
     warnings = sum(not f.is_error for found in findings for f in found)
     print(f"{n} submissions, {rows} roster rows: {errors} errors, {warnings} warnings found")
     print(f"one batch validation: {plain:.2f} s = {1000 * plain / n:.1f} ms per submission")
     print(f"with the Data Docs site: {with_docs:.2f} s = {1000 * with_docs / n:.1f} ms per "
           "submission")
+    print(f"one validation per file (naive, {len(sample)} timed): {1000 * naive:.0f} ms per "
+          f"submission → {naive * n:.0f} s for {n}, {naive * n / plain:.0f}× slower")
 
 
 if __name__ == "__main__":
