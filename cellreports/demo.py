@@ -74,6 +74,7 @@ class Course:
 
 
 COURSES: dict[str, Course] = {c.code: c for c in (
+    Course("K03/2019", date(2019, 5, 6), date(2019, 5, 10), date(2019, 5, 17), 44),
     Course("K02/2022", date(2022, 5, 9), date(2022, 5, 13), date(2022, 5, 20), 52),
     Course("K01/2023", date(2023, 4, 10), date(2023, 4, 14), date(2023, 4, 21), 18),
     Course("K03/2023", date(2023, 10, 9), date(2023, 10, 13), date(2023, 10, 20), 96),
@@ -276,7 +277,7 @@ _PROFILES: dict[str, CellProfile] = {
         (("Kinh", 70), ("K'Ho", 20), ("Mạ", 10)),
         tuple(f"12A{i}" for i in range(1, 7)), tuple(f"11A{i}" for i in range(1, 7)),
         (1000, 1150), (66, 80),
-        _plan("A", "D", "E2", "G_fail", "H", "L", "I", "I", "vc:J", "vc:D", "vc:I"),
+        _plan("A", "D", "E2", "G_fail", "H", "L", "I", "I", "vc:J", "vc:D", "vc:I", "vc:S"),
     ),
     "BL03": CellProfile(
         (("Kinh", 55), ("K'Ho", 35), ("Mạ", 10)),
@@ -394,6 +395,14 @@ def _track_h(rng: random.Random) -> _Timeline:  # helpers assigned in the demo m
     return t.add(1, _day(rng, 2023, (9, 10, 11, 12))).add(2, _day(rng, 2024, (1, 2, 3)))
 
 
+def _track_s(rng: random.Random) -> _Timeline:  # teacher whose file has stalled since 2023
+    # course in 2019, file begun in August 2023 and not moving: from February the district
+    # sees her as stalled (H04) and her certificate expiring in May 2024 (R07)
+    t = _Timeline()
+    t.add(1, _day(rng, 2018, (9, 10))).add(2, _day(rng, 2019, (1, 2)))
+    return _course(t, "K03/2019").add(4, _day(rng, 2023, 8, hi=20))
+
+
 def _track_i(rng: random.Random) -> _Timeline:  # on the sympathizer list
     return _Timeline().add(1, _day(rng, 2023, (9, 10, 11, 12)))
 
@@ -441,6 +450,7 @@ _TRACKS: dict[str, Callable[[random.Random], _Timeline]] = {
     "G_fail": lambda rng: _track_g(rng, failed_first=True),
     "H": _track_h, "I": _track_i, "I_new": _track_i_new, "J": _track_j, "J2": _track_j2,
     "K2": lambda rng: _track_k(rng, 2), "K3": lambda rng: _track_k(rng, 3), "L": _track_l,
+    "S": _track_s,
 }
 # Tracks of students who need to be in grade 12 (admission in sight, or stage 4 and on).
 _GRADE_12_TRACKS = frozenset({"A", "B", "C", "D", "E1", "E2", "J2"})

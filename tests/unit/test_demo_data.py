@@ -292,7 +292,13 @@ def test_every_roster_row_satisfies_the_row_rules(unit, period, registry):
         if row.invalid:  # only the planted row; its birth date is checked in its own test
             assert (unit, period, set(row.invalid)) == ("BL03", "2024-02", {"birth_date"})
             row.birth_date = demo._PLANTED_BIRTH  # the date the clerk meant
-        assert row_errors(row, report_date, period) == [], row.full_name
+        errors = row_errors(row, report_date, period)
+        # one teacher of BL02 is stalled on purpose (track S), for the district's
+        # "candidates needing attention" sheet; nobody else may break a rule
+        stalled_on_purpose = (unit == "BL02" and row.population == "vien_chuc"
+                              and row.cert_date and row.cert_date.year == 2019)
+        assert errors == (["H04 stalled"] if stalled_on_purpose and errors else []), (
+            row.full_name)
     assert len({r.stt for r in roster}) == len(roster)
     assert len({r.pid for r in roster}) == len(roster)
 
