@@ -14,47 +14,50 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS, POPULATIONS
 from forms.xlsxio import deterministic_xlsx
 from reports.cells import LEFT, Style, put, put_merged, set_widths
+from reports.charts import SHEET_CHARTS, build_charts_sheet
+from reports.district_attention import SHEET_ATTENTION, build_attention_sheet
+from reports.district_progress import (
+    SHEET_BREAKDOWNS,
+    SHEET_TARGETS,
+    build_breakdowns_sheet,
+    build_targets_sheet,
+)
+from reports.district_status import (
+    SHEET_CHECKS,
+    SHEET_SUBMISSIONS,
+    build_checks_sheet,
+    build_submissions_sheet,
+    submission_status,
+)
 from reports.document import PARTY_TITLE, DocumentHeader
-from reports.export import TOTAL, accepted_cells, report_counts, unit_value
+from reports.export import TOTAL, accepted_cells, unit_value
 from reports.model import CellStatus, MonthData
+from reports.sheetstyle import (
+    CENTER,
+    GRID,
+    LEFT_WRAP,
+    font,
+    grand_total_label,
+    month_title,
+    print_setup,
+)
 
 SHEET_SUMMARY = "TongHop"
-SHEET_SUBMISSIONS = "TinhHinhNopBaoCao"
+# The workbook's sheets in order: the signed summary first (it carries the header and the
+# signature), then completeness, targets, breakdowns, the internal list, checks, charts.
+SHEETS = (SHEET_SUMMARY, SHEET_SUBMISSIONS, SHEET_TARGETS, SHEET_BREAKDOWNS, SHEET_ATTENTION,
+          SHEET_CHECKS, SHEET_CHARTS)
 
 REPORT_KIND = "BÁO CÁO TỔNG HỢP"
 REPORT_SUBJECT = "Tình hình phát triển đảng viên trong học sinh, viên chức"
 ALL_CELLS_ACCEPTED = "Tất cả chi bộ đã có báo cáo hợp lệ."
 MISSING_CELLS = "Chi bộ chưa có báo cáo hợp lệ:"
-
-STATUS_ACCEPTED, STATUS_REJECTED, STATUS_MISSING = "Hợp lệ", "Bị trả lại", "Chưa nộp"
-RECEIVED, NOT_RECEIVED = "Đã nhận", "Chưa nhận"
-ON_TIME, LATE = "Đúng hạn", "Trễ hạn"
-DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-
-# The word after "Cộng toàn" for the consolidating unit's level.
-LEVEL_WORDS = {"huyen": "huyện", "xa": "xã", "tinh": "tỉnh"}
-
-FONT = "Times New Roman"
-THIN = Side(style="thin")
-GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT_WRAP = Alignment(horizontal="left", vertical="center", wrap_text=True)
-MM = 1 / 25.4  # inches per millimetre
-
-
-def font(size: float = 13, *, bold: bool = False, italic: bool = False,
-         underline: bool = False) -> Font:
-    return Font(name=FONT, size=size, bold=bold, italic=italic,
-                underline="single" if underline else None)
 
 
 # TongHop columns: four fixed ones, then TH01–TH15.
@@ -66,38 +69,6 @@ LEFT_BLOCK = (1, 4)                         # A:D — superior and issuing body
 RIGHT_BLOCK = (9, SUMMARY_LAST_COLUMN)      # I:S — party title, place and date
 TABLE_HEADER_ROW = 11
 
-# TinhHinhNopBaoCao columns.
-SUBMISSION_COLUMNS = (
-    ("STT", 5), ("Mã chi bộ", 10), ("Tên chi bộ", 36), ("Tiếp nhận", 12), ("Kết quả", 13),
-    ("Phiên bản", 10), ("Thời điểm nhận", 17), ("Đúng hạn", 11), ("Số lỗi", 8),
-    ("Số cảnh báo", 10),
-)
-SUBMISSION_HEADER_ROW = 4
-
-
-def print_setup(ws: Worksheet, *, title_rows: str, last_row: int, last_column: int,
-                landscape: bool = True) -> None:
-    """A4, fit to the page width, header rows repeated, margins of Guide 36-HD/VPTW."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages as needed
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_margins = PageMargins(left=30 * MM, right=15 * MM, top=20 * MM, bottom=20 * MM,
-                                  header=8 * MM, footer=8 * MM)
-    ws.print_options.horizontalCentered = True
-    ws.print_title_rows = title_rows
-    ws.print_area = f"A1:{get_column_letter(last_column)}{last_row}"
-    ws.oddFooter.center.text = "&P/&N"
-    ws.oddFooter.center.font = FONT
-    ws.sheet_view.showGridLines = False
-
-
-def month_title(period: str) -> str:
-    """``2024-03`` -> ``Tháng 3 năm 2024``."""
-    year, month = period.split("-")
-    return f"Tháng {int(month)} năm {int(year)}"
-
 
 def document_stamp(month: MonthData) -> datetime:
     """When the report is dated: ``month.generated_at`` (wall clock), else today at 00:00."""
@@ -106,20 +77,9 @@ def document_stamp(month: MonthData) -> datetime:
     return month.generated_at.replace(tzinfo=None)
 
 
-def submission_status(cell: CellStatus) -> str:
-    if cell.accepted:
-        return STATUS_ACCEPTED
-    return STATUS_REJECTED if cell.received else STATUS_MISSING
-
-
 def missing_cells(month: MonthData) -> list[CellStatus]:
     """Expected cells without an accepted report, by code."""
     return sorted((c for c in month.cells if not c.accepted), key=lambda c: c.unit.code)
-
-
-def grand_total_label(month: MonthData) -> str:
-    level = month.levels.get(month.unit.code, month.unit.level)
-    return f"Cộng toàn {LEVEL_WORDS.get(level, 'đơn vị')}"
 
 
 # ---------------------------------------------------------------- sheet TongHop
@@ -249,83 +209,6 @@ def build_summary_sheet(ws: Worksheet, month: MonthData, document: DocumentHeade
                 last_column=SUMMARY_LAST_COLUMN)
 
 
-# ---------------------------------------------------------------- sheet TinhHinhNopBaoCao
-
-
-def submission_values(cell: CellStatus) -> list[object]:
-    """Columns Mã chi bộ … Số cảnh báo of one expected cell (None = blank)."""
-    received_at = cell.received_at.replace(tzinfo=None) if cell.received_at else None
-    on_time = (ON_TIME if cell.on_time else LATE) if cell.accepted else None
-    return [
-        cell.unit.code,
-        cell.unit.name,
-        RECEIVED if cell.received else NOT_RECEIVED,
-        submission_status(cell),
-        cell.version,
-        received_at,
-        on_time,
-        cell.errors if cell.received else None,
-        cell.warnings if cell.received else None,
-    ]
-
-
-def write_submission_row(ws: Worksheet, row: int, number: int, cell: CellStatus) -> None:
-    text = Style(font(11), LEFT_WRAP, GRID)
-    middle = Style(font(11), CENTER, GRID)
-    put(ws, row, 1, number, middle)
-    for column, value in enumerate(submission_values(cell), start=2):
-        style = text if column == 3 else middle
-        if isinstance(value, datetime):
-            style = Style(style.font, style.alignment, GRID, DATETIME_FORMAT)
-        if value is None:
-            ws.cell(row=row, column=column).border = GRID
-        else:
-            put(ws, row, column, value, style)
-
-
-def write_submission_totals(ws: Worksheet, row: int, month: MonthData) -> None:
-    """One totals line: expected, received, accepted, on time (numbers with a unit word)."""
-    counts = report_counts(month)
-    received = sum(1 for c in month.cells if c.received)
-    bold = font(11, bold=True)
-    put_merged(ws, row, (1, 2), "Cộng", Style(bold, CENTER, GRID))
-    totals = {
-        3: (counts["REPORTS_EXPECTED"], '0" chi bộ phải báo cáo"'),
-        4: (received, '0" đã nhận"'),
-        5: (counts["REPORTS_ACCEPTED"], '0" hợp lệ"'),
-        8: (counts["REPORTS_ON_TIME"], '0" đúng hạn"'),
-        9: (sum(c.errors for c in month.cells if c.received), "0"),
-        10: (sum(c.warnings for c in month.cells if c.received), "0"),
-    }
-    for column in range(3, len(SUBMISSION_COLUMNS) + 1):
-        if column in totals:
-            value, number_format = totals[column]
-            put(ws, row, column, value, Style(bold, CENTER, GRID, number_format))
-        else:
-            ws.cell(row=row, column=column).border = GRID
-
-
-def build_submissions_sheet(ws: Worksheet, month: MonthData) -> None:
-    last_column = len(SUBMISSION_COLUMNS)
-    set_widths(ws, [w for _, w in SUBMISSION_COLUMNS])
-    center = Alignment(horizontal="center", vertical="center")
-    put_merged(ws, 1, (1, last_column), "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC CHI BỘ",
-               Style(font(14, bold=True), center))
-    put_merged(ws, 2, (1, last_column), month_title(month.period),
-               Style(font(13, italic=True), center))
-    header = Style(font(11, bold=True), CENTER, GRID)
-    for column, (label, _) in enumerate(SUBMISSION_COLUMNS, start=1):
-        put(ws, SUBMISSION_HEADER_ROW, column, label, header)
-    row = SUBMISSION_HEADER_ROW + 1
-    for number, cell in enumerate(sorted(month.cells, key=lambda c: c.unit.code), start=1):
-        write_submission_row(ws, row, number, cell)
-        row += 1
-    write_submission_totals(ws, row, month)
-    ws.freeze_panes = ws.cell(row=SUBMISSION_HEADER_ROW + 1, column=1)
-    print_setup(ws, title_rows=f"{SUBMISSION_HEADER_ROW}:{SUBMISSION_HEADER_ROW}",
-                last_row=row, last_column=last_column)
-
-
 # ---------------------------------------------------------------- the workbook
 
 
@@ -336,6 +219,11 @@ def build_district_workbook(month: MonthData, *, document: DocumentHeader | None
     wb = Workbook()
     build_summary_sheet(wb.active, month, document, document_stamp(month).date())
     build_submissions_sheet(wb.create_sheet(SHEET_SUBMISSIONS), month)
+    build_targets_sheet(wb.create_sheet(SHEET_TARGETS), month)
+    build_breakdowns_sheet(wb.create_sheet(SHEET_BREAKDOWNS), month)
+    build_attention_sheet(wb.create_sheet(SHEET_ATTENTION), month)
+    build_checks_sheet(wb.create_sheet(SHEET_CHECKS), month)
+    build_charts_sheet(wb.create_sheet(SHEET_CHARTS), month)
     # forms.xlsxio fixes creator and the created/modified times itself.
     wb.properties.title = f"{REPORT_KIND} – {month_title(month.period)} – {month.unit.name}"
     wb.properties.language = "vi-VN"

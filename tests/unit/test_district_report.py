@@ -9,60 +9,15 @@ from datetime import datetime
 
 import openpyxl
 import pytest
+from district_month import INDICATORS, POPULATIONS, make_month, unit
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cellreports.registry import Unit
-from reports.district import build_district_workbook
+from reports.district import SHEETS, build_district_workbook
 from reports.document import DocumentHeader
 from reports.model import CellStatus, MonthData
 
-INDICATORS = [f"TH{n:02d}" for n in range(1, 16)]
-ROSTER = {"TH05", "TH06", "TH07", "TH08", "TH09", "TH10", "TH11", "TH12", "TH14", "TH15"}
-POPULATIONS = ["hoc_sinh", "vien_chuc"]
 FIRST_VALUE_COLUMN = 5  # E: after STT, Chi bộ, Mã chi bộ, Đối tượng
-
-
-def unit(code: str, name: str, level: str = "chi_bo", parent: str | None = "BL") -> Unit:
-    return Unit(code, name, level, parent, None, None)
-
-
-DISTRICT = unit("BL", "Đảng bộ huyện Bảo Lâm", "huyen", "LD")
-BL01 = unit("BL01", "Chi bộ Trường THPT Bảo Lâm")
-BL02 = unit("BL02", "Chi bộ Trường THPT Lộc An")
-BL03 = unit("BL03", "Chi bộ Trường THPT Lộc Thành")
-BL04 = unit("BL04", "Chi bộ Trường THCS-THPT Lộc Bắc")
 DOCUMENT = DocumentHeader(signer_name="Nguyễn Văn Thử", number="15")
-
-
-def make_month(*, all_accepted: bool = False) -> MonthData:
-    """BL01 on time, BL02 late, BL03 rejected, BL04 never sent (unless all_accepted)."""
-    cells = [
-        CellStatus(BL01, received=True, accepted=True, on_time=True, version=1,
-                   received_at=datetime(2024, 4, 3, 8, 15)),
-        CellStatus(BL02, received=True, accepted=True, on_time=False, version=3,
-                   received_at=datetime(2024, 4, 9, 16, 40), warnings=2),
-        CellStatus(BL03, received=True, accepted=all_accepted, on_time=all_accepted,
-                   version=1 if all_accepted else None,
-                   received_at=datetime(2024, 4, 4, 7, 5), errors=0 if all_accepted else 4),
-        CellStatus(BL04, received=all_accepted, accepted=all_accepted, on_time=all_accepted),
-    ]
-    accepted = [c.unit.code for c in cells if c.accepted]
-    values = {
-        (code, population, indicator, "tong"): (n * 7 + i * 3 + len(population)) % 23
-        for n, code in enumerate(accepted, start=1)
-        for population in POPULATIONS
-        for i, indicator in enumerate(INDICATORS)
-    }
-    values.update({(code, "hoc_sinh", "TH05", "nu"): 99 for code in accepted})  # not shown
-    return MonthData(
-        period="2024-03",
-        unit=DISTRICT,
-        parents={"BL": "LD", **{c.unit.code: "BL" for c in cells}},
-        levels={"BL": "huyen", **{c.unit.code: "chi_bo" for c in cells}},
-        cells=cells,
-        values=values,
-        generated_at=datetime(2024, 4, 5, 10, 30),
-    )
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +51,9 @@ def row_values(ws: Worksheet, row: int) -> list[object]:
 
 
 def test_sheets(book: openpyxl.Workbook) -> None:
-    assert book.sheetnames == ["TongHop", "TinhHinhNopBaoCao"]
+    assert book.sheetnames == ["TongHop", "TinhHinhNopBaoCao", "ChiTieu", "PhanTich",
+                               "CanQuanTam", "KiemTra", "BieuDo"]
+    assert list(SHEETS) == book.sheetnames
 
 
 def test_header_block(book: openpyxl.Workbook) -> None:
@@ -208,7 +165,7 @@ def test_all_accepted_sentence() -> None:
 
 def test_submissions_sheet(book: openpyxl.Workbook) -> None:
     ws = book["TinhHinhNopBaoCao"]
-    header = find_row(ws, 1, "STT")
+    header = find_row(ws, 2, "Mã chi bộ")
     assert [c.value for c in ws[header]] == [
         "STT", "Mã chi bộ", "Tên chi bộ", "Tiếp nhận", "Kết quả", "Phiên bản",
         "Thời điểm nhận", "Đúng hạn", "Số lỗi", "Số cảnh báo"]
@@ -227,6 +184,33 @@ def test_submissions_sheet(book: openpyxl.Workbook) -> None:
     assert all(isinstance(v, int) for v in (totals[2], totals[3], totals[4], totals[7]))
 
 
+def test_completeness_summary(book: openpyxl.Workbook, month: MonthData) -> None:
+    ws = book["TinhHinhNopBaoCao"]
+    counts = {ws.cell(row=r, column=2).value: (ws.cell(row=r, column=4).value,
+                                               ws.cell(row=r, column=5).value)
+              for r in range(find_row(ws, 2, "Nội dung") + 1, find_row(ws, 2, "Mã chi bộ"))
+              if ws.cell(row=r, column=2).value}
+    expected = len(month.cells)
+    received = sum(c.received for c in month.cells)
+    accepted = sum(c.accepted for c in month.cells)
+    on_time = sum(c.accepted and c.on_time for c in month.cells)
+    want = {
+        "Chi bộ phải báo cáo": expected,
+        "Đã nhận báo cáo": received,
+        "Có báo cáo hợp lệ": accepted,
+        "– trong đó: đúng hạn": on_time,
+        "– trong đó: trễ hạn": accepted - on_time,
+        "Chưa có báo cáo hợp lệ": expected - accepted,
+        "– trong đó: bị trả lại, chưa gửi lại bản hợp lệ": received - accepted,
+        "– trong đó: chưa nộp": expected - received,
+    }
+    assert {k: v[0] for k, v in counts.items()} == want == {
+        "Chi bộ phải báo cáo": 4, "Đã nhận báo cáo": 3, "Có báo cáo hợp lệ": 2,
+        "– trong đó: đúng hạn": 1, "– trong đó: trễ hạn": 1, "Chưa có báo cáo hợp lệ": 2,
+        "– trong đó: bị trả lại, chưa gửi lại bản hợp lệ": 1, "– trong đó: chưa nộp": 1}
+    assert {k: v[1] for k, v in counts.items()} == {k: v / 4 for k, v in want.items()}
+
+
 def test_byte_identical(data: bytes, month: MonthData) -> None:
     assert build_district_workbook(month, document=DOCUMENT) == data
     assert build_district_workbook(make_month(), document=DOCUMENT) == data
@@ -235,12 +219,25 @@ def test_byte_identical(data: bytes, month: MonthData) -> None:
         assert archive.namelist()[0] == "[Content_Types].xml"
 
 
-def test_print_settings(book: openpyxl.Workbook) -> None:
-    for name, title_rows in (("TongHop", "11:12"), ("TinhHinhNopBaoCao", "4:4")):
-        ws = book[name]
-        assert int(ws.page_setup.paperSize) == 9  # A4
-        assert ws.page_setup.orientation == "landscape"
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert int(ws.page_setup.fitToWidth) == 1
-        assert int(ws.page_setup.fitToHeight) == 0
-        assert ws.print_title_rows.replace("$", "") == title_rows
+PRINT_TITLES = {"TongHop": "11:12", "TinhHinhNopBaoCao": "14:14", "ChiTieu": "4:4",
+                "PhanTich": "4:5", "CanQuanTam": "5:5", "KiemTra": "4:4", "BieuDo": "1:2"}
+
+
+@pytest.mark.parametrize("name", list(PRINT_TITLES))
+def test_print_settings(book: openpyxl.Workbook, name: str) -> None:
+    ws = book[name]
+    assert int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.page_setup.orientation == ("portrait" if name == "BieuDo" else "landscape")
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert int(ws.page_setup.fitToWidth) == 1
+    assert int(ws.page_setup.fitToHeight) == 0
+    assert ws.print_title_rows.replace("$", "") == PRINT_TITLES[name]
+    assert ws.print_area
+
+
+def test_every_sheet_in_times_new_roman(book: openpyxl.Workbook) -> None:
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    assert cell.font.name == "Times New Roman", (ws.title, cell.coordinate)

@@ -1,0 +1,204 @@
+"""Sheet BieuDo of the district workbook: two charts drawn by matplotlib as PNG images.
+
+1. The stage funnel: district totals of TH05–TH10 and TH14, students and staff stacked.
+2. Admissions month by month (TH11 of each month, students and staff), their running
+   total, and the target pace line: the accepted cells' annual targets × month / 12.
+
+The PNGs are deterministic — the Agg renderer, a fixed size and resolution, the DejaVu
+Sans font that ships with matplotlib (it has the Vietnamese letters) and no "Software"
+stamp — so the same MonthData gives the same bytes, and the same workbook.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from openpyxl.drawing.image import Image
+from openpyxl.worksheet.worksheet import Worksheet
+
+from forms.layout import POPULATION_LABELS, POPULATIONS
+from reports.cells import Style, put_merged, set_widths
+from reports.export import accepted_cells, unit_value
+from reports.model import MonthData
+from reports.sheetstyle import LEFT_WRAP, font, note, print_setup, write_sheet_title
+
+SHEET_CHARTS = "BieuDo"
+CHARTS_TITLE = "BIỂU ĐỒ PHÁT TRIỂN ĐẢNG VIÊN"
+
+# The funnel's stages, top to bottom, with short Vietnamese labels.
+FUNNEL_STAGES = (
+    ("TH05", "Quần chúng cảm tình đảng"),
+    ("TH06", "Được phân công giúp đỡ"),
+    ("TH07", "Có GCN bồi dưỡng nhận thức về Đảng"),
+    ("TH08", "Khai lý lịch, hoàn thiện hồ sơ"),
+    ("TH09", "Thẩm tra, xác minh lý lịch"),
+    ("TH10", "Chi bộ đề nghị kết nạp"),
+    ("TH14", "Đảng viên dự bị"),
+)
+COLOURS = {"hoc_sinh": "#c0392b", "vien_chuc": "#e6a23c"}
+TOTAL_COLOUR, PACE_COLOUR = "#1f3b73", "#555555"
+
+FIGURE_SIZE = (9.0, 4.2)   # inches
+DPI = 110                  # 990 × 462 pixels
+SHOWN_WIDTH = 900          # pixels on the sheet (Excel: 11 columns of 11.5 are 940)
+COLUMN_WIDTH, COLUMNS = 11.5, 11
+ROW_PIXELS = 20            # a default row of 15 points
+RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.hashsalt": "cellreports",
+    "path.simplify": True,
+}
+
+
+@contextmanager
+def _figure() -> Iterator[Figure]:
+    with matplotlib.rc_context(RC):
+        figure = Figure(figsize=FIGURE_SIZE, dpi=DPI, layout="constrained")
+        FigureCanvasAgg(figure)
+        yield figure
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def short_month(period: str) -> str:
+    return f"{int(period[5:7])}/{period[:4]}"
+
+
+# ---------------------------------------------------------------- the data
+
+
+def funnel_values(month: MonthData) -> dict[str, list[int]]:
+    """population -> district totals of FUNNEL_STAGES (accepted cells)."""
+    codes = [c.unit.code for c in accepted_cells(month)]
+    return {p: [unit_value(month, codes, p, code, "tong") for code, _ in FUNNEL_STAGES]
+            for p in POPULATIONS}
+
+
+def monthly_values(month: MonthData) -> dict[str, list[int]]:
+    """population -> admissions of months 1..this month (accepted cells)."""
+    codes = {c.unit.code for c in accepted_cells(month)}
+    year, last = month.period[:4], int(month.period[5:7])
+    return {p: [sum(v for (code, pop, period), v in month.monthly_admissions.items()
+                    if code in codes and pop == p and period == f"{year}-{m:02d}")
+                for m in range(1, last + 1)]
+            for p in POPULATIONS}
+
+
+def annual_target(month: MonthData) -> int:
+    """The accepted cells' annual targets, both populations."""
+    codes = {c.unit.code for c in accepted_cells(month)}
+    return sum(t for (code, _), t in month.targets.items() if code in codes)
+
+
+def running_total(values: dict[str, list[int]]) -> list[int]:
+    totals, running = [], 0
+    for month_values in zip(*values.values(), strict=True):
+        running += sum(month_values)
+        totals.append(running)
+    return totals
+
+
+# ---------------------------------------------------------------- the charts
+
+
+def funnel_png(month: MonthData) -> bytes:
+    values = funnel_values(month)
+    labels = [label for _, label in FUNNEL_STAGES]
+    positions = list(range(len(labels)))[::-1]  # first stage on top
+    totals = [sum(v) for v in zip(*values.values(), strict=True)]
+    with _figure() as figure:
+        axes = figure.subplots()
+        left = [0] * len(labels)
+        for population in POPULATIONS:
+            axes.barh(positions, values[population], left=left, height=0.62,
+                      color=COLOURS[population], label=POPULATION_LABELS[population])
+            left = [a + b for a, b in zip(left, values[population], strict=True)]
+        for y, total in zip(positions, totals, strict=True):
+            axes.annotate(str(total), (total, y), xytext=(4, 0), textcoords="offset points",
+                          va="center", fontweight="bold")
+        axes.set_yticks(positions, labels)
+        axes.set_xlim(0, max([*totals, 1]) * 1.12)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_xlabel("Số người")
+        figure.suptitle(f"Các bước phát triển đảng viên – {month.unit.name}, tháng "
+                        f"{short_month(month.period)}", fontweight="bold")
+        axes.legend(loc="lower right", frameon=False)
+        return _png(figure)
+
+
+def admissions_png(month: MonthData) -> bytes:
+    values = monthly_values(month)
+    done = len(next(iter(values.values())))
+    cumulative = running_total(values)
+    target = annual_target(month)
+    with _figure() as figure:
+        axes = figure.subplots()
+        months = list(range(1, done + 1))
+        bottom = [0] * done
+        for population in POPULATIONS:
+            axes.bar(months, values[population], bottom=bottom, width=0.6,
+                     color=COLOURS[population],
+                     label=f"Kết nạp trong tháng – {POPULATION_LABELS[population].lower()}")
+            bottom = [a + b for a, b in zip(bottom, values[population], strict=True)]
+        axes.plot(months, cumulative, marker="o", color=TOTAL_COLOUR, linewidth=2,
+                  label="Lũy kế từ đầu năm")
+        if cumulative:
+            axes.annotate(str(cumulative[-1]), (done, cumulative[-1]), xytext=(6, 4),
+                          textcoords="offset points", color=TOTAL_COLOUR, fontweight="bold")
+        pace = [target * m / 12 for m in range(0, 13)]
+        axes.plot(range(0, 13), pace, linestyle="--", color=PACE_COLOUR,
+                  label=f"Tiến độ chỉ tiêu (chỉ tiêu năm {target} × tháng/12)")
+        axes.set_xlim(0.4, 12.6)
+        axes.set_ylim(0, max([target, *cumulative, 1]) * 1.1)
+        axes.set_xticks(range(1, 13), [f"T{m}" for m in range(1, 13)])
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylabel("Số đảng viên kết nạp")
+        figure.suptitle(f"Kết nạp đảng viên năm {month.period[:4]} so với tiến độ chỉ tiêu "
+                        f"(đến tháng {short_month(month.period)})", fontweight="bold")
+        axes.legend(loc="upper left", frameon=False, fontsize=9)
+        return _png(figure)
+
+
+# ---------------------------------------------------------------- the sheet
+
+
+def _place(ws: Worksheet, png: bytes, row: int) -> int:
+    """Anchor the image at column A of ``row``; returns the first row below it."""
+    image = Image(io.BytesIO(png))
+    ratio = image.height / image.width
+    image.width, image.height = SHOWN_WIDTH, round(SHOWN_WIDTH * ratio)
+    image.anchor = f"A{row}"
+    ws.add_image(image)
+    return row + -(-image.height // ROW_PIXELS) + 1
+
+
+def build_charts_sheet(ws: Worksheet, month: MonthData) -> None:
+    set_widths(ws, [COLUMN_WIDTH] * COLUMNS)
+    row = write_sheet_title(ws, month, CHARTS_TITLE, COLUMNS) + 1
+    caption = Style(font(12, bold=True), LEFT_WRAP)
+    codes = [c.unit.code for c in accepted_cells(month)]
+    put_merged(ws, row, (1, COLUMNS), "Biểu đồ 1. Số người ở từng bước của quy trình "
+               "(cộng các chi bộ có báo cáo hợp lệ)", caption)
+    row = _place(ws, funnel_png(month), row + 1)
+    put_merged(ws, row, (1, COLUMNS), "Biểu đồ 2. Kết nạp đảng viên theo tháng so với "
+               "tiến độ chỉ tiêu năm", caption)
+    row = _place(ws, admissions_png(month), row + 1)
+    total = unit_value(month, codes, "tong", "TH12", "tong")
+    last = note(ws, row, COLUMNS,
+                f"Lũy kế kết nạp từ đầu năm theo báo cáo tháng này (TH12): {total}. "
+                "Cột theo tháng là số kết nạp trong tháng (TH11) của các báo cáo hợp lệ "
+                "từng tháng.", italic=True) - 1
+    print_setup(ws, title_rows="1:2", last_row=last, last_column=COLUMNS, landscape=False)
