@@ -106,12 +106,21 @@ def report(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
 
 
 @app.command()
-def demo(data_dir: DataDir = None) -> None:
-    """Generate demo workbooks for Jan–Mar 2024 and consolidate each month."""
-    from cellreports.demo_run import run_demo
+def demo(data_dir: DataDir = None,
+         hierarchy: Annotated[str, typer.Option(
+             help="2024: Jan–Mar 2024, cells → district BL (data in ./var). 2025: the same "
+                  "in Jul–Sep 2025, cells → communes BLM1–BLM4 on config/registry/"
+                  "lam-dong-2025 (data in ./var/demo-2025).")] = "2024") -> None:
+    """Generate three months of demo workbooks and consolidate each month."""
+    from cellreports.demo_run import DATA_DIR_2025, HIERARCHIES, run_demo
 
+    if hierarchy not in HIERARCHIES:
+        raise typer.BadParameter(f"{hierarchy!r}: choose {' or '.join(HIERARCHIES)}",
+                                 param_hint="--hierarchy")
+    if hierarchy == "2025" and data_dir is None:
+        data_dir = DATA_DIR_2025
     with _user_errors():
-        run_demo(_settings(data_dir))
+        run_demo(_settings(data_dir), hierarchy)
 
 
 @app.command()

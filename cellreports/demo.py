@@ -1,6 +1,13 @@
 """Deterministic demo data: three months (01–03/2024) of reports from the four school
 Party cells of Bảo Lâm district, and the Political Center's course register.
 
+The same demo exists for the structure from 1 July 2025 (``hierarchy="2025"``): the same
+people and timelines moved by exactly 18 months (01–03/2024 → 07–09/2025), the cells under
+their new codes (BL01 → BLM101 … BL04 → BLM401, each under its commune BLM1–BLM4), the
+course register sent by the province's school of politics (LDTCT). It is not generated a
+second time: the 2024 data is built once and shifted (``_shift_person``), so both demos tell
+the same story and the 2024 files stay byte for byte what they were.
+
 The people are invented but behave like real candidates: each has a timeline of stage-entry
 dates, so that month by month some get helpers, attend the awareness course, write their
 files, are verified, get the cell's resolution and are admitted; a teacher admitted in early
@@ -22,7 +29,15 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from cellreports.periods import first_day, in_period, last_day, months_between, parse_period
+from cellreports.periods import (
+    add_months,
+    first_day,
+    in_period,
+    last_day,
+    months_between,
+    parse_period,
+    period_of,
+)
 from cellreports.registry import Registry, Unit
 from forms.counts import derive_roster_counts
 from forms.course_register import CourseRecord, write_course_register
@@ -47,7 +62,7 @@ YOUTH_UNION_EXECUTIVE = "BCH Đoàn trường"
 PLANTED_UNIT = "BL03"
 PLANTED_PERIOD = "2024-02"
 PLANTED_FIELD = "birth_date"
-PLANTED_TEXT = "31/02/2007"  # the clerk typed 02 for the month of 31/03/2007
+PLANTED_TEXT = "31/02/2007"  # the clerk typed 02 for the month of 31/03/2007 (2025: 30/02/2008)
 _PLANTED_BIRTH = date(2007, 3, 31)
 
 # The one late report: the remote Lộc Bắc school sends January's on the 27th.
@@ -58,6 +73,65 @@ _LATE_RECEIVED = datetime(2024, 1, 27, 9, 40, tzinfo=TZ)
 # In the demo months every event falls on or before this day, and every report is dated
 # after it, so that no stage date is later than "Ngày lập" (R02).
 _LAST_EVENT_DAY = 16
+
+
+# =======================================================================================
+# Hierarchies: the 2024 district (cell → district → province) and the structure from
+# 1 July 2025 (cell → commune → province). The 2025 demo is the 2024 one moved in time.
+
+HIERARCHIES = ("2024", "2025")
+DEFAULT_HIERARCHY = "2024"
+SHIFT_MONTHS: dict[str, int] = {"2024": 0, "2025": 18}
+# 2024 cell code -> the cell's code in each hierarchy (config/registry/lam-dong-2025)
+UNIT_CODES_BY_HIERARCHY: dict[str, dict[str, str]] = {
+    "2024": {code: code for code in DEMO_UNITS},
+    "2025": {"BL01": "BLM101", "BL02": "BLM201", "BL03": "BLM301", "BL04": "BLM401"},
+}
+DEMO_UNITS_BY_HIERARCHY: dict[str, tuple[str, ...]] = {
+    h: tuple(codes[u] for u in DEMO_UNITS) for h, codes in UNIT_CODES_BY_HIERARCHY.items()}
+# Who sends the course register: the district's Political Center, then the province's school.
+CENTER_CODE_BY_HIERARCHY: dict[str, str] = {"2024": CENTER_CODE, "2025": "LDTCT"}
+
+
+def _hierarchy(hierarchy: str) -> str:
+    if hierarchy not in SHIFT_MONTHS:
+        raise ValueError(f"the demo hierarchies are {', '.join(HIERARCHIES)}, not {hierarchy!r}")
+    return hierarchy
+
+
+def shift_date(day: date, hierarchy: str) -> date:
+    """A 2024-demo date in ``hierarchy``: same day, months later, clamped to the month end."""
+    months = SHIFT_MONTHS[_hierarchy(hierarchy)]
+    return add_months(day, months) if months else day
+
+
+def shift_datetime(moment: datetime, hierarchy: str) -> datetime:
+    """A 2024-demo time in ``hierarchy``: its date shifted, the same local time of day."""
+    if not SHIFT_MONTHS[_hierarchy(hierarchy)]:
+        return moment
+    return datetime.combine(shift_date(moment.date(), hierarchy), moment.timetz())
+
+
+def shift_period(period: str, hierarchy: str) -> str:
+    """A 2024-demo month in ``hierarchy`` (``2024-02`` → ``2025-08`` for "2025")."""
+    return period_of(shift_date(first_day(parse_period(period)), hierarchy))
+
+
+DEMO_PERIODS_BY_HIERARCHY: dict[str, tuple[str, ...]] = {
+    h: tuple(shift_period(p, h) for p in DEMO_PERIODS) for h in HIERARCHIES}
+
+
+def _base_unit(unit_code: str, hierarchy: str) -> str:
+    """The 2024 code of a demo cell given under its ``hierarchy`` code."""
+    for base, code in UNIT_CODES_BY_HIERARCHY[_hierarchy(hierarchy)].items():
+        if code == unit_code:
+            return base
+    raise ValueError(f"{unit_code!r} is not a demo cell of the {hierarchy} hierarchy")
+
+
+def _base_period(period: str, hierarchy: str) -> str:
+    """The 2024 month a ``hierarchy`` demo month was shifted from."""
+    return DEMO_PERIODS[DEMO_PERIODS_BY_HIERARCHY[_hierarchy(hierarchy)].index(period)]
 
 
 # =======================================================================================
@@ -83,6 +157,31 @@ COURSES: dict[str, Course] = {c.code: c for c in (
     Course("K02/2024", date(2024, 3, 4), date(2024, 3, 8), date(2024, 3, 12), 31),
 )}
 REGISTER_TITLE = "SỔ THEO DÕI HỌC VIÊN CÁC LỚP BỒI DƯỠNG NHẬN THỨC VỀ ĐẢNG"
+
+
+@lru_cache(maxsize=4)
+def _course_codes(hierarchy: str) -> dict[str, str]:
+    """2024-demo course code -> its code in ``hierarchy``. Courses are numbered within the
+    year they are held (K03/2023 is the third course of 2023), so a shifted course is
+    numbered again within its new year, in date order."""
+    if not SHIFT_MONTHS[_hierarchy(hierarchy)]:
+        return {code: code for code in COURSES}
+    by_year: dict[int, list[str]] = {}
+    for course in sorted(COURSES.values(), key=lambda c: c.date_from):
+        by_year.setdefault(shift_date(course.date_from, hierarchy).year, []).append(course.code)
+    return {code: f"K{n:02d}/{year}" for year, codes in by_year.items()
+            for n, code in enumerate(codes, start=1)}
+
+
+def demo_courses(hierarchy: str = DEFAULT_HIERARCHY) -> dict[str, Course]:
+    """The courses behind the demo certificates in ``hierarchy``, by course code."""
+    if not SHIFT_MONTHS[_hierarchy(hierarchy)]:
+        return dict(COURSES)
+    codes = _course_codes(hierarchy)
+    shifted = (Course(codes[c.code], shift_date(c.date_from, hierarchy),
+                      shift_date(c.date_to, hierarchy), shift_date(c.cert_date, hierarchy),
+                      c.first_no) for c in COURSES.values())
+    return {c.code: c for c in shifted}
 
 
 # =======================================================================================
@@ -112,6 +211,7 @@ class DemoPerson:
     cert_no: str | None = None
     decision_no: str | None = None
     stop_reason: str | None = None
+    cert_date: date | None = None  # the certificate's date (that of its course)
 
     def date_of(self, stage: int) -> date | None:
         return dict(self.stages).get(stage)
@@ -123,10 +223,6 @@ class DemoPerson:
             if entered <= day:
                 current = stage
         return current
-
-    @property
-    def cert_date(self) -> date | None:
-        return COURSES[self.course].cert_date if self.course else None
 
     def in_roster(self, period: str) -> bool:
         """Listed while at stages 1–7, and in the month they reach 8 or 0."""
@@ -226,12 +322,18 @@ def _religion(rng: random.Random, ethnicity: str) -> str:
     return _weighted(rng, _RELIGIONS.get(ethnicity, (("Không", 1),)))
 
 
-def _pid(rng: random.Random, birth: date, gender: str, used: set[str]) -> str:
-    """A 12-digit number consistent with rule R04: province, gender/century, birth year."""
+def _pid_prefix(birth: date, gender: str) -> str:
+    """Digits 4–6 of an identification number (rule R04): gender and century, birth year."""
     century = 0 if birth.year < 2000 else 2
     code = century + (1 if gender == "Nữ" else 0)
+    return f"{code}{birth.year % 100:02d}"
+
+
+def _pid(rng: random.Random, birth: date, gender: str, used: set[str]) -> str:
+    """A 12-digit number consistent with rule R04: province, gender/century, birth year."""
+    prefix = _pid_prefix(birth, gender)
     while True:
-        pid = f"{PROVINCE_CODE}{code}{birth.year % 100:02d}{rng.randint(0, 999_999):06d}"
+        pid = f"{PROVINCE_CODE}{prefix}{rng.randint(0, 999_999):06d}"
         if pid not in used:
             used.add(pid)
             return pid
@@ -531,6 +633,7 @@ def _build_person(rng: random.Random, unit: str, index: int, track: str, populat
         class_or_position=class_or_position, youth_union=youth_union,
         helper_1=helper_1, helper_2=helper_2, stages=tuple(t.stages), course=t.course,
         failed_course=t.failed_course, stop_reason=stop_reason,
+        cert_date=COURSES[t.course].cert_date if t.course else None,
     )
 
 
@@ -601,24 +704,63 @@ def _build(seed: int) -> tuple[DemoCell, ...]:
     return tuple(_number_decisions(_number_certificates(cells, rng), rng))
 
 
-def demo_cells(seed: int = DEFAULT_SEED) -> dict[str, DemoCell]:
+def _shift_person(person: DemoPerson, hierarchy: str) -> DemoPerson:
+    """The same person in ``hierarchy``: every date moved, the cell's new code, and an
+    identification number whose gender/century and birth-year digits follow the shifted
+    date of birth (rule R04); its other digits stay."""
+    unit = UNIT_CODES_BY_HIERARCHY[hierarchy][person.unit_code]
+    birth = shift_date(person.birth_date, hierarchy)
+    codes = _course_codes(hierarchy)
+    shifted = replace(
+        person, unit_code=unit, key=f"{unit}-{person.key.rsplit('-', 1)[1]}",
+        birth_date=birth,
+        pid=f"{person.pid[:3]}{_pid_prefix(birth, person.gender)}{person.pid[6:]}",
+        stages=tuple((stage, shift_date(day, hierarchy)) for stage, day in person.stages),
+        course=codes[person.course] if person.course else None,
+        failed_course=codes[person.failed_course] if person.failed_course else None,
+        cert_date=shift_date(person.cert_date, hierarchy) if person.cert_date else None,
+    )
+    days = [d for _, d in shifted.stages]
+    if days != sorted(days) or len(set(days)) != len(days):  # a clamped month end
+        raise AssertionError(f"demo person {shifted.key}: the shift reorders {shifted.stages}")
+    return shifted
+
+
+@lru_cache(maxsize=8)
+def _build_in(seed: int, hierarchy: str) -> tuple[DemoCell, ...]:
+    """The demo cells of ``hierarchy``: the 2024 ones, moved in time and renamed."""
+    if not SHIFT_MONTHS[_hierarchy(hierarchy)]:
+        return _build(seed)
+    cells = tuple(replace(c, unit_code=UNIT_CODES_BY_HIERARCHY[hierarchy][c.unit_code],
+                          people=tuple(_shift_person(p, hierarchy) for p in c.people))
+                  for c in _build(seed))
+    pids = [p.pid for c in cells for p in c.people]
+    if len(set(pids)) != len(pids):
+        raise AssertionError(f"demo {hierarchy}: two people share a shifted number")
+    return cells
+
+
+def demo_cells(seed: int = DEFAULT_SEED, hierarchy: str = DEFAULT_HIERARCHY
+               ) -> dict[str, DemoCell]:
     """The demo cells with their secretaries and people, by unit code."""
-    return {c.unit_code: c for c in _build(seed)}
+    return {c.unit_code: c for c in _build_in(seed, hierarchy)}
 
 
-def demo_people(seed: int = DEFAULT_SEED) -> dict[str, list[DemoPerson]]:
+def demo_people(seed: int = DEFAULT_SEED, hierarchy: str = DEFAULT_HIERARCHY
+                ) -> dict[str, list[DemoPerson]]:
     """Every demo person with their full timeline, by unit code (roster order)."""
-    return {c.unit_code: list(c.people) for c in _build(seed)}
+    return {c.unit_code: list(c.people) for c in _build_in(seed, hierarchy)}
 
 
 # =======================================================================================
 # One month's workbook
 
 
-def _check_period(period: str) -> str:
+def _check_period(period: str, hierarchy: str = DEFAULT_HIERARCHY) -> str:
     period = parse_period(period)
-    if period not in DEMO_PERIODS:
-        raise ValueError(f"the demo covers {', '.join(DEMO_PERIODS)}, not {period}")
+    periods = DEMO_PERIODS_BY_HIERARCHY[_hierarchy(hierarchy)]
+    if period not in periods:
+        raise ValueError(f"the {hierarchy} demo covers {', '.join(periods)}, not {period}")
     return period
 
 
@@ -648,16 +790,26 @@ def _roster_row(person: DemoPerson, period: str, index: int) -> RosterRow:
     return row
 
 
-def demo_roster(unit_code: str, period: str, seed: int = DEFAULT_SEED) -> list[RosterRow]:
+def _planted(hierarchy: str) -> tuple[str, str, date, str]:
+    """Unit, month, the date of birth meant and the text typed instead, in ``hierarchy``."""
+    birth = shift_date(_PLANTED_BIRTH, hierarchy)
+    text = f"{birth.day:02d}/02/{birth.year}"  # the clerk typed 02 for the month
+    return (UNIT_CODES_BY_HIERARCHY[hierarchy][PLANTED_UNIT],
+            shift_period(PLANTED_PERIOD, hierarchy), birth, text)
+
+
+def demo_roster(unit_code: str, period: str, seed: int = DEFAULT_SEED,
+                hierarchy: str = DEFAULT_HIERARCHY) -> list[RosterRow]:
     """The roster a cell sends for ``period``, including the planted error."""
-    period = _check_period(period)
-    people = [p for p in demo_people(seed)[unit_code] if p.in_roster(period)]
+    period = _check_period(period, hierarchy)
+    people = [p for p in demo_people(seed, hierarchy)[unit_code] if p.in_roster(period)]
     rows = [_roster_row(p, period, i) for i, p in enumerate(people)]
-    if (unit_code, period) == (PLANTED_UNIT, PLANTED_PERIOD):
+    unit, month, birth, text = _planted(hierarchy)
+    if (unit_code, period) == (unit, month):
         for row in rows:
-            if row.birth_date == _PLANTED_BIRTH:
+            if row.birth_date == birth:
                 row.birth_date = None
-                row.invalid[PLANTED_FIELD] = PLANTED_TEXT
+                row.invalid[PLANTED_FIELD] = text
     return rows
 
 
@@ -676,13 +828,15 @@ class PlantedError:
     full_name: str
 
 
-def planted_error(seed: int = DEFAULT_SEED) -> PlantedError:
-    for row in demo_roster(PLANTED_UNIT, PLANTED_PERIOD, seed):
+def planted_error(seed: int = DEFAULT_SEED, hierarchy: str = DEFAULT_HIERARCHY
+                  ) -> PlantedError:
+    unit, month, _, text = _planted(hierarchy)
+    for row in demo_roster(unit, month, seed, hierarchy):
         if PLANTED_FIELD in row.invalid:
             return PlantedError(
-                unit_code=PLANTED_UNIT, period=PLANTED_PERIOD, rule="R02", sheet=SHEET_ROSTER,
+                unit_code=unit, period=month, rule="R02", sheet=SHEET_ROSTER,
                 excel_row=row.excel_row, column=roster_column_letter(PLANTED_FIELD),
-                field=PLANTED_FIELD, raw_text=PLANTED_TEXT, full_name=row.full_name or "",
+                field=PLANTED_FIELD, raw_text=text, full_name=row.full_name or "",
             )
     raise AssertionError("the planted person is missing from the demo roster")
 
@@ -737,11 +891,17 @@ def _school_figures(unit: str, period: str, seed: int) -> _Figures:
 
 
 def demo_summary(registry: Registry, unit_code: str, period: str,
-                 seed: int = DEFAULT_SEED) -> dict[str, SummaryLine]:
-    """Sheet TongHop: the school's own figures and the counts the roster gives."""
-    period = _check_period(period)
-    figures = _school_figures(unit_code, period, seed)
-    derived = derive_roster_counts(demo_roster(unit_code, period, seed), period)
+                 seed: int = DEFAULT_SEED, hierarchy: str = DEFAULT_HIERARCHY
+                 ) -> dict[str, SummaryLine]:
+    """Sheet TongHop: the school's own figures and the counts the roster gives.
+
+    The school's own figures (TH01–TH04) are those of the 2024 month the ``hierarchy``'s
+    month was shifted from; the roster counts are made from the shifted roster, and the
+    targets (TH13) are the registry's for the unit and year."""
+    period = _check_period(period, hierarchy)
+    figures = _school_figures(_base_unit(unit_code, hierarchy),
+                              _base_period(period, hierarchy), seed)
+    derived = derive_roster_counts(demo_roster(unit_code, period, seed, hierarchy), period)
     year = int(period[:4])
     own = {"TH01": figures.total, "TH02": figures.adults, "TH03": figures.union,
            "TH04": figures.members,
@@ -762,7 +922,7 @@ def demo_summary(registry: Registry, unit_code: str, period: str,
 # Dates of sending
 
 
-def _received_at(unit: str, period: str, seed: int) -> datetime:
+def _received_at_2024(unit: str, period: str, seed: int) -> datetime:
     if (unit, period) == (LATE_UNIT, LATE_PERIOD):
         return _LATE_RECEIVED
     rng = random.Random(f"{seed}:{unit}:{period}:sent")
@@ -775,19 +935,33 @@ def _received_at(unit: str, period: str, seed: int) -> datetime:
                     tzinfo=TZ)
 
 
-def _report_date(unit: str, period: str, seed: int) -> date:
-    received = _received_at(unit, period, seed).date()
+def _report_date_2024(unit: str, period: str, seed: int) -> date:
+    received = _received_at_2024(unit, period, seed).date()
     rng = random.Random(f"{seed}:{unit}:{period}:dated")
     return received - timedelta(days=rng.randint(1, 2))
 
 
+def _received_at(unit: str, period: str, seed: int,
+                 hierarchy: str = DEFAULT_HIERARCHY) -> datetime:
+    """When a cell's file arrives: the 2024 arrival, shifted (same day and local time; the
+    weekday may differ)."""
+    return shift_datetime(_received_at_2024(_base_unit(unit, hierarchy),
+                                            _base_period(period, hierarchy), seed), hierarchy)
+
+
+def _report_date(unit: str, period: str, seed: int,
+                 hierarchy: str = DEFAULT_HIERARCHY) -> date:
+    return shift_date(_report_date_2024(_base_unit(unit, hierarchy),
+                                        _base_period(period, hierarchy), seed), hierarchy)
+
+
 def demo_header(registry: Registry, unit_code: str, period: str,
-                seed: int = DEFAULT_SEED) -> Header:
-    period = _check_period(period)
+                seed: int = DEFAULT_SEED, hierarchy: str = DEFAULT_HIERARCHY) -> Header:
+    period = _check_period(period, hierarchy)
     unit = _unit(registry, unit_code, period)
-    cell = demo_cells(seed)[unit_code]
+    cell = demo_cells(seed, hierarchy)[unit_code]
     return Header(unit_code=unit.code, unit_name=unit.name, period=period,
-                  report_date=_report_date(unit_code, period, seed),
+                  report_date=_report_date(unit_code, period, seed, hierarchy),
                   prepared_by=cell.prepared_by, secretary=cell.secretary,
                   form_version=FORM_VERSION)
 
@@ -813,38 +987,41 @@ class DemoFile:
     received_at: datetime
 
 
-def generate_month(registry: Registry, period: str, seed: int = DEFAULT_SEED
-                   ) -> list[DemoFile]:
-    """One workbook per demo cell for ``period`` (``2024-01`` … ``2024-03``)."""
-    period = _check_period(period)
+def generate_month(registry: Registry, period: str, seed: int = DEFAULT_SEED,
+                   hierarchy: str = DEFAULT_HIERARCHY) -> list[DemoFile]:
+    """One workbook per demo cell for ``period``: ``2024-01`` … ``2024-03`` in the 2024
+    hierarchy, ``2025-07`` … ``2025-09`` in the 2025 one (``DEMO_PERIODS_BY_HIERARCHY``)."""
+    period = _check_period(period, hierarchy)
     files = []
-    for code in DEMO_UNITS:
-        content = write_cell_workbook(demo_header(registry, code, period, seed),
-                                      demo_summary(registry, code, period, seed),
-                                      demo_roster(code, period, seed))
+    for code in DEMO_UNITS_BY_HIERARCHY[hierarchy]:
+        content = write_cell_workbook(demo_header(registry, code, period, seed, hierarchy),
+                                      demo_summary(registry, code, period, seed, hierarchy),
+                                      demo_roster(code, period, seed, hierarchy))
         files.append(DemoFile(code, period, f"{code}_{period}.xlsx", content,
-                              _received_at(code, period, seed)))
+                              _received_at(code, period, seed, hierarchy)))
     return files
 
 
-def demo_course_records(seed: int = DEFAULT_SEED) -> list[CourseRecord]:
+def demo_course_records(seed: int = DEFAULT_SEED, hierarchy: str = DEFAULT_HIERARCHY
+                        ) -> list[CourseRecord]:
     """Every attendance of a demo person at a course, in course order."""
+    courses = demo_courses(hierarchy)
     attendances: list[tuple[date, bool, int, str, DemoPerson, str]] = []
-    for people in demo_people(seed).values():
+    for people in demo_people(seed, hierarchy).values():
         for p in people:
             if p.failed_course:
-                course = COURSES[p.failed_course]
+                course = courses[p.failed_course]
                 attendances.append((course.date_from, False, 0, p.full_name, p,
                                     p.failed_course))
             if p.course and p.cert_no:
                 number = int(p.cert_no.split("/")[0])
-                attendances.append((COURSES[p.course].date_from, True, number, p.full_name, p,
+                attendances.append((courses[p.course].date_from, True, number, p.full_name, p,
                                     p.course))
     # Within a course: passed in certificate order, then those who did not pass.
     attendances.sort(key=lambda a: (a[0], not a[1], a[2], a[3]))
     records = []
     for stt, (_, passed, _, _, person, code) in enumerate(attendances, start=1):
-        course = COURSES[code]
+        course = courses[code]
         records.append(CourseRecord(
             stt=stt, full_name=person.full_name, birth_date=person.birth_date,
             pid=person.pid, unit_code=person.unit_code, course_code=code,
@@ -855,22 +1032,28 @@ def demo_course_records(seed: int = DEFAULT_SEED) -> list[CourseRecord]:
     return records
 
 
-def demo_course_register(registry: Registry, seed: int = DEFAULT_SEED) -> DemoFile:
-    """The Political Center's register of the courses behind the demo certificates."""
-    _unit(registry, CENTER_CODE)
-    records = demo_course_records(seed)
+def demo_course_register(registry: Registry, seed: int = DEFAULT_SEED,
+                         hierarchy: str = DEFAULT_HIERARCHY) -> DemoFile:
+    """The register of the courses behind the demo certificates, from the Political Center
+    (2024) or the province's school of politics (2025)."""
+    center = CENTER_CODE_BY_HIERARCHY[_hierarchy(hierarchy)]
+    _unit(registry, center)
+    records = demo_course_records(seed, hierarchy)
     content = write_course_register(records, course_code=None, title=REGISTER_TITLE)
     last = max(COURSES.values(), key=lambda c: c.cert_date)
     # Sent a few days after the last course's certificates were issued.
-    received = datetime.combine(last.cert_date + timedelta(days=3), datetime.min.time(),
-                                tzinfo=TZ).replace(hour=14, minute=30)
-    return DemoFile(CENTER_CODE, parse_period(f"{last.cert_date:%Y-%m}"),
-                    f"{CENTER_CODE}_HocVien_{last.cert_date:%Y-%m}.xlsx", content, received)
+    received = shift_datetime(datetime.combine(last.cert_date + timedelta(days=3),
+                                               datetime.min.time(),
+                                               tzinfo=TZ).replace(hour=14, minute=30),
+                              hierarchy)
+    month = shift_period(period_of(last.cert_date), hierarchy)
+    return DemoFile(center, month, f"{center}_HocVien_{month}.xlsx", content, received)
 
 
-def generate_demo(registry: Registry, seed: int = DEFAULT_SEED) -> list[DemoFile]:
+def generate_demo(registry: Registry, seed: int = DEFAULT_SEED,
+                  hierarchy: str = DEFAULT_HIERARCHY) -> list[DemoFile]:
     """Every demo file: the course register, then the cells' reports month by month."""
-    files = [demo_course_register(registry, seed)]
-    for period in DEMO_PERIODS:
-        files.extend(generate_month(registry, period, seed))
+    files = [demo_course_register(registry, seed, hierarchy)]
+    for period in DEMO_PERIODS_BY_HIERARCHY[_hierarchy(hierarchy)]:
+        files.extend(generate_month(registry, period, seed, hierarchy))
     return files

@@ -1,15 +1,33 @@
-"""``cellreports demo``: three months of demo workbooks through the monthly flow."""
+"""``cellreports demo``: three months of demo workbooks through the monthly flow.
+
+``--hierarchy 2024`` (the default): Jan–Mar 2024 of the four school cells of Bảo Lâm
+district, consolidated by the district (``BL``) on the 2024 registry.
+
+``--hierarchy 2025``: the same story in Jul–Sep 2025, after the districts were abolished,
+on ``config/registry/lam-dong-2025``: each cell now reports to its commune (BLM101 → BLM1 …
+BLM401 → BLM4). One run of the monthly flow per month, as the commune Bảo Lâm 1 (it loads
+every file of the inbox), then the other communes' outputs from the same warehouse.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cellreports.console import console, show_outputs, show_runs
 from cellreports.registry import Registry
-from cellreports.settings import Settings
+from cellreports.settings import PROJECT_ROOT, Settings
 
+if TYPE_CHECKING:
+    from flows.monthly import RunSummary
+
+HIERARCHIES = ("2024", "2025")
 DEMO_PERIODS = ("2024-01", "2024-02", "2024-03")
+REGISTRY_2025 = PROJECT_ROOT / "config" / "registry" / "lam-dong-2025"
+# The 2025 demo never shares a warehouse or an inbox with the 2024 one.
+DATA_DIR_2025 = Path("var") / "demo-2025"
+COMMUNE_2025 = "BLM1"  # the installation that runs the monthly flow in the 2025 demo
 
 
 def drop_in_inbox(inbox: Path, unit_code: str, filename: str, content: bytes,
@@ -23,24 +41,77 @@ def drop_in_inbox(inbox: Path, unit_code: str, filename: str, content: bytes,
     return path
 
 
-def run_demo(settings: Settings) -> list:  # type: ignore[type-arg]
-    from cellreports.demo import demo_course_register, generate_month
+def demo_settings(settings: Settings, hierarchy: str) -> Settings:
+    """The settings a demo runs with: for 2025, the 2025 registry and the commune BLM1."""
+    if hierarchy not in HIERARCHIES:
+        raise ValueError(f"the demo hierarchies are {', '.join(HIERARCHIES)}, not {hierarchy!r}")
+    if hierarchy == "2024":
+        return settings
+    return settings.model_copy(update={"registry_dir": REGISTRY_2025,
+                                       "district_code": COMMUNE_2025})
+
+
+def run_demo(settings: Settings, hierarchy: str = "2024") -> list[RunSummary]:
+    from cellreports.demo import (
+        DEMO_PERIODS_BY_HIERARCHY,
+        DEMO_UNITS_BY_HIERARCHY,
+        demo_course_register,
+        generate_month,
+    )
     from flows.monthly import monthly_consolidation
 
+    settings = demo_settings(settings, hierarchy)
     registry = Registry.load(settings.registry_dir)
-    register = demo_course_register(registry)
+    register = demo_course_register(registry, hierarchy=hierarchy)
     summaries = []
-    for period in DEMO_PERIODS:
-        files = generate_month(registry, period)
+    communes: dict[str, dict[str, tuple[Path, list[str]]]] = {}
+    for period in DEMO_PERIODS_BY_HIERARCHY[hierarchy]:
+        files = generate_month(registry, period, hierarchy=hierarchy)
         if register.received_at.strftime("%Y-%m") == period:  # it arrives in its own month
             files = [register, *files]
         for f in files:
             drop_in_inbox(settings.inbox, f.unit_code, f.filename, f.content,
                           f.received_at.timestamp())
         with console.status(f"Consolidating {period} ({len(files)} files)…"):
-            summaries.append(monthly_consolidation(period, settings))
+            summary = monthly_consolidation(period, settings)
+            if hierarchy == "2025":
+                communes[period] = _commune_reports(settings, registry, summary,
+                                                    DEMO_UNITS_BY_HIERARCHY[hierarchy])
+        summaries.append(summary)
         console.print(f"[green]✓[/] {period}: {len(files)} files handled")
     show_runs(summaries)
     for summary in summaries:
         show_outputs(summary)
+        if summary.period in communes:
+            console.print("  Commune reports:")
+            for code, (path, missing) in communes[summary.period].items():
+                lacking = f"  (no accepted report: {', '.join(missing)})" if missing else ""
+                console.print(f"    {code}: {_shown(path)}{lacking}")
     return summaries
+
+
+def _commune_reports(settings: Settings, registry: Registry, summary: RunSummary,
+                     cells: tuple[str, ...]) -> dict[str, tuple[Path, list[str]]]:
+    """Each demo commune's report of the month with its cells lacking an accepted report:
+    the flow wrote the settings' commune, the others are written from the warehouse."""
+    from flows.reporting import write_district_outputs
+
+    period = summary.period
+    codes = sorted({unit.parent_code for unit in map(registry.get, cells)
+                    if unit is not None and unit.parent_code})
+    reports: dict[str, tuple[Path, list[str]]] = {}
+    for code in codes:
+        if code == settings.district_code and summary.district_report is not None:
+            reports[code] = (summary.district_report, summary.missing_units)
+            continue
+        outputs = write_district_outputs(settings.model_copy(update={"district_code": code}),
+                                         registry, period)
+        reports[code] = (outputs.report, outputs.missing_units)
+    return reports
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

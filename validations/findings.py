@@ -17,6 +17,9 @@ SEVERITY: dict[str, str] = {
     "H02": ERROR,
     **{r: WARNING for r in ("H01", "H03", "H04", "H05", "H06", "H07", "H08")},
     "C01": WARNING,
+    # the province's checks of the districts' upward data files (docs/province.md)
+    **{r: ERROR for r in ("P01", "P03", "P04", "P05", "P06", "P07", "P08")},
+    "P02": WARNING,
 }
 
 # Short Vietnamese titles of the rules, for Data Docs and the feedback sheet.
@@ -53,6 +56,14 @@ RULE_TITLES: dict[str, str] = {
     "H07": "Một người không ở hai chi bộ cùng kỳ",
     "H08": "Số liệu không biến động bất thường",
     "C01": "Giấy chứng nhận có trong sổ của Trung tâm Chính trị",
+    "P01": "Tệp dữ liệu đủ các dòng bắt buộc (kể cả số 0), không trùng, đúng mã",
+    "P02": "Kỳ của tệp dữ liệu khớp kỳ đang tổng hợp",
+    "P03": "Đơn vị có trong danh mục của tỉnh, còn hoạt động, đúng cấp trên",
+    "P04": "Cấp và mã cấp trên của đơn vị khớp danh mục",
+    "P05": "Số của huyện bằng tổng số của các chi bộ",
+    "P06": "Số chung bằng học sinh cộng viên chức",
+    "P07": "Số báo cáo phải nộp, đã hợp lệ, đúng hạn nhất quán",
+    "P08": "Không có dữ liệu cá nhân trong tệp dữ liệu",
 }
 
 

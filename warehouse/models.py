@@ -155,3 +155,18 @@ class CourseRecord(Base):
     cert_no: Mapped[str | None] = mapped_column(String(64))
     cert_date: Mapped[date | None] = mapped_column(Date)
     __table_args__ = (UniqueConstraint("submission_id", "excel_row"),)
+
+
+class ReportedValue(Base):
+    """A value of an accepted district (or commune) data file, as the district reported it:
+    its cells' rows, its own rows and its REPORTS_* counts (shared spec EXPORT.md)."""
+
+    __tablename__ = "reported_values"
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit_level: Mapped[str] = mapped_column(String(32))
+    parent_code: Mapped[str | None] = mapped_column(String(32))
+    population: Mapped[str] = mapped_column(String(16), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(32), primary_key=True)
+    breakdown: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,56 @@
+"""The province's own upward data file (shared spec EXPORT.md), from the district files.
+
+Rows: every accepted district's own rows as it reported them (values and REPORTS_*
+counts), then the province's rows — each value the sum of the districts' values, and its
+REPORTS_* counts: the reporting cells active below it in the period, those the accepted
+district files count as accepted, and as on time. Written by reports.export's writers.
+"""
+
+from __future__ import annotations
+
+from reports.export import (
+    REPORTS_INDICATORS,
+    TOTAL,
+    value_keys,
+    write_export_csv,
+    write_export_json,
+)
+from reports.province_model import ProvinceMonth
+
+__all__ = ["province_export_rows", "write_export_csv", "write_export_json"]
+
+
+def _head(period: str, code: str, level: str, parent: str | None) -> dict[str, str]:
+    return {"period": period, "unit_code": code, "unit_level": level,
+            "parent_code": parent or ""}
+
+
+def province_counts(data: ProvinceMonth) -> dict[str, int]:
+    """REPORTS_EXPECTED / _ACCEPTED / _ON_TIME of the province, counted in cells."""
+    codes = data.accepted_codes()
+    return {
+        "REPORTS_EXPECTED": data.expected_cells,
+        "REPORTS_ACCEPTED": data.value(codes, TOTAL, "REPORTS_ACCEPTED"),
+        "REPORTS_ON_TIME": data.value(codes, TOTAL, "REPORTS_ON_TIME"),
+    }
+
+
+def province_export_rows(data: ProvinceMonth) -> list[dict]:
+    """The accepted districts by code, then the province; within a unit the order of
+    reports.export (population, indicator, breakdown), REPORTS_* last."""
+    rows: list[dict] = []
+    for district in data.accepted():
+        unit = district.unit
+        head = _head(data.period, unit.code, unit.level, unit.parent_code)
+        rows.extend({**head, "population": p, "indicator": i, "breakdown": b,
+                     "value": data.value([unit.code], p, i, b)} for p, i, b in value_keys())
+        rows.extend({**head, "population": TOTAL, "indicator": i, "breakdown": TOTAL,
+                     "value": data.value([unit.code], TOTAL, i)} for i in REPORTS_INDICATORS)
+    top = data.unit
+    head = _head(data.period, top.code, top.level, top.parent_code)
+    codes = data.accepted_codes()
+    rows.extend({**head, "population": p, "indicator": i, "breakdown": b,
+                 "value": data.value(codes, p, i, b)} for p, i, b in value_keys())
+    rows.extend({**head, "population": TOTAL, "indicator": i, "breakdown": TOTAL, "value": n}
+                for i, n in province_counts(data).items())
+    return rows
