@@ -106,6 +106,29 @@ def report(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
 
 
 @app.command()
+def province(period: Annotated[str, typer.Option(help="The month to consolidate, YYYY-MM.")],
+             data_dir: DataDir = None,
+             registry: Annotated[Path | None, typer.Option(
+                 help="The province's registry folder (default: "
+                      "config/registry/lam-dong-2024-province).")] = None) -> None:
+    """Consolidate the districts' (or communes') data files waiting in the province inbox."""
+    from flows.provincial import province_paths, provincial_consolidation
+
+    settings = _settings(data_dir)
+    month = _period(period)
+    with _user_errors(), console.status(f"Province: consolidating {month}…"):
+        summary = provincial_consolidation(month, settings, registry_dir=registry)
+    for row in summary.rows:
+        console.print(f"  {row.district or '—'}  {row.filename}  {row.status}  "
+                      f"errors {row.errors}, warnings {row.warnings}")
+    console.print(f"Inbox:              {province_paths(settings).inbox}")
+    console.print(f"Provincial report:  {summary.report}")
+    console.print(f"Province data file: {summary.export_csv} (+ .json)")
+    console.print("Without an accepted data file: "
+                  f"{', '.join(summary.missing_districts) or 'none'}")
+
+
+@app.command()
 def demo(data_dir: DataDir = None,
          hierarchy: Annotated[str, typer.Option(
              help="2024: Jan–Mar 2024, cells → district BL (data in ./var). 2025: the same "

@@ -65,6 +65,7 @@ def run_demo(settings: Settings, hierarchy: str = "2024") -> list[RunSummary]:
     register = demo_course_register(registry, hierarchy=hierarchy)
     summaries = []
     communes: dict[str, dict[str, tuple[Path, list[str]]]] = {}
+    provinces: dict[str, object] = {}
     for period in DEMO_PERIODS_BY_HIERARCHY[hierarchy]:
         files = generate_month(registry, period, hierarchy=hierarchy)
         if register.received_at.strftime("%Y-%m") == period:  # it arrives in its own month
@@ -79,6 +80,12 @@ def run_demo(settings: Settings, hierarchy: str = "2024") -> list[RunSummary]:
                                                     DEMO_UNITS_BY_HIERARCHY[hierarchy])
         summaries.append(summary)
         console.print(f"[green]✓[/] {period}: {len(files)} files handled")
+        upward = ({code: path.with_name(f"DuLieu_{code}_{period}.csv")
+                   for code, (path, _missing) in communes[period].items()}
+                  if hierarchy == "2025" else {settings.district_code: summary.export_csv})
+        with console.status(f"Province: consolidating {period}…"):
+            provinces[period] = send_upward_and_consolidate(settings, period, upward,
+                                                            hierarchy)
     show_runs(summaries)
     for summary in summaries:
         show_outputs(summary)
@@ -87,7 +94,35 @@ def run_demo(settings: Settings, hierarchy: str = "2024") -> list[RunSummary]:
             for code, (path, missing) in communes[summary.period].items():
                 lacking = f"  (no accepted report: {', '.join(missing)})" if missing else ""
                 console.print(f"    {code}: {_shown(path)}{lacking}")
+        province = provinces[summary.period]
+        console.print(f"  Provincial report: {_shown(province.report)}")
+        console.print("  Units without an accepted data file at the province: "
+                      f"{', '.join(province.missing_districts) or 'none'}")
     return summaries
+
+
+PROVINCE_REGISTRY_BY_HIERARCHY = {
+    "2024": PROJECT_ROOT / "config" / "registry" / "lam-dong-2024-province",
+    "2025": REGISTRY_2025,
+}
+
+
+def send_upward_and_consolidate(settings: Settings, period: str, files: dict[str, Path],
+                                hierarchy: str):  # type: ignore[no-untyped-def]
+    """The district (or communes) send their upward data file to the province on the
+    25th; the province consolidates the month."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flows.provincial import province_paths, provincial_consolidation
+
+    sent = datetime(int(period[:4]), int(period[5:]), 25, 16, 30,
+                    tzinfo=ZoneInfo(settings.timezone)).timestamp()
+    inbox = province_paths(settings).inbox
+    for sender, path in files.items():
+        drop_in_inbox(inbox, sender, path.name, path.read_bytes(), sent)
+    return provincial_consolidation(period, settings,
+                                    registry_dir=PROVINCE_REGISTRY_BY_HIERARCHY[hierarchy])
 
 
 def _commune_reports(settings: Settings, registry: Registry, summary: RunSummary,

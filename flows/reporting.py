@@ -53,13 +53,20 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
     report = folder / f"BaoCaoTongHop_{stem}.xlsx"
     csv_path, json_path = folder / f"DuLieu_{stem}.csv", folder / f"DuLieu_{stem}.json"
     rows = export_rows(month)
-    document = load_document(settings.registry_dir / "document.toml")
+    document = load_document(document_file(settings))
     write_atomically(report, build_district_workbook(month, document=document))
     write_atomically(csv_path, write_export_csv(rows))
     write_atomically(json_path, write_export_json(rows))
     missing = [c.unit.code for c in month.cells if not c.accepted]
     return DistrictOutputs(report, csv_path, json_path, missing,
                            pdf=to_pdf(report) if pdf else None)
+
+
+def document_file(settings: Settings) -> Path:
+    """The report's wording: ``document-<unit>.toml`` when a registry serves several
+    consolidating units (the communes of 2025), else ``document.toml``."""
+    own = settings.registry_dir / f"document-{settings.district_code}.toml"
+    return own if own.exists() else settings.registry_dir / "document.toml"
 
 
 def write_atomically(path: Path, content: bytes) -> None:

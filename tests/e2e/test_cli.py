@@ -80,3 +80,23 @@ def test_report_rebuilds_the_month_and_its_pdf_from_the_warehouse(tmp_path, libr
     assert report.read_bytes() == original
     assert report.with_suffix(".pdf").stat().st_size > 1000
     assert "Cells without an accepted report: BL02, BL03, BL04" in again.stdout
+
+
+def test_province_consolidates_a_district_data_file_from_its_inbox(tmp_path):
+    data_dir = tmp_path / "var"
+    district = data_dir / "district"
+    (district / "inbox" / "BL01").mkdir(parents=True)
+    (district / "inbox" / "BL01" / "BL01_2024-03.xlsx").write_bytes(make_workbook())
+    run = [sys.executable, "-m", "cellreports.cli"]
+    first = subprocess.run([*run, "run", "--period", "2024-03", "--data-dir", str(district)],
+                           capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    upward = district / "reports" / "2024-03" / "DuLieu_BL_2024-03.csv"
+    (data_dir / "province" / "inbox" / "BL").mkdir(parents=True)
+    (data_dir / "province" / "inbox" / "BL" / upward.name).write_bytes(upward.read_bytes())
+    result = subprocess.run([*run, "province", "--period", "2024-03", "--data-dir",
+                             str(data_dir)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "DuLieu_BL_2024-03.csv  accepted" in result.stdout
+    assert "Without an accepted data file: BLC, DL, LH" in result.stdout
+    assert result.stderr.strip() == ""

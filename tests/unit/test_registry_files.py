@@ -1,0 +1,23 @@
+"""The registry folders shipped with the project load, with their report wording."""
+
+from __future__ import annotations
+
+from cellreports.registry import Registry
+from cellreports.settings import PROJECT_ROOT, Settings
+from flows.reporting import document_file
+from reports.document import DocumentHeader, load_document
+
+REGISTRIES = PROJECT_ROOT / "config" / "registry"
+
+
+def test_each_commune_of_2025_has_its_own_report_header():
+    settings = Settings(registry_dir=REGISTRIES / "lam-dong-2025", district_code="BLM3")
+    document = load_document(document_file(settings))
+    assert document.superior_body == "ĐẢNG ỦY XÃ BẢO LÂM 3"
+    assert Registry.load(settings.registry_dir).get("BLM3").level == "xa"
+
+
+def test_the_district_of_2024_uses_the_registry_wide_header():
+    settings = Settings(registry_dir=REGISTRIES / "bao-lam-2024", district_code="BL")
+    assert document_file(settings).name == "document.toml"
+    assert load_document(document_file(settings)) == DocumentHeader()
