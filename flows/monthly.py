@@ -18,16 +18,15 @@ from cellreports.settings import Settings
 from cellreports.workdays import WorkCalendar
 from connectors.base import Connector, IncomingFile
 from connectors.folder_inbox import FolderInbox
+from flows.common import prepare_warehouse, sessions, validate_isolated
 from flows.reporting import DistrictOutputs, write_district_outputs
 from forms.dispatch import ReadOutcome, read_any
 from reports.feedback import FeedbackContext, build_feedback
 from validations.context import Context
-from validations.findings import Finding
 from validations.frames import BatchItem
 from validations.history import History, certificate_key
 from validations.run import validate_batch
 from warehouse.archive import Archive, StoredFile
-from warehouse.db import make_engine, session_factory, upgrade
 from warehouse.history import load_history
 from warehouse.load import (
     FAILED,
@@ -35,7 +34,6 @@ from warehouse.load import (
     SubmissionRecord,
     known_submissions,
     load_submission,
-    sync_registry,
 )
 from warehouse.models import Submission
 from warehouse.queries import earlier_version
@@ -80,26 +78,13 @@ def make_connector(settings: Settings) -> Connector:
     return FolderInbox(settings.inbox, settings.data_dir / "processed", settings.outbox)
 
 
-def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
-    return session_factory(make_engine(settings.database_url))
-
-
-@task(cache_policy=NO_CACHE)
-def prepare_warehouse(settings: Settings, registry: Registry) -> None:
-    """Bring the schema to the latest migration and mirror the registry into it."""
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with session_factory(engine)() as session:
-        sync_registry(session, registry)
-
-
 @task(cache_policy=NO_CACHE)
 def collect_files(settings: Settings) -> list[Collected]:
     """Every waiting file, archived by content hash before anything reads it."""
     archive = Archive(settings.archive)
     incoming = list(make_connector(settings).fetch())
     stored = [archive.store(item.content) for item in incoming]
-    with _sessions(settings)() as session:
+    with sessions(settings)() as session:
         known = {sha: _as_row(sub) for sha, sub in
                  known_submissions(session, [s.sha256 for s in stored]).items()}
     seen: set[str] = set()
@@ -129,7 +114,7 @@ def gather_history(outcomes: list[ReadOutcome], settings: Settings) -> History:
     and the course register's certificates, including a register arriving in this batch."""
     wanted = [(o.report.header.unit_code, o.report.header.period) for o in outcomes
               if o.report and o.report.header.unit_code and o.report.header.period]
-    with _sessions(settings)() as session:
+    with sessions(settings)() as session:
         history = load_history(session, wanted)
     arriving = {(certificate_key(r.cert_no), r.cert_date) for o in outcomes if o.register
                 for r in o.register.rows if r.cert_no and r.passed}
@@ -148,7 +133,10 @@ def validate_files(collected: list[Collected], outcomes: list[ReadOutcome], regi
                       secret=settings.pid_key)
     batch = [BatchItem(o.report, o.error, c.incoming.sender, o.register)
              for c, o in zip(collected, outcomes, strict=True)]
-    found = _validate_isolated(batch, registry, period, context, data_docs_dir(settings))
+    docs = data_docs_dir(settings)
+    found = validate_isolated(
+        lambda items: validate_batch(items, registry, period, context, docs_dir=docs),
+        batch, UNCHECKABLE)
     records = []
     for i, (c, outcome) in enumerate(zip(collected, outcomes, strict=True)):
         header = outcome.report.header if outcome.report else None
@@ -159,24 +147,6 @@ def validate_files(collected: list[Collected], outcomes: list[ReadOutcome], regi
             period=header.period if header else None, report=outcome.report,
             register=outcome.register, findings=found[i]))
     return records
-
-
-def _validate_isolated(batch: list[BatchItem], registry: Registry, period: str,
-                       context: Context, docs: Path) -> list[list[Finding]]:
-    """One batch is the fast path; if something in it breaks the validation, each file is
-    validated alone so that one strange file cannot stop the district's month."""
-    try:
-        return validate_batch(batch, registry, period, context, docs_dir=docs)
-    except Exception as exc:
-        get_run_logger().warning("batch validation failed (%s); validating file by file", exc)
-    found = []
-    for item in batch:
-        try:
-            found.extend(validate_batch([item], registry, period, context, docs_dir=docs))
-        except Exception as exc:
-            get_run_logger().error("validation of one file failed: %r", exc)
-            found.append([Finding("F01", None, None, None, UNCHECKABLE)])
-    return found
 
 
 UNCHECKABLE = ("Hệ thống không kiểm tra được tệp này (nội dung bất thường). Ban Tổ chức "
@@ -195,10 +165,10 @@ def load_files(records: list[SubmissionRecord], settings: Settings) -> list[Load
 
     The database being unreachable fails the task (and Prefect retries it); a file the
     database refuses is reported as failed, stays in the inbox, and the others load."""
-    sessions = _sessions(settings)
+    open_session = sessions(settings)
     results = {}
     for record in sorted(records, key=lambda r: r.received_at):
-        with sessions() as session:
+        with open_session() as session:
             try:
                 results[id(record)] = load_submission(session, record, settings.pid_key)
             except OperationalError:
@@ -225,13 +195,13 @@ def send_feedback(collected: list[Collected], records: list[SubmissionRecord],
     connector = make_connector(settings)
     zone = ZoneInfo(settings.timezone)
     sent = []
-    sessions = _sessions(settings)
+    open_session = sessions(settings)
     for c, record, result in zip(collected, records, results, strict=True):
         if result.status == FAILED:
             sent.append(None)  # not loaded: it stays in the inbox for the next run
             continue
         unit = registry.get(record.unit_code)
-        with sessions() as session:
+        with open_session() as session:
             replaces, earlier = earlier_version(session, result.submission_id)
         ctx = FeedbackContext(
             filename=record.filename,

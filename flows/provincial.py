@@ -26,6 +26,7 @@ from cellreports.rulebook import RuleBook
 from cellreports.settings import PROJECT_ROOT, Settings
 from connectors.base import IncomingFile
 from connectors.folder_inbox import FolderInbox
+from flows.common import prepare_warehouse, sessions, validate_isolated
 from flows.reporting import to_pdf, write_atomically
 from forms.dispatch import UNKNOWN
 from forms.errors import ReadError
@@ -34,10 +35,7 @@ from reports.province_export import province_export_rows, write_export_csv, writ
 from reports.provincial import build_provincial_workbook
 from validations.export_checks import validate_exports
 from validations.export_frames import ExportItem, top_units, valid_period
-from validations.findings import Finding
 from warehouse.archive import Archive, StoredFile
-from warehouse.db import make_engine, session_factory, upgrade
-from warehouse.load import sync_registry
 from warehouse.load_province import (
     DISTRICT_DATA,
     FAILED,
@@ -109,10 +107,6 @@ def make_connector(settings: Settings) -> FolderInbox:
     return FolderInbox(paths.inbox, paths.processed, paths.outbox)
 
 
-def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
-    return session_factory(make_engine(settings.database_url))
-
-
 def province_of(registry: Registry) -> str:
     """The registry's top unit (the province)."""
     tops = sorted(u.code for u in registry.units.values() if u.parent_code is None)
@@ -122,21 +116,12 @@ def province_of(registry: Registry) -> str:
 
 
 @task(cache_policy=NO_CACHE)
-def prepare_warehouse(settings: Settings, registry: Registry) -> None:
-    """Bring the schema to the latest migration and mirror the registry into it."""
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with session_factory(engine)() as session:
-        sync_registry(session, registry)
-
-
-@task(cache_policy=NO_CACHE)
 def collect_files(settings: Settings) -> list[Collected]:
     """Every waiting file, archived by content hash before anything reads it."""
     archive = Archive(settings.archive)
     incoming = list(make_connector(settings).fetch())
     stored = [archive.store(item.content) for item in incoming]
-    with _sessions(settings)() as session:
+    with sessions(settings)() as session:
         known = {sha: _as_row(sub) for sha, sub in
                  known_submissions(session, [s.sha256 for s in stored]).items()}
     csv_names = {(i.sender, Path(i.filename).stem.lower()): i.filename for i in incoming
@@ -174,8 +159,10 @@ def read_files(collected: list[Collected]) -> list[ExportItem]:
 def validate_files(collected: list[Collected], items: list[ExportItem], registry: Registry,
                    period: str, province: str, settings: Settings) -> list[DistrictRecord]:
     """One GX run over the whole batch; findings mapped back to each file."""
-    found = _validate_isolated(items, registry, period, province,
-                               province_paths(settings).data_docs)
+    docs = province_paths(settings).data_docs
+    found = validate_isolated(
+        lambda batch: validate_exports(batch, registry, period, province, docs_dir=docs),
+        items, UNCHECKABLE)
     records = []
     for c, item, findings in zip(collected, items, found, strict=True):
         unit, file_period = _attribution(item, registry, period)
@@ -207,24 +194,6 @@ def _sender_unit(sender: str, registry: Registry) -> str | None:
     return unit.code if unit else None
 
 
-def _validate_isolated(items: list[ExportItem], registry: Registry, period: str,
-                       province: str, docs: Path) -> list[list[Finding]]:
-    """The batch is the fast path; if something in it breaks the validation, each file is
-    validated alone so that one strange file cannot stop the province's month."""
-    try:
-        return validate_exports(items, registry, period, province, docs_dir=docs)
-    except Exception as exc:
-        get_run_logger().warning("batch validation failed (%s); validating file by file", exc)
-    found = []
-    for item in items:
-        try:
-            found.extend(validate_exports([item], registry, period, province, docs_dir=docs))
-        except Exception as exc:
-            get_run_logger().error("validation of one file failed: %r", exc)
-            found.append([Finding("F01", None, None, None, UNCHECKABLE)])
-    return found
-
-
 UNCHECKABLE = ("Hệ thống không kiểm tra được tệp dữ liệu này (nội dung bất thường). Ban Tổ "
                "chức Tỉnh ủy sẽ xem xét; đề nghị xuất lại tệp bằng phần mềm và gửi lại.")
 
@@ -234,10 +203,10 @@ def load_files(records: list[DistrictRecord], settings: Settings) -> list[LoadRe
     """One transaction per file, oldest first; a retry skips what was already loaded.
     An unreachable database fails the task; a file the database refuses stays in the
     inbox and the others load."""
-    sessions = _sessions(settings)
+    open_session = sessions(settings)
     results = {}
     for record in sorted(records, key=lambda r: r.received_at):
-        with sessions() as session:
+        with open_session() as session:
             try:
                 results[id(record)] = load_district_file(session, record)
             except OperationalError:
@@ -285,7 +254,7 @@ def rebuild_provincial_outputs(settings: Settings, period: str, *, pdf: bool = F
 def write_provincial_outputs(settings: Settings, registry: Registry, province: str,
                              period: str) -> tuple[Path, Path, Path, list[str]]:
     levels = sorted({u.level for u in expected_districts(registry, province, period)})
-    with _sessions(settings)() as session:
+    with sessions(settings)() as session:
         data = province_month(session, registry, province, period,
                               deadline_day=deadline_day(settings, period,
                                                         levels[0] if levels else "huyen"),

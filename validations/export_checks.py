@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
 
@@ -29,7 +28,7 @@ from validations.export_frames import (
 )
 from validations.export_messages import KINDS, message, shown
 from validations.findings import WARNING, Finding
-from validations.suites import DOCS_SITE, _noted, _quiet_gx_loggers
+from validations.suites import Engine
 
 FILES, VALUES, REQUIRED = "district_files", "district_values", "district_required"
 IGNORE_MISSING = {"ignore_row_if": "either_value_is_missing"}
@@ -109,45 +108,12 @@ INDEX_COLUMNS = {FILES: ["sub"], VALUES: ["sub", "line"],
                  REQUIRED: ["sub", "unit_code", "population", "indicator", "breakdown"]}
 
 
-class ExportEngine:
-    """An ephemeral GX context with one suite and checkpoint per frame; with ``docs_dir``
-    every run also updates a Data Docs site there."""
-
-    def __init__(self, docs_dir: Path | None = None) -> None:
-        _quiet_gx_loggers()
-        self.context = gx.get_context(mode="ephemeral")
-        self.context.variables.progress_bars = {"globally": False}
-        if docs_dir is not None:
-            self.context.add_data_docs_site(DOCS_SITE, {
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                                  "base_directory": str(docs_dir)},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
-        source = self.context.data_sources.add_pandas("province")
-        self.checkpoints = {}
-        for name, build in SUITES.items():
-            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-            suite = self.context.suites.add(gx.ExpectationSuite(name=f"du_lieu_{name}"))
-            for expectation in build():
-                suite.add_expectation(_noted(expectation))
-            definition = self.context.validation_definitions.add(
-                gx.ValidationDefinition(name=f"validate_{name}", data=batch, suite=suite))
-            actions = [] if docs_dir is None else [
-                gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])]
-            self.checkpoints[name] = self.context.checkpoints.add(gx.Checkpoint(
-                name=f"check_{name}", validation_definitions=[definition], actions=actions,
-                result_format={"result_format": "COMPLETE",
-                               "unexpected_index_column_names": INDEX_COLUMNS[name]}))
-
-    def run(self, name: str, frame: pd.DataFrame):  # type: ignore[no-untyped-def]
-        result = self.checkpoints[name].run(batch_parameters={"dataframe": frame})
-        return next(iter(result.run_results.values()))
-
-
 @lru_cache(maxsize=4)
-def export_engine(docs_dir: Path | None = None) -> ExportEngine:
-    """One GX context per process and Data Docs folder: building it costs seconds."""
-    return ExportEngine(docs_dir)
+def export_engine(docs_dir: Path | None = None) -> Engine:
+    """The GX engine with the suites of the districts' data files: one per process and Data
+    Docs folder, since building it costs seconds."""
+    return Engine(docs_dir, suites=SUITES, index_columns=INDEX_COLUMNS,
+                  source_name="province", suite_prefix="du_lieu")
 
 
 def validate_exports(items: Sequence[ExportItem], registry: Registry, run_period: str,

@@ -9,6 +9,7 @@ the rules with two levels, the severity of this part. Limits are columns of the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import great_expectations as gx
@@ -275,11 +276,19 @@ def _noted(expectation: gxe.Expectation) -> gxe.Expectation:
     return expectation
 
 
+SuiteBuilders = dict[str, Callable[[], list[gxe.Expectation]]]
+
+
 class Engine:
     """An ephemeral GX context: one suite and one checkpoint per frame. With ``docs_dir``
-    every run also updates a Data Docs site there (one page per validation)."""
+    every run also updates a Data Docs site there (one page per validation). The cells'
+    form is the default; the province's data files bring their own suites."""
 
-    def __init__(self, docs_dir: Path | None = None) -> None:
+    def __init__(self, docs_dir: Path | None = None, *, suites: SuiteBuilders | None = None,
+                 index_columns: dict[str, list[str]] | None = None,
+                 source_name: str = "cellreports", suite_prefix: str = "bc_ptd_hs") -> None:
+        suites = SUITES if suites is None else suites
+        index_columns = INDEX_COLUMNS if index_columns is None else index_columns
         _quiet_gx_loggers()
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = {"globally": False}
@@ -290,11 +299,11 @@ class Engine:
                 "store_backend": {"class_name": "TupleFilesystemStoreBackend",
                                   "base_directory": str(docs_dir)},
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
-        source = self.context.data_sources.add_pandas("cellreports")
+        source = self.context.data_sources.add_pandas(source_name)
         self.checkpoints = {}
-        for name, build in SUITES.items():
+        for name, build in suites.items():
             batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-            suite = self.context.suites.add(gx.ExpectationSuite(name=f"bc_ptd_hs_{name}"))
+            suite = self.context.suites.add(gx.ExpectationSuite(name=f"{suite_prefix}_{name}"))
             for expectation in build():
                 suite.add_expectation(_noted(expectation))
             definition = self.context.validation_definitions.add(
@@ -304,7 +313,7 @@ class Engine:
             self.checkpoints[name] = self.context.checkpoints.add(gx.Checkpoint(
                 name=f"check_{name}", validation_definitions=[definition], actions=actions,
                 result_format={"result_format": "COMPLETE",
-                               "unexpected_index_column_names": INDEX_COLUMNS[name]}))
+                               "unexpected_index_column_names": index_columns[name]}))
 
     def run(self, name: str, frame):  # type: ignore[no-untyped-def]
         """The validation result of one frame (the whole batch)."""

@@ -1,0 +1,50 @@
+"""Pieces both flows share (the district's and the province's)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy.orm import Session, sessionmaker
+
+from cellreports.registry import Registry
+from cellreports.settings import Settings
+from validations.findings import Finding
+from warehouse.db import make_engine, session_factory, upgrade
+from warehouse.load import sync_registry
+
+Item = TypeVar("Item")
+
+
+def sessions(settings: Settings) -> sessionmaker[Session]:
+    return session_factory(make_engine(settings.database_url))
+
+
+@task(cache_policy=NO_CACHE)
+def prepare_warehouse(settings: Settings, registry: Registry) -> None:
+    """Bring the schema to the latest migration and mirror the registry into it."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        sync_registry(session, registry)
+
+
+def validate_isolated(validate: Callable[[list[Item]], list[list[Finding]]],
+                      items: list[Item], unchecked: str) -> list[list[Finding]]:
+    """One batch is the fast path; if something in it breaks the validation, each file is
+    validated alone, so that one strange file cannot stop the month. A file that still
+    breaks it gets an F01 finding with the ``unchecked`` message."""
+    try:
+        return validate(items)
+    except Exception as exc:
+        get_run_logger().warning("batch validation failed (%s); validating file by file", exc)
+    found = []
+    for item in items:
+        try:
+            found.extend(validate([item]))
+        except Exception as exc:
+            get_run_logger().error("validation of one file failed: %r", exc)
+            found.append([Finding("F01", None, None, None, unchecked)])
+    return found
