@@ -62,6 +62,49 @@ def _read_csv(path: Path, required: set[str]) -> list[dict[str, str]]:
                 for row in reader]
 
 
+TARGET_COLUMNS = {"unit_code", "year", "population", "target"}
+
+
+def _load_targets(directory: Path) -> list[Target]:
+    """The annual targets: ``targets.xlsx`` (first sheet) when the district keeps them in
+    Excel, as a plan like 119-KH/HU lists them, else ``targets.csv``; none is fine."""
+    workbook, text = directory / "targets.xlsx", directory / "targets.csv"
+    if workbook.exists():
+        rows, name = _read_sheet(workbook, TARGET_COLUMNS), workbook.name
+    elif text.exists():
+        rows, name = _read_csv(text, TARGET_COLUMNS), text.name
+    else:
+        return []
+    targets = []
+    for row in rows:
+        if not row["unit_code"]:
+            continue  # a blank line at the end of the sheet
+        try:
+            targets.append(Target(row["unit_code"], int(float(row["year"])), row["population"],
+                                  int(float(row["target"]))))
+        except ValueError as exc:
+            raise RegistryError(f"{name}: bad number in {row}") from exc
+    return targets
+
+
+def _read_sheet(path: Path, required: set[str]) -> list[dict[str, str]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    except Exception as exc:  # a broken targets workbook is a registry error, named
+        raise RegistryError(f"{path.name}: cannot be read ({exc})") from exc
+    if not grid:
+        return []
+    header = [str(c).strip() for c in grid[0]]
+    missing = required - set(header)
+    if missing:
+        raise RegistryError(f"{path.name}: missing columns {sorted(missing)}")
+    return [{h: unicodedata.normalize("NFC", str(v).strip()) for h, v in zip(header, row,
+                                                                            strict=False)}
+            for row in grid[1:]]
+
+
 class Registry:
     """The unit tree with validity dates, and the annual targets."""
 
@@ -88,16 +131,7 @@ class Registry:
             for row in _read_csv(directory / "units.csv", {"code", "name", "level", "parent_code",
                                                           "valid_from", "valid_to"})
         ]
-        targets_file = directory / "targets.csv"
-        targets = []
-        if targets_file.exists():
-            for row in _read_csv(targets_file, {"unit_code", "year", "population", "target"}):
-                try:
-                    targets.append(Target(row["unit_code"], int(row["year"]), row["population"],
-                                          int(row["target"])))
-                except ValueError as exc:
-                    raise RegistryError(f"targets.csv: bad number in {row}") from exc
-        return cls(units, targets)
+        return cls(units, _load_targets(directory))
 
     def get(self, code: str | None) -> Unit | None:
         return self.units.get(code) if code else None

@@ -21,3 +21,21 @@ def test_the_district_of_2024_uses_the_registry_wide_header():
     settings = Settings(registry_dir=REGISTRIES / "bao-lam-2024", district_code="BL")
     assert document_file(settings).name == "document.toml"
     assert load_document(document_file(settings)) == DocumentHeader()
+
+
+def test_targets_can_be_kept_in_an_excel_workbook(tmp_path):
+    import shutil
+
+    from openpyxl import Workbook
+
+    shutil.copy(REGISTRIES / "bao-lam-2024" / "units.csv", tmp_path / "units.csv")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["unit_code", "year", "population", "target"])
+    sheet.append(["BL01", 2024, "hoc_sinh", 9])
+    sheet.append(["BL01", 2024, "vien_chuc", 3])
+    workbook.save(tmp_path / "targets.xlsx")
+    registry = Registry.load(tmp_path)
+    assert registry.target("BL01", 2024, "hoc_sinh") == 9
+    assert registry.target("BL01", 2024, "vien_chuc") == 3
+    assert registry.target("BL02", 2024, "hoc_sinh") is None
