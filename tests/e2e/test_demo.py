@@ -141,7 +141,8 @@ def test_the_planted_error_is_rejected_at_its_cell_and_the_others_load(demo):
     planted = planted_error()
     with sqlite3.connect(data_dir / "warehouse.sqlite") as db:
         statuses = dict(db.execute(
-            "select unit_code, status from submissions where period = '2024-02'"))
+            "select unit_code, status from submissions "
+            "where period = '2024-02' and kind = 'cell_report'"))
         findings = list(db.execute(
             "select f.rule_id, f.severity, f.sheet, f.row, f.\"column\" from findings f "
             "join submissions s on s.id = f.submission_id "

@@ -84,7 +84,8 @@ def test_the_planted_error_is_rejected_at_its_cell_in_august(demo_2025):
     assert (planted.unit_code, planted.period, planted.rule) == ("BLM301", "2025-08", "R02")
     with sqlite3.connect(data_dir / "warehouse.sqlite") as db:
         statuses = dict(db.execute(
-            "select unit_code, status from submissions where period = '2025-08'"))
+            "select unit_code, status from submissions "
+            "where period = '2025-08' and kind = 'cell_report'"))
         findings = list(db.execute(
             "select s.unit_code, f.rule_id, f.severity, f.sheet, f.row, f.\"column\" "
             "from findings f join submissions s on s.id = f.submission_id "
