@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cellreports.registry import Registry
 from cellreports.settings import Settings
+from connectors.base import Connector
 from validations.findings import Finding
 from warehouse.db import make_engine, session_factory, upgrade
-from warehouse.load import sync_registry
+from warehouse.load import FAILED, LoadResult, sync_registry
 
 Item = TypeVar("Item")
 
@@ -29,6 +31,33 @@ def prepare_warehouse(settings: Settings, registry: Registry) -> None:
     upgrade(engine)
     with session_factory(engine)() as session:
         sync_registry(session, registry)
+
+
+def load_each(records: list[Item], settings: Settings,
+              load: Callable[[Session, Item], LoadResult]) -> list[LoadResult]:
+    """One transaction per file, oldest first; a retry skips what was already loaded. The
+    database being unreachable fails the task (Prefect retries it); a file the database
+    refuses is reported as failed, stays in the inbox, and the others load."""
+    open_session = sessions(settings)
+    results = {}
+    for record in sorted(records, key=lambda r: r.received_at):  # type: ignore[attr-defined]
+        with open_session() as session:
+            try:
+                results[id(record)] = load(session, record)
+            except OperationalError:
+                raise
+            except SQLAlchemyError as exc:
+                get_run_logger().warning("could not load %s: %s",
+                                         record.filename, exc)  # type: ignore[attr-defined]
+                results[id(record)] = LoadResult(0, FAILED, None, new=False)
+    return [results[id(r)] for r in records]
+
+
+def acknowledge_loaded(connector: Connector, collected: list[Any], failed: set[str]) -> None:
+    """Move handled files out of the inbox — only once they are archived and loaded."""
+    for c in collected:
+        if c.stored.sha256 not in failed:
+            connector.acknowledge(c.incoming)
 
 
 def validate_isolated(validate: Callable[[list[Item]], list[list[Finding]]],

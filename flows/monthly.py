@@ -6,10 +6,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from cellreports.periods import parse_period
 from cellreports.registry import Registry
@@ -18,7 +17,13 @@ from cellreports.settings import Settings
 from cellreports.workdays import WorkCalendar
 from connectors.base import Connector, IncomingFile
 from connectors.folder_inbox import FolderInbox
-from flows.common import prepare_warehouse, sessions, validate_isolated
+from flows.common import (
+    acknowledge_loaded,
+    load_each,
+    prepare_warehouse,
+    sessions,
+    validate_isolated,
+)
 from flows.reporting import DistrictOutputs, write_district_outputs
 from forms.dispatch import ReadOutcome, read_any
 from reports.feedback import FeedbackContext, build_feedback
@@ -161,31 +166,15 @@ def _register_unit(outcome: ReadOutcome, c: Collected, registry: Registry) -> st
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def load_files(records: list[SubmissionRecord], settings: Settings) -> list[LoadResult]:
-    """One transaction per file; a retry skips what the failed attempt already loaded.
-
-    The database being unreachable fails the task (and Prefect retries it); a file the
-    database refuses is reported as failed, stays in the inbox, and the others load."""
-    open_session = sessions(settings)
-    results = {}
-    for record in sorted(records, key=lambda r: r.received_at):
-        with open_session() as session:
-            try:
-                results[id(record)] = load_submission(session, record, settings.pid_key)
-            except OperationalError:
-                raise
-            except SQLAlchemyError as exc:
-                get_run_logger().warning("could not load %s: %s", record.filename, exc)
-                results[id(record)] = LoadResult(0, FAILED, None, new=False)
-    return [results[id(r)] for r in records]
+    """Each file in its own transaction (flows.common.load_each)."""
+    return load_each(records, settings,
+                     lambda session, record: load_submission(session, record, settings.pid_key))
 
 
 @task(cache_policy=NO_CACHE)
 def acknowledge_files(collected: list[Collected], failed: set[str], settings: Settings) -> None:
     """Move handled files out of the inbox — only once they are archived and loaded."""
-    connector = make_connector(settings)
-    for c in collected:
-        if c.stored.sha256 not in failed:
-            connector.acknowledge(c.incoming)
+    acknowledge_loaded(make_connector(settings), collected, failed)
 
 
 @task(cache_policy=NO_CACHE)

@@ -15,10 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from cellreports.periods import last_day, parse_period
 from cellreports.registry import Registry, Unit
@@ -26,7 +25,13 @@ from cellreports.rulebook import RuleBook
 from cellreports.settings import PROJECT_ROOT, Settings
 from connectors.base import IncomingFile
 from connectors.folder_inbox import FolderInbox
-from flows.common import prepare_warehouse, sessions, validate_isolated
+from flows.common import (
+    acknowledge_loaded,
+    load_each,
+    prepare_warehouse,
+    sessions,
+    validate_isolated,
+)
 from flows.reporting import to_pdf, write_atomically
 from forms.dispatch import UNKNOWN
 from forms.errors import ReadError
@@ -203,27 +208,13 @@ def load_files(records: list[DistrictRecord], settings: Settings) -> list[LoadRe
     """One transaction per file, oldest first; a retry skips what was already loaded.
     An unreachable database fails the task; a file the database refuses stays in the
     inbox and the others load."""
-    open_session = sessions(settings)
-    results = {}
-    for record in sorted(records, key=lambda r: r.received_at):
-        with open_session() as session:
-            try:
-                results[id(record)] = load_district_file(session, record)
-            except OperationalError:
-                raise
-            except SQLAlchemyError as exc:
-                get_run_logger().warning("could not load %s: %s", record.filename, exc)
-                results[id(record)] = LoadResult(0, FAILED, None, new=False)
-    return [results[id(r)] for r in records]
+    return load_each(records, settings, load_district_file)
 
 
 @task(cache_policy=NO_CACHE)
 def acknowledge_files(collected: list[Collected], failed: set[str], settings: Settings) -> None:
     """Move handled files out of the inbox — only once they are archived and loaded."""
-    connector = make_connector(settings)
-    for c in collected:
-        if c.stored.sha256 not in failed:
-            connector.acknowledge(c.incoming)
+    acknowledge_loaded(make_connector(settings), collected, failed)
 
 
 def deadline_day(settings: Settings, period: str, level: str) -> int:

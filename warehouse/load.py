@@ -67,21 +67,33 @@ def known_submissions(session: Session, hashes: list[str]) -> dict[str, m.Submis
     return {row.sha256: row for row in rows}
 
 
+def already_loaded(session: Session, stored: StoredFile) -> LoadResult | None:
+    """The result of this exact file's earlier load; else None, with its raw file recorded
+    (content-addressed, once) so the new submission can point at it."""
+    existing = session.scalar(select(m.Submission).where(m.Submission.sha256 == stored.sha256))
+    if existing is not None:
+        return LoadResult(existing.id, existing.status, existing.version, new=False)
+    if session.get(m.RawFile, stored.sha256) is None:
+        session.add(m.RawFile(sha256=stored.sha256, size=stored.size,
+                              archive_path=stored.relative_path))
+    return None
+
+
+def add_findings(session: Session, submission_id: int, findings: list[Finding]) -> None:
+    for f in findings:
+        session.add(m.Finding(submission_id=submission_id, rule_id=f.rule_id,
+                              severity=f.severity, sheet=f.sheet, row=f.row,
+                              column=f.column, message=f.message))
+
+
 def load_submission(session: Session, record: SubmissionRecord, pid_key: bytes) -> LoadResult:
     """Record the submission, its findings and, if accepted, its figures — atomically."""
     with session.begin():
-        existing = session.scalar(
-            select(m.Submission).where(m.Submission.sha256 == record.stored.sha256))
-        if existing is not None:
-            return LoadResult(existing.id, existing.status, existing.version, new=False)
-        if session.get(m.RawFile, record.stored.sha256) is None:
-            session.add(m.RawFile(sha256=record.stored.sha256, size=record.stored.size,
-                                  archive_path=record.stored.relative_path))
+        seen = already_loaded(session, record.stored)
+        if seen is not None:
+            return seen
         submission = _add_submission(session, record)
-        for f in record.findings:
-            session.add(m.Finding(submission_id=submission.id, rule_id=f.rule_id,
-                                  severity=f.severity, sheet=f.sheet, row=f.row,
-                                  column=f.column, message=f.message))
+        add_findings(session, submission.id, record.findings)
         if submission.status == "accepted":
             _supersede_earlier(session, submission)
             if record.report is not None:

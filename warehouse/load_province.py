@@ -19,7 +19,7 @@ from forms.export_reader import ExportRow
 from validations.findings import Finding
 from warehouse import models as m
 from warehouse.archive import StoredFile
-from warehouse.load import FAILED, LoadResult, known_submissions
+from warehouse.load import FAILED, LoadResult, add_findings, already_loaded, known_submissions
 
 DISTRICT_DATA = "district_data"
 __all__ = ["DISTRICT_DATA", "FAILED", "DistrictRecord", "LoadResult", "known_submissions",
@@ -49,18 +49,11 @@ class DistrictRecord:
 def load_district_file(session: Session, record: DistrictRecord) -> LoadResult:
     """Record the submission, its findings and, if accepted, its values — atomically."""
     with session.begin():
-        existing = session.scalar(
-            select(m.Submission).where(m.Submission.sha256 == record.stored.sha256))
-        if existing is not None:
-            return LoadResult(existing.id, existing.status, existing.version, new=False)
-        if session.get(m.RawFile, record.stored.sha256) is None:
-            session.add(m.RawFile(sha256=record.stored.sha256, size=record.stored.size,
-                                  archive_path=record.stored.relative_path))
+        seen = already_loaded(session, record.stored)
+        if seen is not None:
+            return seen
         submission = _add_submission(session, record)
-        for f in record.findings:
-            session.add(m.Finding(submission_id=submission.id, rule_id=f.rule_id,
-                                  severity=f.severity, sheet=f.sheet, row=f.row,
-                                  column=f.column, message=f.message))
+        add_findings(session, submission.id, record.findings)
         if submission.status == "accepted":
             _supersede_earlier(session, submission)
             session.add_all(m.ReportedValue(
