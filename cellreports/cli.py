@@ -177,5 +177,190 @@ def db_upgrade(data_dir: DataDir = None) -> None:
     console.print(f"Warehouse at the latest schema: {settings.database_url}")
 
 
+Actor = Annotated[str | None, typer.Option("--by", help="Who does it (default: the login "
+                                                         "name).")]
+UnitOpt = Annotated[str | None, typer.Option(help="The consolidating unit (default: the "
+                                                  "district of the settings).")]
+
+
+def _open_warehouse(settings: Settings):  # type: ignore[no-untyped-def]
+    """A session on the warehouse, its schema brought up to date first."""
+    from warehouse.db import make_engine, session_factory, upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return session_factory(engine)()
+
+
+def _actor(by: str | None) -> str:
+    import getpass
+
+    return by or getpass.getuser()
+
+
+@app.command()
+def approve(period: Annotated[str, typer.Option(help="The month to approve, YYYY-MM.")],
+            by: Actor = None, unit: UnitOpt = None, data_dir: DataDir = None) -> None:
+    """Approve and lock a month: later files for it wait as pending corrections."""
+    from warehouse.approval import AlreadyApproved
+    from warehouse.approval import approve as approve_month
+
+    settings = _settings(data_dir)
+    month, scope = _period(period), unit or settings.district_code
+    with _user_errors(), _open_warehouse(settings) as session:
+        try:
+            approve_month(session, scope, month, _actor(by))
+        except AlreadyApproved as exc:
+            console.print(f"[yellow]Already approved:[/] {exc}")
+            raise typer.Exit(1) from None
+    console.print(f"{scope} {month} approved by {_actor(by)}; later files for it will wait "
+                  "as pending corrections until `cellreports reopen`.")
+
+
+@app.command()
+def reopen(period: Annotated[str, typer.Option(help="The month to reopen, YYYY-MM.")],
+           by: Actor = None, unit: UnitOpt = None, data_dir: DataDir = None) -> None:
+    """Reopen an approved month: apply its pending corrections, rebuild its reports."""
+    from warehouse.approval import NotApproved
+    from warehouse.approval import reopen as reopen_month
+
+    settings = _settings(data_dir)
+    month, scope = _period(period), unit or settings.district_code
+    with _user_errors(), _open_warehouse(settings) as session:
+        try:
+            applied = reopen_month(session, scope, month, _actor(by))
+        except NotApproved as exc:
+            console.print(f"[yellow]Nothing to reopen:[/] {exc}")
+            raise typer.Exit(1) from None
+    console.print(f"{scope} {month} reopened by {_actor(by)}; corrections applied: "
+                  f"{len(applied)}")
+    for sub in applied:
+        console.print(f"  {sub.unit_code}  version {sub.version}  {sub.filename}")
+    if scope == settings.district_code:
+        from cellreports.registry import Registry
+        from flows.reporting import write_district_outputs
+
+        with _user_errors():
+            outputs = write_district_outputs(settings, Registry.load(settings.registry_dir),
+                                             month)
+        console.print(f"District report rebuilt: {outputs.report}")
+    else:
+        console.print(f"Rebuild its reports with: cellreports report --period {month} "
+                      "--level province")
+
+
+@app.command()
+def periods(unit: UnitOpt = None, data_dir: DataDir = None) -> None:
+    """Each month: open or approved (by whom, when), and its pending corrections."""
+    from rich.table import Table
+
+    from warehouse.approval import pending, states
+
+    settings = _settings(data_dir)
+    scope = unit or settings.district_code
+    with _user_errors(), _open_warehouse(settings) as session:
+        found, waiting = states(session, scope), pending(session, scope)
+    table = Table(title=f"Months of {scope}", title_justify="left")
+    for column in ("Month", "State", "Approved by", "Approved at", "Pending corrections"):
+        table.add_column(column)
+    for state in found:
+        table.add_row(state.period, state.status, state.approved_by or "—",
+                      f"{state.approved_at:%Y-%m-%d %H:%M}" if state.approved_at else "—",
+                      str(state.pending))
+    console.print(table)
+    for sub in waiting:
+        console.print(f"  pending: {sub.unit_code} {sub.period} version {sub.version} "
+                      f"{sub.filename}")
+
+
+@app.command()
+def explain(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+            indicator: Annotated[str, typer.Option(help="Indicator code, e.g. TH11.")],
+            unit: UnitOpt = None,
+            population: Annotated[str, typer.Option(help="hoc_sinh or vien_chuc.")] = "hoc_sinh",
+            breakdown: Annotated[str, typer.Option(help="tong, nu, dan_toc_thieu_so, "
+                                                        "ton_giao or doan_vien.")] = "tong",
+            registry: Annotated[Path | None, typer.Option(help="Registry folder (default: "
+                                                               "the settings').")] = None,
+            data_dir: DataDir = None) -> None:
+    """Where a figure comes from: the submission versions and the roster rows behind it."""
+    from cellreports.registry import Registry
+    from warehouse.lineage import UnknownFigure
+    from warehouse.lineage import explain as explain_figure
+
+    settings = _settings(data_dir)
+    month, scope = _period(period), unit or settings.district_code
+    with _user_errors(), _open_warehouse(settings) as session:
+        units = Registry.load(registry or settings.registry_dir)
+        try:
+            found = explain_figure(session, units, scope, month, population,
+                                   indicator.upper(), breakdown)
+        except UnknownFigure as exc:
+            console.print(f"[red]Unknown figure:[/] {exc}")
+            raise typer.Exit(2) from None
+    console.print(f"[bold]{scope} {month} {population} {found.indicator} {breakdown} = "
+                  f"{found.value}[/]")
+    for source in found.sources:
+        console.print(f"  {source.unit_code}: {source.value}  from submission "
+                      f"#{source.submission_id} version {source.version} "
+                      f"'{source.filename}' (sha256 {source.sha256[:12]}, received "
+                      f"{source.received_at:%Y-%m-%d %H:%M}), sheet {source.where}")
+        for row in source.rows:
+            console.print(f"      row {row.excel_row}  STT {row.stt or '—'}  "
+                          f"{row.full_name or '—'}  stage {row.stage or '—'}")
+
+
+@app.command()
+def history(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+            unit: UnitOpt = None, data_dir: DataDir = None,
+            get: Annotated[int | None, typer.Option(help="Copy this report version (its id in "
+                                                          "the list) to --out.")] = None,
+            out: Annotated[Path | None, typer.Option(help="Where --get writes.")] = None,
+            ) -> None:
+    """A month's report versions, changed figures and approvals; --get retrieves one."""
+    from sqlalchemy import select
+
+    from warehouse import models as m
+    from warehouse.approval import events
+    from warehouse.report_log import builds, retrieve
+
+    settings = _settings(data_dir)
+    month, scope = _period(period), unit or settings.district_code
+    reports_root = settings.reports if scope == settings.district_code \
+        else settings.data_dir / "province" / "reports"
+    with _user_errors(), _open_warehouse(settings) as session:
+        versions = builds(session, scope, month)
+        if get is not None:
+            chosen = next((b for b in versions if b.id == get), None)
+            if chosen is None:
+                raise typer.BadParameter(f"no report version {get} for {scope} {month}")
+            target = retrieve(reports_root, chosen, out or Path(chosen.file_name))
+            console.print(f"Report version {get} ({chosen.built_at:%Y-%m-%d %H:%M}): {target}")
+            return
+        changes = session.execute(
+            select(m.FigureChange, m.Submission).join(
+                m.Submission, m.Submission.id == m.FigureChange.submission_id)
+            .where(m.FigureChange.period == month).order_by(m.FigureChange.id)).all()
+        approvals = events(session, scope, month)
+    console.print(f"[bold]Report versions of {scope} {month}[/]")
+    for b in versions:
+        console.print(f"  {b.id:>5}  {b.built_at:%Y-%m-%d %H:%M}  {b.kind:<10} "
+                      f"{b.file_name}  sha256 {b.sha256[:12]}  ({reports_root / b.copy_path})")
+    console.print(f"[bold]Figures changed after they were first reported[/] ({len(changes)})")
+    for change, sub in changes:
+        console.print(f"  {change.changed_at:%Y-%m-%d %H:%M}  {change.unit_code} "
+                      f"{change.population} {change.indicator} {change.breakdown}: "
+                      f"{_shown(change.old_value)} → {_shown(change.new_value)}  from "
+                      f"'{sub.filename}' (version {sub.version})")
+    console.print("[bold]Approvals[/]")
+    for e in approvals:
+        console.print(f"  {e.at:%Y-%m-%d %H:%M}  {e.action} by {e.actor}"
+                      + (f" ({e.applied} corrections applied)" if e.action == "reopened" else ""))
+
+
+def _shown(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
 if __name__ == "__main__":
     app()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from prefect import get_run_logger, task
@@ -16,6 +17,7 @@ from connectors.base import Connector
 from validations.findings import Finding
 from warehouse.db import make_engine, session_factory, upgrade
 from warehouse.load import FAILED, LoadResult, sync_registry
+from warehouse.runlock import run_lock
 
 Item = TypeVar("Item")
 
@@ -24,13 +26,34 @@ def sessions(settings: Settings) -> sessionmaker[Session]:
     return session_factory(make_engine(settings.database_url))
 
 
-@task(cache_policy=NO_CACHE)
+# An unreachable database is retried (a restart, a network blip); then the flow fails with
+# the connection error, before anything was collected, loaded or moved out of the inbox.
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def prepare_warehouse(settings: Settings, registry: Registry) -> None:
     """Bring the schema to the latest migration and mirror the registry into it."""
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    with run_lock(engine, "schema-upgrade"):  # two first runs must not both create tables
+        upgrade(engine)
     with session_factory(engine)() as session:
         sync_registry(session, registry)
+    engine.dispose()
+
+
+@contextmanager
+def exclusive_run(settings: Settings, name: str) -> Iterator[None]:
+    """Serialise runs on one warehouse: a second run waits for the first to finish (the
+    database holds the lock, so a killed run releases it)."""
+    engine = make_engine(settings.database_url)
+
+    def waiting() -> None:
+        get_run_logger().warning("another run (%s) is using the warehouse; waiting for it "
+                                 "to finish", name)
+
+    try:
+        with run_lock(engine, name, on_wait=waiting):
+            yield
+    finally:
+        engine.dispose()
 
 
 def load_each(records: list[Item], settings: Settings,

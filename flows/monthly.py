@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy.orm import Session
 
 from cellreports.periods import parse_period
 from cellreports.registry import Registry
@@ -19,19 +20,22 @@ from connectors.base import Connector, IncomingFile
 from connectors.folder_inbox import FolderInbox
 from flows.common import (
     acknowledge_loaded,
+    exclusive_run,
     load_each,
     prepare_warehouse,
     sessions,
     validate_isolated,
 )
-from flows.reporting import DistrictOutputs, write_district_outputs
+from flows.reporting import DistrictOutputs, stale_periods, write_district_outputs
 from forms.dispatch import ReadOutcome, read_any
 from reports.feedback import FeedbackContext, build_feedback
 from validations.context import Context
 from validations.frames import BatchItem
 from validations.history import History, certificate_key
 from validations.run import validate_batch
+from warehouse.approval import pending
 from warehouse.archive import Archive, StoredFile
+from warehouse.feedback_log import findings_of, mark_feedback_sent
 from warehouse.history import load_history
 from warehouse.load import (
     FAILED,
@@ -41,7 +45,7 @@ from warehouse.load import (
     load_submission,
 )
 from warehouse.models import Submission
-from warehouse.queries import earlier_version
+from warehouse.queries import as_utc, earlier_version
 
 
 @dataclass
@@ -65,6 +69,7 @@ class Collected:
     # this exact file is already in the warehouse (or earlier in this batch)
     known: bool = False
     previous: RunRow | None = None  # what it became the first time
+    submission_id: int | None = None  # of a known file
 
 
 @dataclass
@@ -77,6 +82,10 @@ class RunSummary:
     outbox: Path | None = None
     data_docs: Path | None = None
     missing_units: list[str] = field(default_factory=list)
+    # earlier months whose reports were rebuilt: a late or corrected file changed them
+    rebuilt: list[str] = field(default_factory=list)
+    # corrections waiting for an approved month to be reopened: (unit, month, version, file)
+    pending: list[tuple[str, str, int | None, str]] = field(default_factory=list)
 
 
 def make_connector(settings: Settings) -> Connector:
@@ -90,13 +99,14 @@ def collect_files(settings: Settings) -> list[Collected]:
     incoming = list(make_connector(settings).fetch())
     stored = [archive.store(item.content) for item in incoming]
     with sessions(settings)() as session:
-        known = {sha: _as_row(sub) for sha, sub in
-                 known_submissions(session, [s.sha256 for s in stored]).items()}
+        known = known_submissions(session, [s.sha256 for s in stored])
     seen: set[str] = set()
     collected = []
     for item, s in zip(incoming, stored, strict=True):
+        earlier = known.get(s.sha256) if s.sha256 not in seen else None
         collected.append(Collected(item, s, known=s.sha256 in known or s.sha256 in seen,
-                                   previous=known.get(s.sha256)))
+                                   previous=_as_row(earlier) if earlier else None,
+                                   submission_id=earlier.id if earlier else None))
         seen.add(s.sha256)
     return collected
 
@@ -178,38 +188,61 @@ def acknowledge_files(collected: list[Collected], failed: set[str], settings: Se
 
 
 @task(cache_policy=NO_CACHE)
-def send_feedback(collected: list[Collected], records: list[SubmissionRecord],
-                  results: list[LoadResult], registry: Registry, settings: Settings,
-                  ) -> list[Path | str | None]:
+def send_feedback(answers: list[tuple[Collected, int]], registry: Registry,
+                  settings: Settings) -> dict[int, Path | str]:
+    """Each submission's findings back to its sender, once: from the warehouse, so that a
+    run killed after loading still answers every file on the next run."""
     connector = make_connector(settings)
-    zone = ZoneInfo(settings.timezone)
-    sent = []
+    sent: dict[int, Path | str] = {}
     open_session = sessions(settings)
-    for c, record, result in zip(collected, records, results, strict=True):
-        if result.status == FAILED:
-            sent.append(None)  # not loaded: it stays in the inbox for the next run
-            continue
-        unit = registry.get(record.unit_code)
+    for c, submission_id in answers:
         with open_session() as session:
-            replaces, earlier = earlier_version(session, result.submission_id)
-        ctx = FeedbackContext(
-            filename=record.filename,
-            unit_label=f"{unit.name} ({unit.code})" if unit else (record.unit_code or "—"),
-            period=record.period, version=result.version,
-            received_at=record.received_at.astimezone(zone),
-            accepted=result.status == "accepted", replaces_version=replaces,
-            earlier_findings=tuple(earlier))
-        content = build_feedback(c.incoming.content, record.findings, ctx)  # never raises
-        again = f"_lan{result.version}" if result.version and result.version > 1 else ""
-        name = f"{Path(record.filename).stem}_KetQuaKiemTra{again}.xlsx"
-        sent.append(connector.send_feedback(c.incoming, name, content))
+            submission = session.get(Submission, submission_id)
+            if submission is None or submission.feedback_sent_at is not None:
+                continue
+            content, name = feedback_for(session, submission, c.incoming.content, registry,
+                                         ZoneInfo(settings.timezone))
+        sent[submission_id] = connector.send_feedback(c.incoming, name, content)
+        with open_session() as session, session.begin():
+            mark_feedback_sent(session, submission_id)
     return sent
+
+
+def feedback_for(session: Session, submission: Submission, original: bytes,
+                 registry: Registry, zone: ZoneInfo) -> tuple[bytes, str]:
+    """The feedback workbook of a loaded submission and its file name."""
+    unit = registry.get(submission.unit_code)
+    replaces, earlier = earlier_version(session, submission.id)
+    ctx = FeedbackContext(
+        filename=submission.filename,
+        unit_label=f"{unit.name} ({unit.code})" if unit else (submission.unit_code or "—"),
+        period=submission.period, version=submission.version,
+        received_at=as_utc(submission.received_at).astimezone(zone),
+        accepted=submission.status in ("accepted", "pending"), replaces_version=replaces,
+        earlier_findings=tuple(earlier), pending=submission.status == "pending")
+    content = build_feedback(original, findings_of(session, submission.id), ctx)
+    version = submission.version
+    again = f"_lan{version}" if version and version > 1 else ""
+    return content, f"{Path(submission.filename).stem}_KetQuaKiemTra{again}.xlsx"
 
 
 @task(cache_policy=NO_CACHE)
 def build_reports(period: str, registry: Registry, settings: Settings) -> DistrictOutputs:
     """The district workbook and the upward data file, rebuilt from the warehouse."""
     return write_district_outputs(settings, registry, period)
+
+
+@task(cache_policy=NO_CACHE)
+def find_stale_months(period: str, registry: Registry, settings: Settings) -> list[str]:
+    """Earlier months whose figures changed since their reports were built."""
+    return [p for p in stale_periods(settings, registry, period) if p != period]
+
+
+@task(cache_policy=NO_CACHE)
+def list_pending(settings: Settings) -> list[tuple[str, str, int | None, str]]:
+    with sessions(settings)() as session:
+        return [(s.unit_code or "", s.period or "", s.version, s.filename)
+                for s in pending(session, settings.district_code)]
 
 
 def data_docs_dir(settings: Settings) -> Path:
@@ -228,6 +261,13 @@ def monthly_consolidation(period: str, settings: Settings | None = None) -> RunS
     settings = settings or Settings()
     registry = Registry.load(settings.registry_dir)
     prepare_warehouse(settings, registry)
+    with exclusive_run(settings, f"monthly-{settings.district_code}"):
+        summary = _consolidate(period, registry, settings)
+    publish_artifacts(summary)
+    return summary
+
+
+def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSummary:
     collected = collect_files(settings)
     fresh = [c for c in collected if not c.known]
     chunks = _chunks([c.incoming.content for c in fresh], settings.read_chunk_size)
@@ -235,25 +275,32 @@ def monthly_consolidation(period: str, settings: Settings | None = None) -> RunS
     history = gather_history(outcomes, settings) if fresh else History()
     records = validate_files(fresh, outcomes, registry, history, settings, period) if fresh else []
     results = load_files(records, settings) if records else []
-    feedback = send_feedback(fresh, records, results, registry, settings) if fresh else []
+    answers = [(c, res.submission_id) for c, res in zip(fresh, results, strict=True)
+               if res.status != FAILED]
+    answers += [(c, c.submission_id) for c in collected if c.submission_id is not None]
+    feedback = send_feedback(answers, registry, settings) if answers else {}
     failed = {r.stored.sha256 for r, res in zip(records, results, strict=True)
               if res.status == FAILED}
     acknowledge_files(collected, failed, settings)
+    rebuilt = find_stale_months(period, registry, settings)
+    for earlier in rebuilt:
+        build_reports(earlier, registry, settings)
     outputs = build_reports(period, registry, settings)
     summary = RunSummary(period, district_report=outputs.report, export_csv=outputs.export_csv,
                          export_json=outputs.export_json, outbox=settings.outbox,
                          missing_units=outputs.missing_units,
-                         data_docs=data_docs_dir(settings) / "index.html")
+                         data_docs=data_docs_dir(settings) / "index.html", rebuilt=rebuilt,
+                         pending=list_pending(settings))
     summary.rows = _summary_rows(collected, records, results, feedback, registry)
-    publish_artifacts(summary)
     return summary
 
 
 def _summary_rows(collected: list[Collected], records: list[SubmissionRecord],
-                  results: list[LoadResult], feedback: list[Path | str],
+                  results: list[LoadResult], feedback: dict[int, Path | str],
                   registry: Registry) -> list[RunRow]:
     rows = []
-    for record, result, sent in zip(records, results, feedback, strict=True):
+    for record, result in zip(records, results, strict=True):
+        sent = feedback.get(result.submission_id)
         errors = sum(1 for f in record.findings if f.is_error)
         unit = registry.get(record.unit_code)
         rows.append(RunRow(unit=unit.code if unit else (record.unit_code or "?"),
@@ -286,5 +333,9 @@ def publish_artifacts(summary: RunSummary) -> None:
                   f"- Upward data file: `{summary.export_csv}`\n"
                   f"- Feedback outbox: `{summary.outbox}`\n"
                   f"- Validation results (GX Data Docs): `{summary.data_docs}`\n"
-                  f"- Cells without an accepted report: {', '.join(summary.missing_units) or '—'}"),
+                  f"- Cells without an accepted report: {', '.join(summary.missing_units) or '—'}\n"
+                  f"- Earlier months rebuilt (late or corrected files): "
+                  f"{', '.join(summary.rebuilt) or '—'}\n"
+                  f"- Corrections waiting for an approved month to be reopened: "
+                  f"{', '.join(f'{u} {p} v{v}' for u, p, v, _f in summary.pending) or '—'}"),
         description="Where this month's outputs are")

@@ -27,12 +27,13 @@ from connectors.base import IncomingFile
 from connectors.folder_inbox import FolderInbox
 from flows.common import (
     acknowledge_loaded,
+    exclusive_run,
     load_each,
     prepare_warehouse,
     sessions,
     validate_isolated,
 )
-from flows.reporting import to_pdf, write_atomically
+from flows.reporting import to_pdf
 from forms.dispatch import UNKNOWN
 from forms.errors import ReadError
 from forms.export_reader import read_export
@@ -51,6 +52,7 @@ from warehouse.load_province import (
 )
 from warehouse.models import Submission
 from warehouse.province_queries import expected_districts, province_month
+from warehouse.report_log import in_use_ids, record_builds
 
 PROVINCE_REGISTRY = PROJECT_ROOT / "config" / "registry" / "lam-dong-2024-province"
 
@@ -244,21 +246,24 @@ def rebuild_provincial_outputs(settings: Settings, period: str, *, pdf: bool = F
 
 def write_provincial_outputs(settings: Settings, registry: Registry, province: str,
                              period: str) -> tuple[Path, Path, Path, list[str]]:
-    levels = sorted({u.level for u in expected_districts(registry, province, period)})
+    districts = expected_districts(registry, province, period)
+    levels = sorted({u.level for u in districts})
+    root = province_paths(settings).reports
+    stem = f"{province}_{period}"
+    report = root / period / f"BaoCaoTongHop_{stem}.xlsx"
+    csv_path = root / period / f"DuLieu_{stem}.csv"
+    json_path = root / period / f"DuLieu_{stem}.json"
     with sessions(settings)() as session:
         data = province_month(session, registry, province, period,
                               deadline_day=deadline_day(settings, period,
                                                         levels[0] if levels else "huyen"),
                               timezone=settings.timezone)
-    folder = province_paths(settings).reports / period
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{province}_{period}"
-    report = folder / f"BaoCaoTongHop_{stem}.xlsx"
-    csv_path, json_path = folder / f"DuLieu_{stem}.csv", folder / f"DuLieu_{stem}.json"
-    rows = province_export_rows(data)
-    write_atomically(report, build_provincial_workbook(data))
-    write_atomically(csv_path, write_export_csv(rows))
-    write_atomically(json_path, write_export_json(rows))
+        rows = province_export_rows(data)
+        record_builds(session, root, province, period, {
+            "workbook": (report, build_provincial_workbook(data)),
+            "data_csv": (csv_path, write_export_csv(rows)),
+            "data_json": (json_path, write_export_json(rows)),
+        }, in_use_ids(session, [d.code for d in districts], period, DISTRICT_DATA))
     return report, csv_path, json_path, [d.unit.code for d in data.missing()]
 
 
@@ -273,19 +278,21 @@ def provincial_consolidation(period: str, settings: Settings | None = None,
     registry = Registry.load(registry_dir or PROVINCE_REGISTRY)
     province = province_code or province_of(registry)
     prepare_warehouse(settings, registry)
-    collected = collect_files(settings)
-    fresh = [c for c in collected if not c.known and c.twin_of is None]
-    items = read_files(fresh) if fresh else []
-    records = validate_files(fresh, items, registry, period, province, settings) if fresh else []
-    results = load_files(records, settings) if records else []
-    failed = {r.stored.sha256 for r, res in zip(records, results, strict=True)
-              if res.status == FAILED}
-    acknowledge_files(collected, failed, settings)
-    report, csv_path, json_path, missing = build_reports(period, registry, province, settings)
-    summary = ProvinceRunSummary(period, province, report=report, export_csv=csv_path,
-                                 export_json=json_path, missing_districts=missing,
-                                 data_docs=province_paths(settings).data_docs / "index.html")
-    summary.rows = _summary_rows(collected, records, results)
+    with exclusive_run(settings, f"provincial-{province}"):
+        collected = collect_files(settings)
+        fresh = [c for c in collected if not c.known and c.twin_of is None]
+        items = read_files(fresh) if fresh else []
+        records = (validate_files(fresh, items, registry, period, province, settings)
+                   if fresh else [])
+        results = load_files(records, settings) if records else []
+        failed = {r.stored.sha256 for r, res in zip(records, results, strict=True)
+                  if res.status == FAILED}
+        acknowledge_files(collected, failed, settings)
+        report, csv_path, json_path, missing = build_reports(period, registry, province, settings)
+        summary = ProvinceRunSummary(period, province, report=report, export_csv=csv_path,
+                                     export_json=json_path, missing_districts=missing,
+                                     data_docs=province_paths(settings).data_docs / "index.html")
+        summary.rows = _summary_rows(collected, records, results)
     publish_artifacts(summary)
     return summary
 

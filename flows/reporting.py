@@ -10,15 +10,21 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from cellreports.periods import last_day
 from cellreports.registry import REPORTING_LEVEL, Registry
 from cellreports.rulebook import RuleBook
 from cellreports.settings import Settings
+from forms.dispatch import CELL_REPORT
 from reports.district import build_district_workbook
 from reports.document import load_document
 from reports.export import export_rows, write_export_csv, write_export_json
+from warehouse import models as m
 from warehouse.db import make_engine, session_factory
 from warehouse.queries import month_data
+from warehouse.report_log import in_use_ids, is_stale, record_builds
 
 PDF_TIMEOUT = 180
 
@@ -40,26 +46,50 @@ def deadline_day(settings: Settings, period: str) -> int:
 
 def write_district_outputs(settings: Settings, registry: Registry, period: str, *,
                            pdf: bool = False) -> DistrictOutputs:
-    """The district workbook and the upward data file (CSV and JSON) for ``period``."""
+    """The district workbook and the upward data file (CSV and JSON) for ``period``, written
+    and recorded as a new version (warehouse.report_log) in one transaction."""
     engine = make_engine(settings.database_url)
+    folder = settings.reports / period
+    stem = f"{settings.district_code}_{period}"
+    report = folder / f"BaoCaoTongHop_{stem}.xlsx"
+    csv_path, json_path = folder / f"DuLieu_{stem}.csv", folder / f"DuLieu_{stem}.json"
     with session_factory(engine)() as session:
         month = month_data(session, registry, settings.district_code, period,
                            deadline_day=deadline_day(settings, period),
                            timezone=settings.timezone)
+        rows = export_rows(month)
+        document = load_document(document_file(settings))
+        record_builds(session, settings.reports, settings.district_code, period, {
+            "workbook": (report, build_district_workbook(month, document=document)),
+            "data_csv": (csv_path, write_export_csv(rows)),
+            "data_json": (json_path, write_export_json(rows)),
+        }, district_in_use(session, registry, settings.district_code, period))
     engine.dispose()
-    folder = settings.reports / period
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{settings.district_code}_{period}"
-    report = folder / f"BaoCaoTongHop_{stem}.xlsx"
-    csv_path, json_path = folder / f"DuLieu_{stem}.csv", folder / f"DuLieu_{stem}.json"
-    rows = export_rows(month)
-    document = load_document(document_file(settings))
-    write_atomically(report, build_district_workbook(month, document=document))
-    write_atomically(csv_path, write_export_csv(rows))
-    write_atomically(json_path, write_export_json(rows))
     missing = [c.unit.code for c in month.cells if not c.accepted]
     return DistrictOutputs(report, csv_path, json_path, missing,
                            pdf=to_pdf(report) if pdf else None)
+
+
+def district_in_use(session: Session, registry: Registry, district: str,
+                    period: str) -> list[int]:
+    cells = [c.code for c in registry.reporting_cells(district, period)]
+    return in_use_ids(session, cells, period, CELL_REPORT)
+
+
+def stale_periods(settings: Settings, registry: Registry, up_to: str) -> list[str]:
+    """Months up to ``up_to`` whose reports were built from other submissions than those
+    in force now: a late or corrected file, or a run that died before its report step."""
+    cells = [u.code for u in registry.units.values() if u.parent_code == settings.district_code]
+    engine = make_engine(settings.database_url)
+    with session_factory(engine)() as session:
+        periods = sorted(set(session.scalars(select(m.Submission.period).where(
+            m.Submission.unit_code.in_(cells), m.Submission.kind == CELL_REPORT,
+            m.Submission.status == "accepted", m.Submission.period <= up_to))))
+        found = [p for p in periods if is_stale(
+            session, settings.district_code, p, "workbook",
+            district_in_use(session, registry, settings.district_code, p))]
+    engine.dispose()
+    return found
 
 
 def document_file(settings: Settings) -> Path:
@@ -67,13 +97,6 @@ def document_file(settings: Settings) -> Path:
     consolidating units (the communes of 2025), else ``document.toml``."""
     own = settings.registry_dir / f"document-{settings.district_code}.toml"
     return own if own.exists() else settings.registry_dir / "document.toml"
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """A reader of the folder never sees half a report."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(content)
-    tmp.replace(path)
 
 
 def soffice() -> str | None:

@@ -29,7 +29,7 @@ def _in_range(day: date | None, start: date, end: date) -> bool:
     return day is not None and start <= day <= end
 
 
-def _row_counts(row: RosterRow, period: str) -> list[str]:
+def row_indicators(row: RosterRow, period: str) -> list[str]:
     """The roster indicators one row counts towards in ``period``."""
     month_start, month_end = first_day(period), last_day(period)
     year_start = date(month_end.year, 1, 1)
@@ -59,6 +59,6 @@ def derive_roster_counts(roster: Iterable[RosterRow], period: str
     for row in roster:
         if row.population not in POPULATIONS:
             continue
-        for code in _row_counts(row, period):
+        for code in row_indicators(row, period):
             counts[(row.population, code)] += 1
     return counts

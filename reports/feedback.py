@@ -38,6 +38,8 @@ class FeedbackContext:
     accepted: bool
     replaces_version: int | None = None  # the earlier version this one supersedes
     earlier_findings: tuple[Finding, ...] = ()  # that version's findings
+    # valid, but the month was already approved: kept until the district reopens it
+    pending: bool = False
 
 
 def fixed_findings(earlier: tuple[Finding, ...], now: list[Finding]) -> list[Finding]:
@@ -83,7 +85,10 @@ def _open_copy(original: bytes) -> Workbook:
 def _write_summary(ws: Worksheet, findings: list[Finding], ctx: FeedbackContext) -> None:
     bold = Font(name=FONT, size=13, bold=True)
     plain = Font(name=FONT, size=12)
-    verdict = ("CHẤP NHẬN — báo cáo hợp lệ, đã đưa vào tổng hợp." if ctx.accepted else
+    verdict = ("HỢP LỆ — CHỜ XỬ LÝ: kỳ báo cáo đã được phê duyệt; bản điều chỉnh này được "
+               "lưu và chỉ đưa vào tổng hợp khi Ban Tổ chức mở lại kỳ báo cáo."
+               if ctx.pending else
+               "CHẤP NHẬN — báo cáo hợp lệ, đã đưa vào tổng hợp." if ctx.accepted else
                "TRẢ LẠI — báo cáo có lỗi, đề nghị chi bộ sửa và gửi lại.")
     errors = sum(1 for f in findings if f.is_error)
     lines = [

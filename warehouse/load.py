@@ -6,8 +6,9 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cellreports.registry import Registry
@@ -19,6 +20,7 @@ from validations.findings import Finding
 from validations.history import person_key
 from warehouse import models as m
 from warehouse.archive import StoredFile
+from warehouse.versions import is_locked, next_version, now, put_in_force
 
 FAILED = "failed"  # the database refused the file: not loaded, left in the inbox
 
@@ -92,48 +94,45 @@ def load_submission(session: Session, record: SubmissionRecord, pid_key: bytes) 
         seen = already_loaded(session, record.stored)
         if seen is not None:
             return seen
-        submission = _add_submission(session, record)
+        submission = add_submission(session, record, record.accepted,
+                                    versioned=record.kind == CELL_REPORT)
         add_findings(session, submission.id, record.findings)
-        if submission.status == "accepted":
-            _supersede_earlier(session, submission)
+        if record.accepted:
             if record.report is not None:
                 _add_figures(session, submission.id, record.report, pid_key)
             for row in record.register.rows if record.register else []:
                 session.add(m.CourseRecord(submission_id=submission.id,
                                            **_register_values(row, pid_key)))
+            settle(session, submission)
         return LoadResult(submission.id, submission.status, submission.version, new=True)
 
 
-def _add_submission(session: Session, record: SubmissionRecord) -> m.Submission:
-    version = None
-    if record.kind == CELL_REPORT and record.unit_code and record.period:
-        earlier = session.scalar(select(func.count()).select_from(m.Submission).where(
-            m.Submission.unit_code == record.unit_code, m.Submission.period == record.period,
-            m.Submission.kind == CELL_REPORT))
-        version = (earlier or 0) + 1
+def add_submission(session: Session, record: Any, accepted: bool, *,
+                   versioned: bool) -> m.Submission:
+    """The submission row of a received file (a cell workbook or a district data file);
+    ``rejected`` until :func:`settle` decides between accepted and pending."""
+    version = next_version(session, record.kind, record.unit_code, record.period) \
+        if versioned else None
     errors = sum(1 for f in record.findings if f.is_error)
     submission = m.Submission(
         sha256=record.stored.sha256, filename=record.filename, channel=record.channel,
         sender=record.sender, received_at=record.received_at.astimezone(UTC), kind=record.kind,
         unit_code=record.unit_code, period=record.period, version=version,
-        status="accepted" if record.accepted else "rejected",
-        error_count=errors, warning_count=len(record.findings) - errors)
+        status="rejected", error_count=errors, warning_count=len(record.findings) - errors,
+        loaded_at=now())
     session.add(submission)
     session.flush()
     return submission
 
 
-def _supersede_earlier(session: Session, submission: m.Submission) -> None:
-    """A newly accepted version replaces every earlier version of the same unit and month."""
-    if submission.kind != CELL_REPORT or submission.version in (None, 1):
-        return
-    same = (m.Submission.unit_code == submission.unit_code,
-            m.Submission.period == submission.period, m.Submission.kind == CELL_REPORT,
-            m.Submission.id != submission.id)
-    previous = session.scalar(select(func.max(m.Submission.id)).where(*same))
-    submission.supersedes_id = previous
-    session.execute(update(m.Submission).where(*same, m.Submission.status.in_(
-        ("accepted", "rejected"))).values(status="superseded"))
+def settle(session: Session, submission: m.Submission) -> None:
+    """An accepted file goes in force — unless its month is approved: then it waits as a
+    pending correction until the month is reopened (warehouse.approval.reopen)."""
+    session.flush()
+    if is_locked(session, submission.unit_code, submission.period):
+        submission.status = "pending"
+    else:
+        put_in_force(session, submission, submission.loaded_at or now())
 
 
 def _add_figures(session: Session, submission_id: int, report: CellReport, key: bytes) -> None:

@@ -75,10 +75,15 @@ class Submission(Base):
     unit_code: Mapped[str | None] = mapped_column(String(32))
     period: Mapped[str | None] = mapped_column(String(7))
     version: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))  # received|rejected|accepted|superseded
+    # rejected | accepted | superseded | pending (a correction to an approved month, kept
+    # until the month is reopened)
+    status: Mapped[str] = mapped_column(String(16))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     warning_count: Mapped[int] = mapped_column(Integer, default=0)
+    loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # set once the feedback is in the sender's outbox: a run killed before that sends it next
+    feedback_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (Index("ix_submissions_unit_period", "unit_code", "period"),)
 
 
@@ -170,3 +175,64 @@ class ReportedValue(Base):
     indicator: Mapped[str] = mapped_column(String(32), primary_key=True)
     breakdown: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+class Period(Base):
+    """A month of one consolidating unit (a district, commune or province): open, or
+    approved — then locked: later files wait as pending corrections until it is reopened."""
+
+    __tablename__ = "periods"
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | approved
+    approved_by: Mapped[str | None] = mapped_column(String(255))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PeriodEvent(Base):
+    """Every approval and reopening, by whom and when (the lock's audit trail)."""
+
+    __tablename__ = "period_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(7))
+    action: Mapped[str] = mapped_column(String(16))  # approved | reopened
+    actor: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    applied: Mapped[int] = mapped_column(Integer, default=0)  # pending corrections applied
+    __table_args__ = (Index("ix_period_events_unit_period", "unit_code", "period"),)
+
+
+class FigureChange(Base):
+    """A figure that changed after it was first reported: what, when, from which file."""
+
+    __tablename__ = "figure_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    population: Mapped[str] = mapped_column(String(16))
+    indicator: Mapped[str] = mapped_column(String(32))
+    breakdown: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[int | None] = mapped_column(Integer)
+    new_value: Mapped[int | None] = mapped_column(Integer)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    replaced_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportBuild(Base):
+    """One version of one output file of a month. A rebuild with the same bytes is not a
+    new version; every version's copy is kept, so an old report stays retrievable."""
+
+    __tablename__ = "report_builds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_code: Mapped[str] = mapped_column(String(32))  # the consolidating unit
+    period: Mapped[str] = mapped_column(String(7))
+    kind: Mapped[str] = mapped_column(String(32))  # workbook | data_csv | data_json
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    copy_path: Mapped[str] = mapped_column(String(512))  # relative to the reports folder
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # the submissions in use when it was built (ids, comma-separated): its lineage
+    submission_ids: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_report_builds_unit_period", "unit_code", "period", "kind"),)

@@ -38,7 +38,8 @@ def province_month(session: Session, registry: Registry, province_code: str, per
         subs = list(session.scalars(
             select(m.Submission).where(m.Submission.unit_code == unit.code,
                                        m.Submission.period == period,
-                                       m.Submission.kind == DISTRICT_DATA)
+                                       m.Submission.kind == DISTRICT_DATA,
+                                       m.Submission.status != "pending")
             .order_by(m.Submission.received_at, m.Submission.id)))
         cells = len(registry.reporting_cells(unit.code, period))
         status, in_use = _district_status(unit, subs, due, zone, cells)

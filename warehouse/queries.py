@@ -43,7 +43,9 @@ def month_data(session: Session, registry: Registry, unit_code: str, period: str
         subs = list(session.scalars(
             select(m.Submission).where(m.Submission.unit_code == cell.code,
                                        m.Submission.period == period,
-                                       m.Submission.kind == CELL_REPORT)
+                                       m.Submission.kind == CELL_REPORT,
+                                       # an approved month shows what was approved
+                                       m.Submission.status != "pending")
             .order_by(m.Submission.received_at, m.Submission.id)))
         status, in_use = _cell_status(cell, subs, due, ZoneInfo(timezone))
         statuses.append(status)

@@ -1,0 +1,200 @@
+"""Versions, the record of changed figures, report versions, approval and lock, lineage —
+on the embedded SQLite and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, inspect, select
+from warehouse_factories import cell_workbook, load
+
+from cellreports.settings import Settings
+from flows.reporting import stale_periods, write_district_outputs
+from validations.findings import Finding
+from warehouse import models as m
+from warehouse.approval import AlreadyApproved, NotApproved, approve, reopen, states
+from warehouse.db import downgrade, make_engine, session_factory, upgrade
+from warehouse.lineage import explain
+from warehouse.load import sync_registry
+from warehouse.report_log import builds
+
+ONE_MORE_MEMBER = (1, 2, 3, 4, 5, 6, 7, 7)  # a second person admitted (stage 7)
+
+
+@pytest.fixture
+def settings(tmp_path, warehouse_url) -> Settings:
+    return Settings(data_dir=tmp_path / "var", warehouse_url=warehouse_url,
+                    pid_hash_key="test-key")
+
+
+@pytest.fixture
+def sessions(settings, registry):
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    with factory() as session:
+        sync_registry(session, registry)
+    yield factory
+    engine.dispose()
+
+
+def _changes(sessions) -> list[tuple]:
+    with sessions() as session:
+        return [(c.unit_code, c.population, c.indicator, c.breakdown, c.old_value,
+                 c.new_value, c.submission_id, c.replaced_id)
+                for c in session.scalars(select(m.FigureChange).order_by(m.FigureChange.id))]
+
+
+def _status(sessions, submission_id: int) -> str:
+    with sessions() as session:
+        return session.get(m.Submission, submission_id).status
+
+
+def _district_csv(path) -> dict[tuple[str, str, str, str], int]:
+    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+    return {(r["unit_code"], r["population"], r["indicator"], r["breakdown"]): int(r["value"])
+            for r in rows}
+
+
+def test_the_schema_at_head_matches_the_models_and_goes_back_to_empty(warehouse_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), m.Base.metadata)
+    assert differences == []
+    assert {"periods", "period_events", "figure_changes", "report_builds"} <= set(
+        inspect(engine).get_table_names())
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)  # and up again
+    assert "report_builds" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_a_corrected_version_records_each_changed_figure_and_the_file_it_came_from(
+        sessions, tmp_path):
+    first = load(sessions, tmp_path, cell_workbook())
+    second = load(sessions, tmp_path, cell_workbook(stages=ONE_MORE_MEMBER), day=22)
+    assert (_status(sessions, first.submission_id), second.version) == ("superseded", 2)
+    changes = _changes(sessions)
+    th14 = [c for c in changes if c[2] == "TH14" and c[3] == "tong"]
+    assert th14 == [("BL01", "hoc_sinh", "TH14", "tong", 1, 2, second.submission_id,
+                     first.submission_id)]
+    assert all(c[6] == second.submission_id for c in changes)
+    assert not any(c[2] == "TH05" for c in changes)  # unchanged figures are not listed
+
+
+def test_a_late_file_updates_its_month_s_report_and_the_old_report_stays_retrievable(
+        sessions, settings, registry, tmp_path):
+    load(sessions, tmp_path, cell_workbook("BL01", "2024-02"), month=2, day=20)
+    first = write_district_outputs(settings, registry, "2024-02")
+    before = first.report.read_bytes()
+    assert stale_periods(settings, registry, "2024-03") == []
+    late = load(sessions, tmp_path, cell_workbook("BL02", "2024-02"), month=3, day=5)
+    assert stale_periods(settings, registry, "2024-03") == ["2024-02"]
+    second = write_district_outputs(settings, registry, "2024-02")
+    assert stale_periods(settings, registry, "2024-03") == []
+    assert _district_csv(second.export_csv)[("BL02", "hoc_sinh", "TH05", "tong")] == 6
+    late_changes = [c for c in _changes(sessions) if c[6] == late.submission_id]
+    assert ("BL02", "hoc_sinh", "TH05", "tong", None, 6, late.submission_id, None) \
+        in late_changes
+    with sessions() as session:
+        versions = [b for b in builds(session, "BL", "2024-02") if b.kind == "workbook"]
+    assert len(versions) == 2 and versions[0].sha256 != versions[1].sha256
+    old_copy = settings.reports / versions[0].copy_path
+    assert old_copy.read_bytes() == before != second.report.read_bytes()
+    assert versions[1].submission_ids.count(",") == 1  # built from BL01 and BL02
+
+
+def test_rebuilding_an_unchanged_month_is_not_a_new_report_version(sessions, settings,
+                                                                   registry, tmp_path):
+    load(sessions, tmp_path, cell_workbook())
+    write_district_outputs(settings, registry, "2024-03")
+    write_district_outputs(settings, registry, "2024-03")
+    with sessions() as session:
+        assert len(builds(session, "BL", "2024-03")) == 3  # workbook, CSV, JSON once each
+
+
+def test_an_approved_month_keeps_a_later_file_pending_and_its_figures_unchanged(
+        sessions, settings, registry, tmp_path):
+    first = load(sessions, tmp_path, cell_workbook())
+    report = write_district_outputs(settings, registry, "2024-03")
+    approved_csv = report.export_csv.read_bytes()
+    with sessions() as session:
+        approve(session, "BL", "2024-03", "can.bo.to.chuc")
+    correction = load(sessions, tmp_path, cell_workbook(stages=ONE_MORE_MEMBER), day=25)
+    assert correction.status == "pending"
+    assert _status(sessions, first.submission_id) == "accepted"
+    assert stale_periods(settings, registry, "2024-03") == []
+    again = write_district_outputs(settings, registry, "2024-03")
+    assert again.export_csv.read_bytes() == approved_csv
+    with sessions() as session:
+        (state,) = states(session, "BL")
+    assert (state.status, state.approved_by, state.pending) == ("approved", "can.bo.to.chuc", 1)
+    assert state.approved_at is not None
+
+
+def test_reopening_applies_pending_corrections_oldest_first_and_records_who(sessions,
+                                                                            tmp_path):
+    first = load(sessions, tmp_path, cell_workbook())
+    with sessions() as session:
+        approve(session, "BL", "2024-03", "nguoi.duyet")
+    second = load(sessions, tmp_path, cell_workbook(stages=ONE_MORE_MEMBER), day=25)
+    third = load(sessions, tmp_path, cell_workbook(stages=(1, 1, 2, 3, 4, 5, 6, 7, 7)), day=26)
+    rejected = load(sessions, tmp_path, cell_workbook(stages=(1, 2)), day=27,
+                    findings=(Finding("X01", "TongHop", 9, "C", "Không khớp"),))
+    with sessions() as session:
+        applied = reopen(session, "BL", "2024-03", "nguoi.mo.lai")
+    assert [s.id for s in applied] == [second.submission_id, third.submission_id]
+    statuses = [_status(sessions, r.submission_id) for r in (first, second, third, rejected)]
+    assert statuses == ["superseded", "superseded", "accepted", "rejected"]
+    with sessions() as session:
+        events = [(e.action, e.actor, e.applied) for e in session.scalars(
+            select(m.PeriodEvent).order_by(m.PeriodEvent.id))]
+        value = session.scalar(select(m.IndicatorValue.value).where(
+            m.IndicatorValue.submission_id == third.submission_id,
+            m.IndicatorValue.indicator == "TH05", m.IndicatorValue.population == "hoc_sinh",
+            m.IndicatorValue.breakdown == "tong"))
+    assert events == [("approved", "nguoi.duyet", 0), ("reopened", "nguoi.mo.lai", 2)]
+    assert value == 7
+    after = load(sessions, tmp_path, cell_workbook(stages=(1, 2, 3)), day=28)
+    assert after.status == "accepted"  # open again: a new file goes straight in force
+
+
+def test_approving_twice_or_reopening_an_open_month_is_refused(sessions):
+    with sessions() as session:
+        approve(session, "BL", "2024-03", "a")
+    with sessions() as session, pytest.raises(AlreadyApproved):
+        approve(session, "BL", "2024-03", "b")
+    with sessions() as session, pytest.raises(NotApproved):
+        reopen(session, "BL", "2024-04", "b")
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(m.PeriodEvent)) == 1
+
+
+def test_every_figure_of_the_upward_data_file_is_explained_by_its_submissions_and_rows(
+        sessions, settings, registry, tmp_path):
+    load(sessions, tmp_path, cell_workbook("BL01"))
+    load(sessions, tmp_path, cell_workbook("BL02", stages=ONE_MORE_MEMBER), day=22)
+    outputs = write_district_outputs(settings, registry, "2024-03")
+    figures = _district_csv(outputs.export_csv)
+    assert len(figures) > 100
+    with sessions() as session:
+        for (unit, population, indicator, breakdown), value in figures.items():
+            if indicator == "REPORTS_ON_TIME":
+                continue  # arrival times against the deadline: the status sheet says why
+            found = explain(session, registry, unit, "2024-03", population, indicator,
+                            breakdown)
+            assert found.value == value, (unit, population, indicator, breakdown)
+            for source in found.sources:
+                if indicator in ("TH05", "TH11", "TH12", "TH14"):
+                    assert len(source.rows) == source.value
+        th14 = explain(session, registry, "BL", "2024-03", "hoc_sinh", "TH14")
+    assert [(s.unit_code, s.version, s.value) for s in th14.sources] == [
+        ("BL01", 1, 1), ("BL02", 1, 2)]
+    assert [r.stage for r in th14.sources[1].rows] == [7, 7]

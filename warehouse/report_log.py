@@ -1,0 +1,93 @@
+"""Every version of every output file of a month, kept and retrievable.
+
+A build is recorded in the same transaction that writes its files: if the process dies
+before the commit, the month is still "stale" for the next run, which builds it again
+(same data, same bytes). A rebuild that yields identical bytes is not a new version.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warehouse import models as m
+from warehouse.archive import sha256_of
+from warehouse.versions import now
+
+HISTORY = "history"  # beside the live reports: reports/history/<period>/<build>_<name>
+
+
+def in_use_ids(session: Session, unit_codes: list[str], period: str, kind: str) -> list[int]:
+    """The accepted submission of each unit for the month: what a report is built from."""
+    if not unit_codes:
+        return []
+    return sorted(session.scalars(select(m.Submission.id).where(
+        m.Submission.unit_code.in_(unit_codes), m.Submission.period == period,
+        m.Submission.kind == kind, m.Submission.status == "accepted")))
+
+
+def latest(session: Session, unit_code: str, period: str, kind: str) -> m.ReportBuild | None:
+    return session.scalar(select(m.ReportBuild).where(
+        m.ReportBuild.unit_code == unit_code, m.ReportBuild.period == period,
+        m.ReportBuild.kind == kind).order_by(m.ReportBuild.id.desc()).limit(1))
+
+
+def is_stale(session: Session, unit_code: str, period: str, kind: str,
+             submission_ids: list[int]) -> bool:
+    """Was the month's report built from other submissions than those now in use?"""
+    build = latest(session, unit_code, period, kind)
+    return build is None or build.submission_ids != _ids_text(submission_ids)
+
+
+def record_builds(session: Session, reports_root: Path, unit_code: str, period: str,
+                  outputs: dict[str, tuple[Path, bytes]], submission_ids: list[int]) -> None:
+    """Write the outputs (kind → live path and bytes) and record each changed one as a new
+    version with a copy under ``history/``; commits the session's transaction, so the month
+    read for the report and its recorded versions are one unit of work."""
+    moment = now()
+    for kind, (path, content) in outputs.items():
+        digest = sha256_of(content)
+        previous = latest(session, unit_code, period, kind)
+        if previous is None or previous.sha256 != digest \
+                or previous.submission_ids != _ids_text(submission_ids):
+            build = m.ReportBuild(unit_code=unit_code, period=period, kind=kind,
+                                  file_name=path.name, sha256=digest, copy_path="",
+                                  built_at=moment, submission_ids=_ids_text(submission_ids))
+            session.add(build)
+            session.flush()
+            copy = Path(HISTORY) / period / f"{build.id:05d}_{path.name}"
+            write_atomically(reports_root / copy, content)
+            build.copy_path = copy.as_posix()
+        write_atomically(path, content)
+    session.commit()
+
+
+def builds(session: Session, unit_code: str, period: str) -> list[m.ReportBuild]:
+    return list(session.scalars(select(m.ReportBuild).where(
+        m.ReportBuild.unit_code == unit_code, m.ReportBuild.period == period)
+        .order_by(m.ReportBuild.id)))
+
+
+def retrieve(reports_root: Path, build: m.ReportBuild, target: Path) -> Path:
+    """A copy of an earlier version of a report, byte for byte."""
+    shutil.copyfile(reports_root / build.copy_path, target)
+    return target
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """A reader of the folder never sees half a file; a crash leaves the old one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+
+
+def _ids_text(ids: list[int]) -> str:
+    return ",".join(str(i) for i in sorted(ids))
