@@ -93,16 +93,17 @@ MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = 
     "coded": lambda label, f, v, x: (
         f"«{label}» ghi «{show(v)}» không thuộc danh mục. "
         "Đề nghị chọn một giá trị trong danh sách thả xuống."),
+    # the number itself is never repeated: findings are stored and PIDs only as keyed hashes
     "pid_digits": lambda label, f, v, x: (
-        f"Số định danh cá nhân «{show(v)}» không đủ 12 chữ số. Đề nghị ghi đúng 12 chữ số."),
+        "Số định danh cá nhân ở ô này không đủ 12 chữ số. Đề nghị ghi đúng 12 chữ số."),
     "pid_gender": lambda label, f, v, x: (
-        f"Số định danh cá nhân {show(v)}: chữ số thứ 4 không khớp giới tính và thế kỷ sinh "
+        "Số định danh cá nhân ở ô này: chữ số thứ 4 không khớp giới tính và thế kỷ sinh "
         "(0/1: nam/nữ sinh 1900–1999; 2/3: nam/nữ sinh 2000–2099). Đề nghị kiểm tra lại."),
     "pid_year": lambda label, f, v, x: (
-        f"Số định danh cá nhân {show(v)}: chữ số thứ 5–6 không khớp năm sinh. "
+        "Số định danh cá nhân ở ô này: chữ số thứ 5–6 không khớp năm sinh. "
         "Đề nghị kiểm tra lại số định danh hoặc ngày sinh."),
     "pid_province": lambda label, f, v, x: (
-        f"Số định danh cá nhân {show(v)}: ba chữ số đầu không phải mã tỉnh, thành phố. "
+        "Số định danh cá nhân ở ô này: ba chữ số đầu không phải mã tỉnh, thành phố. "
         "Đề nghị kiểm tra lại."),
     "stt_twice": lambda label, f, v, x: (
         f"Số thứ tự {show(v)} bị trùng trong danh sách. Đề nghị đánh số lại."),

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, inspect, select
 from warehouse_factories import cell_workbook, load
 
-from cellreports.settings import Settings
 from flows.reporting import stale_periods, write_district_outputs
 from validations.findings import Finding
 from warehouse import models as m
@@ -21,12 +20,6 @@ from warehouse.load import sync_registry
 from warehouse.report_log import builds
 
 ONE_MORE_MEMBER = (1, 2, 3, 4, 5, 6, 7, 7)  # a second person admitted (stage 7)
-
-
-@pytest.fixture
-def settings(tmp_path, warehouse_url) -> Settings:
-    return Settings(data_dir=tmp_path / "var", warehouse_url=warehouse_url,
-                    pid_hash_key="test-key")
 
 
 @pytest.fixture
