@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,10 @@ from cellreports.console import console
 from cellreports.periods import InvalidPeriod, parse_period
 from cellreports.registry import RegistryError
 from cellreports.settings import Settings
+
+# The command line reports outcomes itself (a summary, or one sentence for an error the
+# user can fix): Prefect's own log lines and tracebacks would only be noise here.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
 app = typer.Typer(help="Consolidate the monthly Party-cell reports of a district.",
                   no_args_is_help=True, add_completion=False)

@@ -12,7 +12,8 @@ console = Console()
 if not console.is_terminal:  # logs and CI: do not squeeze the table into 80 columns
     console = Console(width=110)
 
-STATUS_STYLE = {"accepted": "green", "rejected": "bold red", "failed": "bold red"}
+STATUS_STYLE = {"accepted": "green", "rejected": "bold red", "failed": "bold red",
+                "pending": "yellow"}
 
 
 def show_runs(summaries: Iterable) -> None:  # type: ignore[type-arg]
@@ -43,6 +44,13 @@ def show_outputs(summary) -> None:  # type: ignore[no-untyped-def]
     console.print(f"  Data Docs:        {_rel(summary.data_docs)}")
     missing = ", ".join(summary.missing_units) or "none"
     console.print(f"  Cells without an accepted report: {missing}")
+    if getattr(summary, "rebuilt", None):
+        console.print(f"  Earlier months rebuilt (late or corrected files): "
+                      f"{', '.join(summary.rebuilt)}")
+    for unit, period, version, filename in getattr(summary, "pending", []):
+        console.print(f"  [yellow]Pending correction[/] for approved {period}: {unit} "
+                      f"version {version} ({filename}) — applied after `cellreports reopen "
+                      f"--period {period}`")
 
 
 def _rel(path: Path | None) -> str:

@@ -20,23 +20,18 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import DateTime, create_engine, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-
-from warehouse import models as m
-from warehouse.db import make_engine
+from warehouse_snapshot import TABLES, Row, Snapshot, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = ROOT / "tests" / "crash_driver.py"
-TABLES = m.Base.metadata.sorted_tables  # every table, not only those a load writes today
 # the tables whose rows belong to one submission; all but the findings are its figures
 CHILDREN = [t.name for t in TABLES if "submission_id" in t.c and t.name != "submissions"]
 FIGURES = [name for name in CHILDREN if name != "findings"]
 # where the load is killed, as fractions of the statements a clean load executes
 KILL_FRACTIONS = (0.15, 0.35, 0.55, 0.75, 0.9)
 
-Row = tuple[tuple[str, object], ...]
-Snapshot = dict[str, list[Row]]
 
 
 @pytest.fixture
@@ -100,34 +95,6 @@ def run_all(runs: dict[int, Callable[[], subprocess.CompletedProcess[str]]]
     with ThreadPoolExecutor(max(2, os.cpu_count() or 1)) as pool:
         futures = {n: pool.submit(run) for n, run in runs.items()}
         return {n: future.result() for n, future in futures.items()}
-
-
-def snapshot(url: str) -> Snapshot:
-    """Every row of the warehouse on its business columns: no generated ids, no timestamps,
-    and each submission reference replaced by that submission's sha256."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            sha_of = dict(connection.execute(select(m.Submission.id, m.Submission.sha256)).all())
-            tables = {}
-            for table in TABLES:
-                rows = []
-                for row in connection.execute(select(table)).mappings():
-                    values = []
-                    for column in table.columns:
-                        if (column is table.autoincrement_column
-                                or isinstance(column.type, DateTime)):
-                            continue
-                        value = row[column.name]
-                        if any(fk.column.table.name == "submissions"
-                               for fk in column.foreign_keys):
-                            value = sha_of.get(value, f"<orphan of id {value}>")
-                        values.append((column.name, value))
-                    rows.append(tuple(values))
-                tables[table.name] = sorted(rows, key=repr)
-    finally:
-        engine.dispose()
-    return tables
 
 
 def by_submission(state: Snapshot, table: str) -> dict[object, list[Row]]:
