@@ -52,3 +52,16 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def previous_period(period: str) -> str:
+    year, month = map(int, period.split("-"))
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+
+
+def due_period(today: date, deadline_day: int) -> str:
+    """The month a scheduled run consolidates: the current month once its deadline has
+    passed (the schedule fires the day after it), else the month before."""
+    month = period_of(today)
+    deadline = min(deadline_day, last_day(month).day)
+    return month if today.day > deadline else previous_period(month)

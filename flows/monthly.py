@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
-from cellreports.periods import parse_period
+from cellreports.periods import due_period, parse_period, period_of
 from cellreports.registry import Registry
 from cellreports.rulebook import RuleBook
 from cellreports.settings import Settings
@@ -26,7 +27,12 @@ from flows.common import (
     sessions,
     validate_isolated,
 )
-from flows.reporting import DistrictOutputs, stale_periods, write_district_outputs
+from flows.reporting import (
+    DistrictOutputs,
+    deadline_day,
+    stale_periods,
+    write_district_outputs,
+)
 from forms.dispatch import ReadOutcome, read_any
 from reports.feedback import FeedbackContext, build_feedback
 from validations.context import Context
@@ -255,16 +261,24 @@ def _chunks(items: list[bytes], size: int) -> list[list[bytes]]:
 
 
 @flow(name="monthly-consolidation", log_prints=False)
-def monthly_consolidation(period: str, settings: Settings | None = None) -> RunSummary:
-    """Consolidate one month: collect → read → validate → load → report."""
-    period = parse_period(period)
+def monthly_consolidation(period: str | None = None,
+                          settings: Settings | None = None) -> RunSummary:
+    """Consolidate one month: collect → read → validate → load → report. Without a period
+    (a scheduled run), the month whose deadline has passed (cellreports.periods.due_period)."""
     settings = settings or Settings()
+    period = parse_period(period) if period else scheduled_period(settings)
     registry = Registry.load(settings.registry_dir)
     prepare_warehouse(settings, registry)
     with exclusive_run(settings, f"monthly-{settings.district_code}"):
         summary = _consolidate(period, registry, settings)
     publish_artifacts(summary)
     return summary
+
+
+def scheduled_period(settings: Settings, today: date | None = None) -> str:
+    zone = ZoneInfo(settings.timezone)
+    today = today or datetime.now(zone).date()
+    return due_period(today, deadline_day(settings, period_of(today)))
 
 
 def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSummary:
