@@ -36,6 +36,24 @@ class Settings(BaseSettings):
     # When unset, a random key is created once in data_dir/secret.key.
     pid_hash_key: SecretStr | None = None
     read_chunk_size: int = 50
+    # The e-mail channel (connectors/imap_mailbox.py): on when imap_host is set. Feedback and
+    # reminders go out by SMTP from smtp_from.
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_ssl: bool = True
+    imap_user: str = ""
+    imap_password: SecretStr = SecretStr("")
+    imap_folder: str = "INBOX"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = ""
+    # the district officer: the list of missing units after the deadline
+    officer_email: str = ""
+    # reminders go this many days before the deadline
+    reminder_days: int = 3
 
     def _under_data(self, value: Path | None, name: str) -> Path:
         return value if value is not None else self.data_dir / name

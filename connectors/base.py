@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +33,11 @@ class Connector(ABC):
     @abstractmethod
     def acknowledge(self, item: IncomingFile) -> None:
         """Mark a file handled; called only after it is archived and loaded."""
+
+    def acknowledge_many(self, items: Iterable[IncomingFile]) -> None:
+        """Mark these files handled (a channel whose unit is a message overrides this)."""
+        for item in items:
+            self.acknowledge(item)
 
     @abstractmethod
     def send_feedback(self, item: IncomingFile, filename: str, content: bytes) -> Path | str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -76,11 +76,16 @@ def load_each(records: list[Item], settings: Settings,
     return [results[id(r)] for r in records]
 
 
-def acknowledge_loaded(connector: Connector, collected: list[Any], failed: set[str]) -> None:
-    """Move handled files out of the inbox — only once they are archived and loaded."""
+def acknowledge_loaded(connectors: Iterable[Connector], collected: list[Any],
+                       failed: set[str]) -> None:
+    """Mark handled files in their channels — only once they are archived and loaded."""
+    by_channel = {c.channel: c for c in connectors}
+    done: dict[str, list[Any]] = {}
     for c in collected:
         if c.stored.sha256 not in failed:
-            connector.acknowledge(c.incoming)
+            done.setdefault(c.incoming.channel, []).append(c.incoming)
+    for channel, items in done.items():
+        by_channel[channel].acknowledge_many(items)
 
 
 def validate_isolated(validate: Callable[[list[Item]], list[list[Finding]]],

@@ -19,6 +19,7 @@ from cellreports.settings import Settings
 from cellreports.workdays import WorkCalendar
 from connectors.base import Connector, IncomingFile
 from connectors.folder_inbox import FolderInbox
+from connectors.imap_mailbox import ImapMailbox
 from flows.common import (
     acknowledge_loaded,
     exclusive_run,
@@ -94,15 +95,22 @@ class RunSummary:
     pending: list[tuple[str, str, int | None, str]] = field(default_factory=list)
 
 
-def make_connector(settings: Settings) -> Connector:
-    return FolderInbox(settings.inbox, settings.data_dir / "processed", settings.outbox)
+def make_connectors(settings: Settings) -> dict[str, Connector]:
+    """The channels files arrive through: the folder inbox always, the mailbox when set."""
+    connectors: dict[str, Connector] = {
+        "folder": FolderInbox(settings.inbox, settings.data_dir / "processed", settings.outbox)}
+    if settings.imap_host:
+        connectors["imap"] = ImapMailbox.from_settings(settings)
+    return connectors
 
 
-@task(cache_policy=NO_CACHE)
+# a mail server that is briefly unreachable is tried again; nothing was archived yet
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
 def collect_files(settings: Settings) -> list[Collected]:
     """Every waiting file, archived by content hash before anything reads it."""
     archive = Archive(settings.archive)
-    incoming = list(make_connector(settings).fetch())
+    incoming = [item for connector in make_connectors(settings).values()
+                for item in connector.fetch()]
     stored = [archive.store(item.content) for item in incoming]
     with sessions(settings)() as session:
         known = known_submissions(session, [s.sha256 for s in stored])
@@ -190,7 +198,7 @@ def load_files(records: list[SubmissionRecord], settings: Settings) -> list[Load
 @task(cache_policy=NO_CACHE)
 def acknowledge_files(collected: list[Collected], failed: set[str], settings: Settings) -> None:
     """Move handled files out of the inbox — only once they are archived and loaded."""
-    acknowledge_loaded(make_connector(settings), collected, failed)
+    acknowledge_loaded(make_connectors(settings).values(), collected, failed)
 
 
 @task(cache_policy=NO_CACHE)
@@ -198,7 +206,7 @@ def send_feedback(answers: list[tuple[Collected, int]], registry: Registry,
                   settings: Settings) -> dict[int, Path | str]:
     """Each submission's findings back to its sender, once: from the warehouse, so that a
     run killed after loading still answers every file on the next run."""
-    connector = make_connector(settings)
+    connectors = make_connectors(settings)
     sent: dict[int, Path | str] = {}
     open_session = sessions(settings)
     for c, submission_id in answers:
@@ -208,7 +216,8 @@ def send_feedback(answers: list[tuple[Collected, int]], registry: Registry,
                 continue
             content, name = feedback_for(session, submission, c.incoming.content, registry,
                                          ZoneInfo(settings.timezone))
-        sent[submission_id] = connector.send_feedback(c.incoming, name, content)
+        sent[submission_id] = connectors[c.incoming.channel].send_feedback(c.incoming, name,
+                                                                           content)
         with open_session() as session, session.begin():
             mark_feedback_sent(session, submission_id)
     return sent

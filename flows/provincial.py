@@ -216,7 +216,7 @@ def load_files(records: list[DistrictRecord], settings: Settings) -> list[LoadRe
 @task(cache_policy=NO_CACHE)
 def acknowledge_files(collected: list[Collected], failed: set[str], settings: Settings) -> None:
     """Move handled files out of the inbox — only once they are archived and loaded."""
-    acknowledge_loaded(make_connector(settings), collected, failed)
+    acknowledge_loaded([make_connector(settings)], collected, failed)
 
 
 def deadline_day(settings: Settings, period: str, level: str) -> int:

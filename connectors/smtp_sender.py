@@ -1,0 +1,53 @@
+"""Sending mail by SMTP: feedback to a cell, reminders, the officer's list of missing units."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+class MailNotConfigured(Exception):
+    """Mail must go out but no SMTP server is set (CELLREPORTS_SMTP_HOST)."""
+
+
+@dataclass(frozen=True)
+class SmtpSender:
+    host: str
+    port: int
+    sender: str
+    user: str = ""
+    password: str = ""
+    starttls: bool = True
+
+    @classmethod
+    def from_settings(cls, settings) -> SmtpSender:  # type: ignore[no-untyped-def]
+        if not settings.smtp_host:
+            raise MailNotConfigured("set CELLREPORTS_SMTP_HOST to send mail")
+        return cls(settings.smtp_host, settings.smtp_port,
+                   settings.smtp_from or settings.imap_user, settings.smtp_user,
+                   settings.smtp_password.get_secret_value(), settings.smtp_starttls)
+
+    def send(self, to: str, subject: str, body: str,
+             attachments: tuple[tuple[str, bytes], ...] = (),
+             in_reply_to: str | None = None) -> str:
+        """Send one message; returns its Message-ID."""
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message["Date"] = formatdate(localtime=True)
+        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
+        if in_reply_to:
+            message["In-Reply-To"] = message["References"] = in_reply_to
+        message.set_content(body)
+        for name, content in attachments:
+            message.add_attachment(content, maintype=XLSX[0], subtype=XLSX[1], filename=name)
+        with smtplib.SMTP(self.host, self.port, timeout=60) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.user:
+                smtp.login(self.user, self.password)
+            smtp.send_message(message)
+        return str(message["Message-ID"])
