@@ -1,4 +1,4 @@
-"""The command line: ``cellreports run | demo | template | db``."""
+"""The command line: ``cellreports run | serve | demo | template | db``…"""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from cellreports.settings import Settings
 
 # The command line reports outcomes itself (a summary, or one sentence for an error the
 # user can fix): Prefect's own log lines and tracebacks would only be noise here.
+# (`cellreports serve` is the exception: an unattended service logs each run.)
+_PREFECT_LEVEL_SET = "PREFECT_LOGGING_LEVEL" in os.environ
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
 app = typer.Typer(help="Consolidate the monthly Party-cell reports of a district.",
@@ -72,6 +74,67 @@ def run(period: Annotated[str, typer.Option(help="The month to consolidate, YYYY
         summary = monthly_consolidation(month, settings)
     show_runs([summary])
     show_outputs(summary)
+
+
+NO_SERVER = ("[red]PREFECT_API_URL is not set.[/] The schedule needs a real Prefect server "
+             "that keeps running. Start one (in another terminal, or as a service):\n"
+             "  prefect server start\n"
+             "then point this command at it and run it again (docs/schedule.md):\n"
+             "  export PREFECT_API_URL=http://127.0.0.1:4200/api")
+
+
+@app.command()
+def serve(data_dir: DataDir = None,
+          cron: Annotated[str | None, typer.Option(
+              help="When to run, as cron in the settings' time zone (default: 06:00 on the "
+                   "day after the cells' deadline in the rules file, e.g. '0 6 26 * *').")
+          ] = None) -> None:
+    """Run the monthly consolidation on its schedule (and when triggered) until stopped."""
+    settings = _settings(data_dir)
+    if not _PREFECT_LEVEL_SET:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"  # each run's progress, for the server too
+    from flows import deployment as d
+
+    with _user_errors():
+        chosen = cron or d.default_cron(settings)
+    try:
+        d.monthly_schedule(settings, chosen)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{chosen!r} is not a cron expression Prefect accepts",
+                                 param_hint="--cron") from exc
+    api = _prefect_api()
+    from flows.monthly import scheduled_period
+
+    console.print(f"Deployment:  {d.full_name(settings)}")
+    console.print(f"Schedule:    {d.describe(chosen, settings.timezone)} (cron '{chosen}')")
+    for when in d.next_runs(chosen, settings.timezone):
+        console.print(f"  next run:  {when:%Y-%m-%d %H:%M %Z}  consolidates "
+                      f"{scheduled_period(settings, when.date())}")
+    console.print(f"Data:        {settings.data_dir.resolve()} (inbox {settings.inbox.resolve()})")
+    console.print(f"Prefect API: {api}")
+    console.print(f"Run a month by hand: prefect deployment run '{d.full_name(settings)}' "
+                  "--param period=YYYY-MM")
+    console.print("Serving; stop with Ctrl+C.", highlight=False)
+    with _user_errors():
+        d.serve(settings, chosen)
+
+
+def _prefect_api() -> str:
+    """The Prefect server's API URL (environment or Prefect profile), once it answers."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        console.print(NO_SERVER)
+        raise typer.Exit(2)
+    with get_client(sync_client=True) as client:
+        failure = client.api_healthcheck()
+    if failure is not None:
+        console.print(f"[red]The Prefect server at {url} does not answer:[/] {failure}\n"
+                      "Is `prefect server start` running there?")
+        raise typer.Exit(3)
+    return url
 
 
 @app.command()

@@ -8,7 +8,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
@@ -36,7 +40,9 @@ from flows.reporting import (
 )
 from forms.dispatch import ReadOutcome, read_any
 from reports.feedback import FeedbackContext, build_feedback
+from reports.model import CellStatus
 from validations.context import Context
+from validations.findings import RULE_TITLES, Finding
 from validations.frames import BatchItem
 from validations.history import History, certificate_key
 from validations.run import validate_batch
@@ -89,6 +95,8 @@ class RunSummary:
     outbox: Path | None = None
     data_docs: Path | None = None
     missing_units: list[str] = field(default_factory=list)
+    cells: tuple[CellStatus, ...] = ()  # every expected cell this month
+    findings: list[Finding] = field(default_factory=list)  # of the files of this run
     # earlier months whose reports were rebuilt: a late or corrected file changed them
     rebuilt: list[str] = field(default_factory=list)
     # corrections waiting for an approved month to be reopened: (unit, month, version, file)
@@ -311,7 +319,8 @@ def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSumm
     outputs = build_reports(period, registry, settings)
     summary = RunSummary(period, district_report=outputs.report, export_csv=outputs.export_csv,
                          export_json=outputs.export_json, outbox=settings.outbox,
-                         missing_units=outputs.missing_units,
+                         missing_units=outputs.missing_units, cells=outputs.cells,
+                         findings=[f for r in records for f in r.findings],
                          data_docs=data_docs_dir(settings) / "index.html", rebuilt=rebuilt,
                          pending=list_pending(settings))
     summary.rows = _summary_rows(collected, records, results, feedback, registry)
@@ -344,12 +353,30 @@ def _status(result: LoadResult) -> str:
 
 
 def publish_artifacts(summary: RunSummary) -> None:
+    """What the run leaves in Prefect: the received files, the completeness of the month,
+    the findings by rule, and links to the reports and the Data Docs."""
     create_table_artifact(
         key=f"month-summary-{summary.period}",
         table=[{"unit": r.unit, "file": r.filename, "period": r.period or "", "status": r.status,
                 "version": r.version or "", "errors": r.errors, "warnings": r.warnings}
                for r in summary.rows],
         description=f"Submissions received in the run for {summary.period}")
+    create_table_artifact(
+        key=f"month-completeness-{summary.period}",
+        table=[{"unit": c.unit.code, "name": c.unit.name,
+                "state": "accepted" if c.accepted else "rejected" if c.received else "missing",
+                "on time": "yes" if c.on_time else "no", "version": c.version or "",
+                "errors": c.errors, "warnings": c.warnings} for c in summary.cells],
+        description=f"Every expected cell for {summary.period}: accepted, rejected or missing")
+    create_table_artifact(
+        key=f"month-findings-{summary.period}", table=findings_by_rule(summary.findings),
+        description="Findings of this run's files, by rule")
+    for key, path, what in (("district-report", summary.district_report, "District report"),
+                            ("upward-data", summary.export_csv, "Upward data file (CSV)"),
+                            ("data-docs", summary.data_docs, "Validation results (Data Docs)")):
+        if path is not None:
+            create_link_artifact(key=f"{key}-{summary.period}", link=Path(path).resolve()
+                                 .as_uri(), link_text=path.name, description=what)
     create_markdown_artifact(
         key=f"month-outputs-{summary.period}",
         markdown=(f"# {summary.period}\n\n- District report: `{summary.district_report}`\n"
@@ -362,3 +389,11 @@ def publish_artifacts(summary: RunSummary) -> None:
                   f"- Corrections waiting for an approved month to be reopened: "
                   f"{', '.join(f'{u} {p} v{v}' for u, p, v, _f in summary.pending) or '—'}"),
         description="Where this month's outputs are")
+
+
+def findings_by_rule(findings: list[Finding]) -> list[dict[str, object]]:
+    counts: dict[str, list[int]] = {}
+    for f in findings:
+        counts.setdefault(f.rule_id, [0, 0])[0 if f.is_error else 1] += 1
+    return [{"rule": rule, "title": RULE_TITLES.get(rule, ""), "errors": errors,
+             "warnings": warnings} for rule, (errors, warnings) in sorted(counts.items())]

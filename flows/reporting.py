@@ -21,6 +21,7 @@ from forms.dispatch import CELL_REPORT
 from reports.district import build_district_workbook
 from reports.document import load_document
 from reports.export import export_rows, write_export_csv, write_export_json
+from reports.model import CellStatus
 from warehouse import models as m
 from warehouse.db import make_engine, session_factory
 from warehouse.queries import month_data
@@ -36,6 +37,7 @@ class DistrictOutputs:
     export_json: Path
     missing_units: list[str]
     pdf: Path | None = None
+    cells: tuple[CellStatus, ...] = ()  # each expected cell's state: the completeness table
 
 
 def deadline_day(settings: Settings, period: str) -> int:
@@ -67,7 +69,7 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
     engine.dispose()
     missing = [c.unit.code for c in month.cells if not c.accepted]
     return DistrictOutputs(report, csv_path, json_path, missing,
-                           pdf=to_pdf(report) if pdf else None)
+                           pdf=to_pdf(report) if pdf else None, cells=tuple(month.cells))
 
 
 def district_in_use(session: Session, registry: Registry, district: str,

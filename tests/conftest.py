@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from cellreports.registry import Registry
 from cellreports.settings import DEFAULT_REGISTRY, Settings
 
+pytest_plugins = ["mailservers"]
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "CELLREPORTS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

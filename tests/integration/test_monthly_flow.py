@@ -129,6 +129,34 @@ def test_the_run_leaves_a_table_artifact_summarising_the_month(month_inbox):
         ("BL01", "accepted"), ("BL02", "rejected"), ("BL04", "accepted")}
 
 
+def _table(key: str) -> list[dict]:
+    import json
+
+    from prefect.artifacts import Artifact
+
+    artifact = Artifact.get(key)
+    assert artifact is not None and artifact.type == "table", key
+    return json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
+
+
+def test_the_run_leaves_completeness_findings_and_links_as_artifacts(month_inbox):
+    from prefect.artifacts import Artifact
+
+    from flows.monthly import monthly_consolidation
+
+    summary = monthly_consolidation("2024-03", month_inbox)
+    states = {row["unit"]: (row["state"], row["on time"]) for row in
+              _table("month-completeness-2024-03")}
+    assert states == {"BL01": ("accepted", "yes"), "BL02": ("rejected", "no"),
+                      "BL03": ("missing", "no"), "BL04": ("accepted", "no")}
+    rules = {row["rule"]: (row["errors"], row["warnings"]) for row in
+             _table("month-findings-2024-03")}
+    assert rules["R02"][0] == 1 and rules["F01"][0] == 1  # the bad date; the PNG
+    link = Artifact.get("district-report-2024-03")
+    assert link is not None  # Prefect keeps a link artifact as markdown [text](uri)
+    assert summary.district_report.resolve().as_uri() in str(link.data)
+
+
 def test_a_corrected_version_supersedes_and_its_feedback_lists_what_was_fixed(month_inbox):
     from flows.monthly import monthly_consolidation
 
