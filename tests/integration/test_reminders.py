@@ -59,3 +59,17 @@ def test_after_the_deadline_the_officer_gets_the_missing_units_and_the_level_abo
     assert "BL01" not in officer[0]
     (escalated,) = _texts(settings.outbox / "LD")
     assert "Báo cáo cấp trên" in escalated and "Đảng bộ huyện Bảo Lâm báo cáo" in escalated
+
+
+def test_with_smtp_set_reminders_go_by_mail_to_the_registered_addresses(bl01_reported,
+                                                                       smtp_server):
+    settings = bl01_reported.model_copy(update={
+        "smtp_host": smtp_server.host, "smtp_port": smtp_server.port, "smtp_starttls": False,
+        "smtp_from": "bantochuc@baolam.vn"})
+    summary = send_reminders(date(2024, 3, 24), settings)
+    assert summary.reminded == ["BL02", "BL03", "BL04"]
+    mails = smtp_server.wait_for(3)
+    assert "chibo.thptlocan@baolam.edu.vn" in {m.rcpt_tos[0] for m in mails}
+    assert all(m.message["Subject"] == "Nhắc gửi báo cáo phát triển Đảng tháng 3 năm 2024"
+               for m in mails)
+    assert "Thời hạn gửi báo cáo là ngày 25/03/2024" in mails[0].message.get_content()
