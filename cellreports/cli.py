@@ -114,6 +114,10 @@ def serve(data_dir: DataDir = None,
     console.print(f"Prefect API: {api}")
     console.print(f"Run a month by hand: prefect deployment run '{d.full_name(settings)}' "
                   "--param period=YYYY-MM")
+    console.print(f"Reminders:   reminders/{d.deployment_name(settings)}, "
+                  f"{d.describe(d.REMINDER_CRON, settings.timezone)} "
+                  f"({settings.reminder_days} days before the deadline; after it, the list of "
+                  "missing cells)")
     console.print("Serving; stop with Ctrl+C.", highlight=False)
     with _user_errors():
         d.serve(settings, chosen)
@@ -233,6 +237,33 @@ def template(unit: Annotated[str, typer.Option(help="Unit code, e.g. BL01.")],
     target = out or Path(f"BC-PTD-HS_{found.code}_{month}.xlsx")
     target.write_bytes(write_template(found, month))
     console.print(f"Template for {found.name} ({found.code}), {month}: {target}")
+
+
+@app.command()
+def remind(today: Annotated[str | None, typer.Option(
+               help="The day to act as, YYYY-MM-DD (default: today).")] = None,
+           data_dir: DataDir = None) -> None:
+    """Send the reminders that are due today (the schedule runs this every morning)."""
+    from datetime import date
+
+    from flows.reminders import send_reminders
+
+    settings = _settings(data_dir)
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"{today!r} is not a day like 2024-03-23") from exc
+    with _user_errors():
+        summary = send_reminders(day, settings)
+    console.print(f"{summary.period}: deadline {summary.due:%d/%m/%Y}")
+    if summary.reminded:
+        console.print(f"  reminded: {', '.join(summary.reminded)}")
+    if summary.missing:
+        console.print(f"  missing after the deadline: {', '.join(summary.missing)}")
+    for where in summary.sent:
+        console.print(f"  sent: {where}")
+    if not summary.sent:
+        console.print("  nothing to send today")
 
 
 @db_app.command("upgrade")

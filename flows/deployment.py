@@ -100,6 +100,26 @@ def build_deployment(settings: Settings, cron: str | None = None) -> RunnerDeplo
     )
 
 
+REMINDER_CRON = "0 7 * * *"  # every morning: the flow decides whether anything is due
+
+
+def build_reminders_deployment(settings: Settings) -> RunnerDeployment:
+    """The daily reminders (flows.reminders): before the deadline to the cells that have not
+    reported, after it the officer's list of missing units and the escalation."""
+    from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
+
+    from flows.reminders import send_reminders
+
+    return send_reminders.to_deployment(
+        name=deployment_name(settings),
+        schedules=[Cron(REMINDER_CRON, timezone=settings.timezone)],
+        description=f"Daily reminders of {settings.district_code}'s reporting deadline.",
+        tags=["cellreports", settings.district_code],
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+
+
 def export_settings(settings: Settings) -> None:
     """Put the settings given to ``serve`` into the environment: each flow run is a child
     process that builds its own ``Settings()`` from it (the deployment has no parameters, and
@@ -122,5 +142,6 @@ def serve(settings: Settings, cron: str | None = None) -> None:
     from prefect import serve as prefect_serve
 
     export_settings(settings)
-    prefect_serve(build_deployment(settings, cron), limit=1, pause_on_shutdown=False,
+    prefect_serve(build_deployment(settings, cron), build_reminders_deployment(settings),
+                  limit=1, pause_on_shutdown=False,
                   print_starting_message=False)

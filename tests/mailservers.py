@@ -398,6 +398,13 @@ def _run_as() -> tuple[str, str, dict[str, Any]]:
                                   "extra_groups": []}
 
 
+def _pdeathsig() -> list[str]:
+    """A prefix that makes Dovecot stop when pytest dies without its teardown (SIGKILL,
+    SIGTERM): util-linux's setpriv, where present, sets the parent-death signal and execs."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []
+
+
 def _wait_until_ready(server: DovecotServer, probe: ImapMailbox) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     last_error: Exception | None = None
@@ -450,7 +457,7 @@ def running_dovecot(binary: str) -> Iterator[DovecotServer]:
             config.write_text(_dovecot_config(version, directory, port, user, group))
             with open(directory / "startup.log", "ab") as startup_log:
                 process = subprocess.Popen(
-                    [binary, "-F", "-c", str(config)], stdin=subprocess.DEVNULL,
+                    [*_pdeathsig(), binary, "-F", "-c", str(config)], stdin=subprocess.DEVNULL,
                     stdout=startup_log, stderr=subprocess.STDOUT, start_new_session=True,
                     **popen_user)
             server = DovecotServer(HOST, port, directory, version, process)
