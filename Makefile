@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast lint clean
+.PHONY: install demo test test-fast lint clean bench
 
 PIP := $(BIN)/python -m pip install --disable-pip-version-check
 
@@ -25,6 +25,10 @@ demo: $(STAMP)
 ## test: the whole suite (unit, integration incl. PostgreSQL, e2e)
 test: $(STAMP)
 	@$(BIN)/pytest
+
+## bench: our monthly run against the naive pipeline on 1,000 synthetic cells (docs/benchmarks.md)
+bench: $(STAMP)
+	@$(BIN)/python bench/run.py 1000
 
 test-fast: $(STAMP)
 	$(BIN)/pytest tests/unit
