@@ -1,7 +1,7 @@
-"""One run at a time per warehouse: two runs for the same month would read the same inbox
-and race to load the same files. PostgreSQL: a session-level advisory lock (held by the
-database, released if the process dies). SQLite: an OS lock on a file beside the database
-(released by the OS if the process dies)."""
+"""One run at a time per lock name (a flow and its unit: ``monthly-BL``): two runs for the
+same month would read the same inbox and race to load the same files. PostgreSQL: a
+session-level advisory lock (held by the database, released if the process dies). SQLite:
+an OS lock on a file beside the database (released by the OS if the process dies)."""
 
 from __future__ import annotations
 

@@ -14,23 +14,11 @@ from flows.reporting import stale_periods, write_district_outputs
 from validations.findings import Finding
 from warehouse import models as m
 from warehouse.approval import AlreadyApproved, NotApproved, approve, reopen, states
-from warehouse.db import downgrade, make_engine, session_factory, upgrade
+from warehouse.db import downgrade, make_engine, upgrade
 from warehouse.lineage import explain
-from warehouse.load import sync_registry
 from warehouse.report_log import builds
 
 ONE_MORE_MEMBER = (1, 2, 3, 4, 5, 6, 7, 7)  # a second person admitted (stage 7)
-
-
-@pytest.fixture
-def sessions(settings, registry):
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    factory = session_factory(engine)
-    with factory() as session:
-        sync_registry(session, registry)
-    yield factory
-    engine.dispose()
 
 
 def _changes(sessions) -> list[tuple]:

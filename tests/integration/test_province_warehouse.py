@@ -15,8 +15,7 @@ from forms.export_reader import read_export
 from validations.findings import Finding
 from warehouse import models as m
 from warehouse.archive import Archive
-from warehouse.db import downgrade, make_engine, session_factory, upgrade
-from warehouse.load import sync_registry
+from warehouse.db import downgrade, make_engine, upgrade
 from warehouse.load_province import DISTRICT_DATA, DistrictRecord, load_district_file
 from warehouse.province_queries import province_month
 
@@ -24,17 +23,6 @@ from warehouse.province_queries import province_month
 @pytest.fixture(scope="module")
 def registry():
     return province_registry()
-
-
-@pytest.fixture
-def sessions(warehouse_url, registry):
-    engine = make_engine(warehouse_url)
-    upgrade(engine)
-    factory = session_factory(engine)
-    with factory() as session:
-        sync_registry(session, registry)
-    yield factory
-    engine.dispose()
 
 
 def record(tmp_path, content: bytes, *, findings=(), day: int = 20) -> DistrictRecord:

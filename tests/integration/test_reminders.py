@@ -8,21 +8,13 @@ import pytest
 from warehouse_factories import cell_workbook, load
 
 from flows.reminders import send_reminders
-from warehouse.db import make_engine, session_factory, upgrade
-from warehouse.load import sync_registry
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
 @pytest.fixture
-def bl01_reported(settings, registry, tmp_path):
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    factory = session_factory(engine)
-    with factory() as session:
-        sync_registry(session, registry)
-    load(factory, tmp_path / "archive", cell_workbook("BL01", "2024-03"), day=20)
-    engine.dispose()
+def bl01_reported(settings, sessions, tmp_path):
+    load(sessions, tmp_path / "archive", cell_workbook("BL01", "2024-03"), day=20)
     return settings
 
 
