@@ -151,11 +151,11 @@ def _next_26th_6am(now: datetime) -> datetime:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _read_deployment(client: Any) -> Any:
+def _read_deployment(client: Any, name: str = DEPLOYMENT) -> Any:
     from prefect.exceptions import ObjectNotFound
 
     try:
-        return client.read_deployment_by_name(DEPLOYMENT)
+        return client.read_deployment_by_name(name)
     except ObjectNotFound:
         return None
 
@@ -199,7 +199,9 @@ def test_served_deployment_runs_on_its_schedule_and_when_triggered(
         [schedule] = deployment.schedules
         assert schedule.active
         assert (schedule.schedule.cron, schedule.schedule.timezone) == (CRON, "Asia/Ho_Chi_Minh")
-        reminders = client.read_deployment_by_name("reminders/BL")
+        # serve registers its two deployments one after the other: wait for the second too
+        reminders = _wait("the reminders deployment", lambda: _read_deployment(
+            client, "reminders/BL"), serve, server)
         assert reminders.entrypoint == "flows.reminders.send_reminders"
         [daily] = reminders.schedules
         assert (daily.schedule.cron, daily.schedule.timezone) == ("0 7 * * *",
