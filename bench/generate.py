@@ -12,8 +12,9 @@ from __future__ import annotations
 import random
 import shutil
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from cellreports.settings import DEFAULT_REGISTRY
@@ -23,6 +24,7 @@ from forms.model import Header, RosterRow, SummaryLine
 from forms.writer import write_cell_workbook
 
 PERIOD = "2024-03"
+SEED = 20240320
 INVALID_SHARE = 0.05  # one file in twenty has an error (a bad date, a wrong total)
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ")
 GIVEN = ("An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Linh", "Mai", "Nam", "Phương")
@@ -47,12 +49,14 @@ def write_registry(folder: Path, n: int) -> None:
 def _row(rng: random.Random, cell: int, n: int, rows: int) -> RosterRow:
     stage = rng.choice((1, 1, 1, 2, 2, 3, 4, 5, 6, 7))
     gender = rng.choice(("Nam", "Nữ"))
-    birth = date(2006, rng.randint(1, 12), rng.randint(1, 28))
+    # born in 2005: of age (18) at the January 2024 resolutions; one birthday per row, so
+    # that no two rows of a file are the same person by name and date of birth (R09)
+    birth = date(2005, 1, 1) + timedelta(days=n * 5 % 300)
     row = RosterRow(
         excel_row=0, stt=n, full_name=f"{rng.choice(SURNAMES)} Văn {rng.choice(GIVEN)}",
         birth_date=birth, gender=gender,
-        # Lâm Đồng (068), 2/3: man/woman born 2000–2099, 06: born 2006; unique per person
-        pid=f"068{2 if gender == 'Nam' else 3}06{(cell * rows + n) % 1_000_000:06d}",
+        # Lâm Đồng (068), 2/3: man/woman born 2000–2099, 05: born 2005; unique per person
+        pid=f"068{2 if gender == 'Nam' else 3}05{(cell * rows + n) % 1_000_000:06d}",
         ethnicity="Kinh", religion="Không", population="hoc_sinh", class_or_position="12A1",
         youth_union=True, stage=stage, stage_date=date(2024, 1, 10))
     if stage >= 2:
@@ -90,13 +94,18 @@ def generate(out: Path, n: int, rows: int = 60) -> Path:
         return out
     shutil.rmtree(out, ignore_errors=True)
     write_registry(out / "registry", n)
-    rng = random.Random(20240320)
-    for i in range(n):
-        folder = out / "inbox" / unit_code(i)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{unit_code(i)}_{PERIOD}.xlsx").write_bytes(workbook(i, rows, rng))
+    with ProcessPoolExecutor() as pool:  # openpyxl writing is CPU-bound: use every core
+        list(pool.map(_write_one, [(out, i, rows) for i in range(n)], chunksize=50))
     done.write_text("")
     return out
+
+
+def _write_one(job: tuple[Path, int, int]) -> None:
+    out, i, rows = job
+    folder = out / "inbox" / unit_code(i)
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(f"{SEED}-{i}")  # each file its own stream: same bytes in any order
+    (folder / f"{unit_code(i)}_{PERIOD}.xlsx").write_bytes(workbook(i, rows, rng))
 
 
 if __name__ == "__main__":

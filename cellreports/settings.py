@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     # When unset, a random key is created once in data_dir/secret.key.
     pid_hash_key: SecretStr | None = None
     read_chunk_size: int = 50
+    # Files per GX validation. One validation costs mostly its fixed overhead, so on one
+    # machine the whole batch is fastest; smaller chunks spread it over a Dask cluster.
+    validate_chunk_size: int = 1000
+    # The scheduler of an existing Dask cluster (``tcp://host:8786``): the monthly flow's
+    # read chunks then run on its workers (flows/runners.py, docs/cluster.md). Unset: on
+    # this machine, in threads.
+    dask_address: str | None = None
     # The e-mail channel (connectors/imap_mailbox.py): on when imap_host is set. Feedback and
     # reminders go out by SMTP from smtp_from.
     imap_host: str | None = None

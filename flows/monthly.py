@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from prefect import flow, task
@@ -14,6 +15,7 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote, unmapped
 from sqlalchemy.orm import Session
 
 from cellreports.periods import due_period, parse_period, period_of
@@ -45,6 +47,7 @@ from validations.context import Context
 from validations.findings import RULE_TITLES, Finding
 from validations.frames import BatchItem
 from validations.history import History, certificate_key
+from validations.roster_frame import people_in_batch
 from validations.run import validate_batch
 from warehouse.approval import pending
 from warehouse.archive import Archive, StoredFile
@@ -59,6 +62,8 @@ from warehouse.load import (
 )
 from warehouse.models import Submission
 from warehouse.queries import as_utc, earlier_version
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -146,9 +151,11 @@ def read_files(contents: list[bytes]) -> list[ReadOutcome]:
 
 
 @task(cache_policy=NO_CACHE)
-def gather_history(outcomes: list[ReadOutcome], settings: Settings) -> History:
+def gather_history(outcomes: list[ReadOutcome], registry: Registry, settings: Settings,
+                   period: str) -> History:
     """What earlier months hold for the units and months of this batch (history rules),
-    and the course register's certificates, including a register arriving in this batch."""
+    the course register's certificates, including a register arriving in this batch, and
+    who this run's files list (so that H07 sees across the chunks validated apart)."""
     wanted = [(o.report.header.unit_code, o.report.header.period) for o in outcomes
               if o.report and o.report.header.unit_code and o.report.header.period]
     with sessions(settings)() as session:
@@ -157,13 +164,31 @@ def gather_history(outcomes: list[ReadOutcome], settings: Settings) -> History:
                 for r in o.register.rows if r.cert_no and r.passed}
     if arriving:
         history.certificates = (history.certificates or set()) | arriving
+    history.people_in_run = people_in_batch(
+        [BatchItem(o.report) for o in outcomes if o.report],
+        Context(registry=registry, run_period=period, secret=settings.pid_key))
     return history
 
 
+class ToCheck:
+    """A chunk of read files and the history they are checked against, handed to a mapped
+    task as one opaque object. Not a list or a dataclass on purpose: Prefect and
+    prefect-dask walk (and rebuild) those, which costs seconds on a month's rosters and
+    turned the files into plain tuples on the way to a Dask worker."""
+
+    def __init__(self, files: list[tuple[Collected, ReadOutcome]], history: History):
+        self.files = files
+        self.history = history
+
+
 @task(cache_policy=NO_CACHE)
-def validate_files(collected: list[Collected], outcomes: list[ReadOutcome], registry: Registry,
-                   history: History, settings: Settings, period: str) -> list[SubmissionRecord]:
-    """One GX run over the whole batch; findings mapped back to each file."""
+def validate_files(chunk: ToCheck, registry: Registry, settings: Settings,
+                   period: str) -> list[SubmissionRecord]:
+    """One GX run over a chunk of files (by default the whole batch: a validation costs
+    mostly its fixed overhead); findings mapped back to each file."""
+    collected = [c for c, _o in chunk.files]
+    outcomes = [o for _c, o in chunk.files]
+    history = chunk.history
     context = Context(registry=registry, run_period=period,
                       rules=RuleBook.load(settings.rules_file),
                       calendar=WorkCalendar.load(settings.holidays_file), history=history,
@@ -273,7 +298,7 @@ def data_docs_dir(settings: Settings) -> Path:
     return (settings.data_dir / "datadocs").resolve()
 
 
-def _chunks(items: list[bytes], size: int) -> list[list[bytes]]:
+def _chunks(items: list[T], size: int) -> list[list[T]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
@@ -303,16 +328,22 @@ def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSumm
     fresh = [c for c in collected if not c.known]
     chunks = _chunks([c.incoming.content for c in fresh], settings.read_chunk_size)
     outcomes = [o for future in read_files.map(chunks) for o in future.result()]
-    history = gather_history(outcomes, settings) if fresh else History()
-    records = validate_files(fresh, outcomes, registry, history, settings, period) if fresh else []
-    results = load_files(records, settings) if records else []
+    # quote(): Prefect would otherwise walk every roster row of every file to look for
+    # upstream futures, ~10 s per task call at 1,000 files (measured, docs/benchmarks.md)
+    history = gather_history(quote(outcomes), registry, settings, period) if fresh else History()
+    chunks_to_check = [ToCheck(part, history) for part in _chunks(
+        list(zip(fresh, outcomes, strict=True)), settings.validate_chunk_size)]
+    records = [r for future in validate_files.map(chunks_to_check, unmapped(registry),
+                                                  unmapped(settings), unmapped(period))
+               for r in future.result()]
+    results = load_files(quote(records), settings) if records else []
     answers = [(c, res.submission_id) for c, res in zip(fresh, results, strict=True)
                if res.status != FAILED]
     answers += [(c, c.submission_id) for c in collected if c.submission_id is not None]
-    feedback = send_feedback(answers, registry, settings) if answers else {}
+    feedback = send_feedback(quote(answers), registry, settings) if answers else {}
     failed = {r.stored.sha256 for r, res in zip(records, results, strict=True)
               if res.status == FAILED}
-    acknowledge_files(collected, failed, settings)
+    acknowledge_files(quote(collected), failed, settings)
     rebuilt = find_stale_months(period, registry, settings)
     for earlier in rebuilt:
         build_reports(earlier, registry, settings)

@@ -209,6 +209,7 @@ def _word_at(text: str, index: int, limit: int = 40) -> str:
 # Font names
 
 
+@lru_cache(maxsize=1024)
 def legacy_font_encoding(font_name: str | None) -> str | None:
     """``"tcvn3"`` for a ``.Vn…`` font, ``"vni"`` for a ``VNI-…`` font, else None."""
     name = (font_name or "").strip().lstrip("@").strip().lower()
@@ -640,6 +641,7 @@ def _has_legacy_chars(text: str) -> bool:
     return any(ch in _LEGACY_CHARS or "\uf020" <= ch <= "\uf0ff" for ch in text)
 
 
+@lru_cache(maxsize=65536)  # pure; the same labels and names recur in every file
 def _detect(text: str, font_name: str | None) -> tuple[str, bool]:
     text = _nfc(text or "")
     font_encoding = legacy_font_encoding(font_name)

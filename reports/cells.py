@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.xlsxio import write_value
@@ -27,13 +33,53 @@ def put(ws: Worksheet, row: int, column: int, value: object, style: Style | None
     """Write one cell. Text is always stored as text, never run as a formula."""
     cell = write_value(ws.cell(row=row, column=column), value)
     if style is not None:
-        cell.font = style.font
-        cell.alignment = style.alignment
-        if style.border is not None:
-            cell.border = style.border
-        if style.number_format is not None:
-            cell.number_format = style.number_format
+        apply_style(cell, style)
     return cell
+
+
+# Per workbook: (style, the cell's style ids before) -> its style ids after. openpyxl
+# hashes and compares every Font, Border and Alignment it is given against the workbook's
+# lists, which took about a third of building a 1,000-cell district report (measured:
+# docs/benchmarks.md); the same style on the same kind of cell needs that only once.
+_APPLIED: WeakKeyDictionary[Workbook, dict[tuple[int, tuple[int, ...]],
+                                          tuple[Style, StyleArray]]] = WeakKeyDictionary()
+
+
+def apply_style(cell: Cell, style: Style) -> None:
+    """Give ``cell`` the style's font, alignment, border and number format."""
+    cache = _APPLIED.setdefault(cell.parent.parent, {})
+    # keyed by id: the style object is kept alive in the value, so its id is not reused
+    key = (id(style), tuple(cell._style) if cell._style is not None else ())
+    known = cache.get(key)
+    if known is not None:
+        cell._style = copy(known[1])
+        return
+    cell.font = style.font
+    cell.alignment = style.alignment
+    if style.border is not None:
+        cell.border = style.border
+    if style.number_format is not None:
+        cell.number_format = style.number_format
+    cache[key] = (style, copy(cell._style))
+
+
+def merge(ws: Worksheet, start_row: int, start_column: int, end_row: int,
+          end_column: int) -> None:
+    """``ws.merge_cells`` without its search of every earlier range for an overlap: that
+    search made merging quadratic (69 s of a 1,000-cell district report). Our layouts
+    never overlap a merge; tests/unit/test_cells.py checks the result is the same."""
+    merged = MergedCellRange(ws, CellRange(min_col=start_column, min_row=start_row,
+                                           max_col=end_column, max_row=end_row).coord)
+    ws.merged_cells.ranges.add(merged)
+    # The covered cells become MergedCells with the top-left cell's style, so the range's
+    # edges carry its borders (openpyxl's MergedCellRange.format adds them side by side,
+    # hashing a new Border per cell: another 22 s of that report).
+    start = ws.cell(row=start_row, column=start_column)
+    for row, column in list(merged.cells)[1:]:
+        covered = MergedCell(ws, row, column)
+        if start._style is not None:
+            covered._style = copy(start._style)
+        ws._cells[row, column] = covered
 
 
 def put_merged(ws: Worksheet, row: int, columns: tuple[int, int], value: object,
@@ -45,7 +91,7 @@ def put_merged(ws: Worksheet, row: int, columns: tuple[int, int], value: object,
         for column in range(first + 1, last + 1):
             ws.cell(row=row, column=column).border = style.border
     if last > first:
-        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        merge(ws, row, first, row, last)
     return cell
 
 

@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS, POPULATIONS
 from forms.xlsxio import deterministic_xlsx
-from reports.cells import LEFT, Style, put, put_merged, set_widths
+from reports.cells import LEFT, Style, merge, put, put_merged, set_widths
 from reports.charts import SHEET_CHARTS, build_charts_sheet
 from reports.district_attention import SHEET_ATTENTION, build_attention_sheet
 from reports.district_progress import (
@@ -111,7 +111,7 @@ def write_summary_header(ws: Worksheet, row: int) -> None:
     for column, (label, _) in enumerate(SUMMARY_FIXED, start=1):
         put(ws, row, column, label, style)
         ws.cell(row=row + 1, column=column).border = GRID
-        ws.merge_cells(start_row=row, start_column=column, end_row=row + 1, end_column=column)
+        merge(ws, row, column, row + 1, column)
     for offset, code in enumerate(INDICATOR_CODES):
         column = FIRST_INDICATOR_COLUMN + offset
         put(ws, row, column, code, style)
@@ -147,8 +147,7 @@ def write_cell_rows(ws: Worksheet, row: int, month: MonthData) -> int:
         put(ws, first, 2, cell.unit.name, text)
         put(ws, first, 3, cell.unit.code, middle)
         for column in (1, 2, 3):
-            ws.merge_cells(start_row=first, start_column=column, end_row=row - 1,
-                           end_column=column)
+            merge(ws, first, column, row - 1, column)
     return row
 
 

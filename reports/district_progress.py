@@ -20,7 +20,7 @@ from fractions import Fraction
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.layout import POPULATION_LABELS, POPULATIONS
-from reports.cells import put, put_merged, set_widths
+from reports.cells import merge, put, put_merged, set_widths
 from reports.export import TOTAL, accepted_cells, unit_value
 from reports.model import AGE_BANDS, AGE_GROUPS, CellStatus, MonthData
 from reports.sheetstyle import (
@@ -336,7 +336,7 @@ def build_breakdowns_sheet(ws: Worksheet, month: MonthData) -> None:
         put(ws, first, 1, label, text_style(bold=True))
         for r in range(first, row):
             grid(ws, r, [1, 2, 3])
-        ws.merge_cells(start_row=first, start_column=1, end_row=row - 1, end_column=3)
+        merge(ws, first, 1, row - 1, 3)
     row = note(ws, row + 1, BREAKDOWNS_LAST_COLUMN, BREAKDOWNS_NOTE, italic=True)
     missing = [c for c in month.cells if not c.accepted]
     if missing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,10 @@ from validations.frames import (
 from validations.messages import message
 from validations.roster_frame import roster_frame
 from validations.suites import ABSENT, FILES, REGISTER, ROSTER, SUMMARY, WIDE, Engine
+
+# One GX context serves the process; chunks validated in threads take turns on it (it is
+# not documented as thread-safe, and the work holds the GIL anyway).
+_ONE_AT_A_TIME = threading.Lock()
 
 
 @lru_cache(maxsize=4)
@@ -50,7 +55,9 @@ def validate_batch(items: Sequence[BatchItem], registry: Registry, run_period: s
         if frame.empty:
             continue
         finder = Rows(frame)
-        for result in engine(docs_dir).run(name, frame).results:
+        with _ONE_AT_A_TIME:
+            results = engine(docs_dir).run(name, frame).results
+        for result in results:
             if result.success:
                 continue
             meta = result.expectation_config.meta or {}

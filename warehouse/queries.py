@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -39,22 +41,17 @@ def month_data(session: Session, registry: Registry, unit_code: str, period: str
     statuses: list[CellStatus] = []
     values: dict[ValueKey, int] = {}
     latest_arrival: datetime | None = None
+    received = _received(session, {c.code for c in cells}, period)
+    unit_of: dict[int, str] = {}  # the submission in use -> its cell
     for cell in cells:
-        subs = list(session.scalars(
-            select(m.Submission).where(m.Submission.unit_code == cell.code,
-                                       m.Submission.period == period,
-                                       m.Submission.kind == CELL_REPORT,
-                                       # an approved month shows what was approved
-                                       m.Submission.status != "pending")
-            .order_by(m.Submission.received_at, m.Submission.id)))
-        status, in_use = _cell_status(cell, subs, due, ZoneInfo(timezone))
+        status, in_use = _cell_status(cell, received.get(cell.code, []), due, ZoneInfo(timezone))
         statuses.append(status)
         if in_use is not None:
             arrival = as_utc(in_use.received_at)
             latest_arrival = max(latest_arrival or arrival, arrival)
-            for v in session.scalars(select(m.IndicatorValue).where(
-                    m.IndicatorValue.submission_id == in_use.id)):
-                values[(cell.code, v.population, v.indicator, v.breakdown)] = v.value
+            unit_of[in_use.id] = cell.code
+    for v in _rows_of(session, m.IndicatorValue, unit_of):
+        values[(unit_of[v.submission_id], v.population, v.indicator, v.breakdown)] = v.value
     units_in_file = [*cells, unit]
     in_use = {s.unit.code: s for s in statuses if s.accepted}
     year = int(period[:4])
@@ -73,6 +70,33 @@ def month_data(session: Session, registry: Registry, unit_code: str, period: str
     )
 
 
+def _received(session: Session, cells: set[str], period: str) -> dict[str, list[m.Submission]]:
+    """Each cell's reports for the month, oldest first: one query for the whole district
+    (one per cell made a 1,000-cell month a thousand round trips)."""
+    found: dict[str, list[m.Submission]] = {}
+    for sub in session.scalars(
+            select(m.Submission).where(m.Submission.period == period,
+                                       m.Submission.kind == CELL_REPORT,
+                                       # an approved month shows what was approved
+                                       m.Submission.status != "pending")
+            .order_by(m.Submission.received_at, m.Submission.id)):
+        if sub.unit_code in cells:
+            found.setdefault(sub.unit_code, []).append(sub)
+    return found
+
+
+ID_CHUNK = 500  # submission ids per IN (...) list, well under every database's limit
+
+
+def _rows_of(session: Session, model: type[Any], ids: Iterable[int], *where: Any,
+             ) -> Iterator[Any]:
+    """The rows of ``model`` that belong to the submissions ``ids``, a few queries in all."""
+    ids = list(ids)
+    for i in range(0, len(ids), ID_CHUNK):
+        yield from session.scalars(select(model).where(
+            model.submission_id.in_(ids[i:i + ID_CHUNK]), *where))
+
+
 def _in_use(session: Session, units: list[str], periods: list[str]) -> list[m.Submission]:
     """The accepted submission of each unit and month (at most one: newer ones supersede)."""
     if not units:
@@ -87,11 +111,11 @@ def _monthly_admissions(session: Session, units: list[str], period: str,
     year, month = int(period[:4]), int(period[5:])
     months = [f"{year:04d}-{mm:02d}" for mm in range(1, month + 1)]
     found: dict[tuple[str, str, str], int] = {}
-    for sub in _in_use(session, units, months):
-        for v in session.scalars(select(m.IndicatorValue).where(
-                m.IndicatorValue.submission_id == sub.id, m.IndicatorValue.indicator == "TH11",
-                m.IndicatorValue.breakdown == "tong")):
-            found[(sub.unit_code or "", v.population, sub.period or "")] = v.value
+    subs = {sub.id: sub for sub in _in_use(session, units, months)}
+    for v in _rows_of(session, m.IndicatorValue, subs, m.IndicatorValue.indicator == "TH11",
+                      m.IndicatorValue.breakdown == "tong"):
+        sub = subs[v.submission_id]
+        found[(sub.unit_code or "", v.population, sub.period or "")] = v.value
     return found
 
 
@@ -99,20 +123,19 @@ def _age_bands(session: Session, units: list[str], period: str,
                ) -> dict[tuple[str, str, str, str], int]:
     end, year = last_day(period), int(period[:4])
     found: dict[tuple[str, str, str, str], int] = {}
-    for sub in _in_use(session, units, [period]):
-        for row in session.scalars(select(m.RosterFact).where(
-                m.RosterFact.submission_id == sub.id)):
-            if row.birth_date is None or row.population is None:
-                continue
-            groups = []
-            if row.stage is not None and 1 <= row.stage <= 6:
-                groups.append("TH05")
-            if row.decision_date and row.decision_date.year == year and row.decision_date <= end:
-                groups.append("TH12")
-            band = _band(age_on(row.birth_date, end))
-            for group in groups:
-                key = (sub.unit_code or "", row.population, group, band)
-                found[key] = found.get(key, 0) + 1
+    unit_of = {sub.id: sub.unit_code or "" for sub in _in_use(session, units, [period])}
+    for row in _rows_of(session, m.RosterFact, unit_of):
+        if row.birth_date is None or row.population is None:
+            continue
+        groups = []
+        if row.stage is not None and 1 <= row.stage <= 6:
+            groups.append("TH05")
+        if row.decision_date and row.decision_date.year == year and row.decision_date <= end:
+            groups.append("TH12")
+        band = _band(age_on(row.birth_date, end))
+        for group in groups:
+            key = (unit_of[row.submission_id], row.population, group, band)
+            found[key] = found.get(key, 0) + 1
     return found
 
 

@@ -56,6 +56,23 @@ def test_feedback_of_an_unreadable_file_is_the_findings_sheet_alone():
     assert result.sheetnames == ["KetQuaKiemTra"]
 
 
+def test_a_file_without_findings_gets_the_findings_sheet_alone_and_its_verdict():
+    accepted = FeedbackContext(CTX.filename, CTX.unit_label, CTX.period, 1, CTX.received_at,
+                               True)
+    result = load_workbook(io.BytesIO(build_feedback(make_workbook(), [], accepted)))
+    assert result.sheetnames == ["KetQuaKiemTra"]
+    texts = [c.value for row in result["KetQuaKiemTra"].iter_rows() for c in row if c.value]
+    assert any(str(t).startswith("CHẤP NHẬN") for t in texts)
+    assert "Không phát hiện sai sót." in texts
+
+
+def test_a_file_with_findings_comes_back_whole_with_the_findings_sheet_first():
+    finding = Finding("R03", "DanhSach", 8, "F", "Giới tính «Nm» không đúng danh mục.")
+    result = load_workbook(io.BytesIO(build_feedback(make_workbook(), [finding], CTX)))
+    assert result.sheetnames[0] == "KetQuaKiemTra"
+    assert {"ThongTin", "TongHop", "DanhSach"} <= set(result.sheetnames)
+
+
 def test_feedback_never_turns_text_into_a_live_formula():
     finding = Finding("R03", "DanhSach", 5, "F", "=HYPERLINK(\"http://x\")")
     result = load_workbook(io.BytesIO(build_feedback(make_workbook(), [finding], CTX)))

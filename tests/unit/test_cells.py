@@ -1,0 +1,85 @@
+"""reports.cells' fast paths give the workbook openpyxl's own calls would give."""
+
+from __future__ import annotations
+
+import io
+from copy import copy
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from reports.cells import Style, apply_style, merge, put
+from reports.sheetstyle import GRID, font, text_style
+
+THIN = Side(style="thin")
+
+
+def _saved(wb: Workbook) -> Workbook:
+    raw = io.BytesIO()
+    wb.save(raw)
+    return load_workbook(io.BytesIO(raw.getvalue()))
+
+
+def _look(cell) -> tuple:  # type: ignore[no-untyped-def]
+    # copies: openpyxl hands out proxies, which do not compare with each other
+    return (copy(cell.font), copy(cell.alignment), copy(cell.border), cell.number_format,
+            copy(cell.fill))
+
+
+def test_a_style_applied_from_the_cache_equals_one_applied_attribute_by_attribute():
+    style = Style(Font(name="Times New Roman", size=11, bold=True),
+                  Alignment(horizontal="right"), GRID, "0.0%")
+    fast, slow = Workbook(), Workbook()
+    for row in range(1, 6):  # the first application fills the cache, the rest use it
+        put(fast.active, row, 1, row, style)
+        cell = slow.active.cell(row=row, column=1, value=row)
+        cell.font, cell.alignment = style.font, style.alignment
+        cell.border, cell.number_format = style.border, style.number_format
+    for row in range(1, 6):
+        assert _look(_saved(fast).active.cell(row, 1)) == _look(_saved(slow).active.cell(row, 1))
+    assert _saved(fast).active.cell(5, 1).font.b is True
+
+
+def test_a_cached_style_keeps_what_the_cell_already_had():
+    wb = Workbook()
+    ws = wb.active
+    style = text_style()
+    put(ws, 1, 1, "plain", style)  # cached for a cell without a fill
+    ws.cell(2, 1).fill = PatternFill("solid", fgColor="FFC7CE")
+    apply_style(ws.cell(2, 1), style)
+    assert ws.cell(2, 1).fill.fgColor.rgb == "00FFC7CE"
+    assert ws.cell(1, 1).fill.fill_type is None
+    assert copy(ws.cell(2, 1).font) == copy(ws.cell(1, 1).font)
+
+
+def test_the_style_factories_return_the_same_object_for_the_same_arguments():
+    assert font(11, bold=True) is font(11, bold=True)
+    assert text_style(bold=True) is text_style(bold=True)
+    assert text_style(bold=True) is not text_style()
+
+
+def test_merge_gives_the_ranges_cells_and_edge_borders_of_merge_cells():
+    fast, slow = Workbook(), Workbook()
+    for wb, merger in ((fast, lambda ws, *r: merge(ws, *r)),
+                       (slow, lambda ws, a, b, c, d: ws.merge_cells(
+                           start_row=a, start_column=b, end_row=c, end_column=d))):
+        ws = wb.active
+        for first in range(1, 40, 3):  # many ranges: openpyxl's own check is quadratic
+            put(ws, first, 2, f"cell {first}", Style(Font(name="Times New Roman"),
+                                                        border=Border(THIN, THIN, THIN, THIN)))
+            merger(ws, first, 2, first + 2, 4)
+    fast_ws, slow_ws = _saved(fast).active, _saved(slow).active
+    assert sorted(map(str, fast_ws.merged_cells.ranges)) == sorted(
+        map(str, slow_ws.merged_cells.ranges))
+    assert len(fast_ws.merged_cells.ranges) == 13
+    for row in range(1, 40):
+        for column in range(2, 5):
+            ours, theirs = fast_ws.cell(row, column), slow_ws.cell(row, column)
+            assert isinstance(ours, MergedCell) == isinstance(theirs, MergedCell)
+            # every edge openpyxl draws is drawn here too (inner sides are not drawn in a
+            # merged range, whatever the covered cells hold)
+            for side in ("left", "right", "top", "bottom"):
+                if getattr(theirs.border, side).style:
+                    assert getattr(ours.border, side).style == "thin", (row, column, side)
+    assert fast_ws.cell(4, 2).value == "cell 4"
