@@ -52,6 +52,21 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(3) from None
 
 
+@contextmanager
+def _cluster_errors(settings: Settings) -> Iterator[None]:
+    """The Dask scheduler of CELLREPORTS_DASK_ADDRESS not answering is one sentence too: the
+    run stops before it loads anything, and the files stay in the inbox for the next run."""
+    try:
+        yield
+    except OSError as exc:
+        if not settings.dask_address or settings.dask_address not in str(exc):
+            raise
+        console.print(f"[red]The Dask scheduler cannot be reached:[/] {exc}\n"
+                      "Is `dask scheduler` running there (docs/cluster.md)? Without "
+                      "CELLREPORTS_DASK_ADDRESS the files are read on this machine.")
+        raise typer.Exit(3) from None
+
+
 def _period(text: str) -> str:
     try:
         return parse_period(text)
@@ -68,10 +83,11 @@ def run(period: Annotated[str, typer.Option(help="The month to consolidate, YYYY
     settings = _settings(data_dir, inbox_dir=inbox)
     month = _period(period)
     from cellreports.console import show_outputs, show_runs
-    from flows.monthly import monthly_consolidation
+    from flows.runners import monthly_flow_for
 
-    with _user_errors(), console.status(f"Consolidating {month}…"):
-        summary = monthly_consolidation(month, settings)
+    with _user_errors(), _cluster_errors(settings), console.status(f"Consolidating {month}…"):
+        # on the Dask cluster of CELLREPORTS_DASK_ADDRESS when it is set (docs/cluster.md)
+        summary = monthly_flow_for(settings)(month, settings)
     show_runs([summary])
     show_outputs(summary)
 
@@ -214,8 +230,9 @@ def demo(data_dir: DataDir = None,
                                  param_hint="--hierarchy")
     if hierarchy == "2025" and data_dir is None:
         data_dir = DATA_DIR_2025
-    with _user_errors():
-        run_demo(_settings(data_dir), hierarchy)
+    settings = _settings(data_dir)
+    with _user_errors(), _cluster_errors(settings):
+        run_demo(settings, hierarchy)
 
 
 @app.command()

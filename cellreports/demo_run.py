@@ -58,9 +58,10 @@ def run_demo(settings: Settings, hierarchy: str = "2024") -> list[RunSummary]:
         demo_course_register,
         generate_month,
     )
-    from flows.monthly import monthly_consolidation
+    from flows.runners import monthly_flow_for
 
     settings = demo_settings(settings, hierarchy)
+    monthly_consolidation = monthly_flow_for(settings)
     registry = Registry.load(settings.registry_dir)
     register = demo_course_register(registry, hierarchy=hierarchy)
     summaries = []

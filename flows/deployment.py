@@ -84,20 +84,25 @@ def next_runs(cron: str, timezone: str, count: int = 3,
 
 def build_deployment(settings: Settings, cron: str | None = None) -> RunnerDeployment:
     """The deployment of ``monthly_consolidation``: no parameters (a run's period defaults to
-    the month due), one cron schedule in the settings' time zone."""
+    the month due), one cron schedule in the settings' time zone. Its entrypoint is
+    ``flows.runners.configured_monthly_consolidation``: each run's process builds the flow with
+    the task runner of its own settings — the Dask cluster of ``CELLREPORTS_DASK_ADDRESS``
+    when it is set (``serve`` exports the settings it was given to its runs)."""
     from prefect.types.entrypoint import EntrypointType
 
-    from flows.monthly import monthly_consolidation
+    from flows.runners import MONTHLY_ENTRYPOINT, monthly_flow_for
 
-    return monthly_consolidation.to_deployment(
+    deployment = monthly_flow_for(settings).to_deployment(
         name=deployment_name(settings),
         schedules=[monthly_schedule(settings, cron)],
         description=(f"Monthly consolidation of {settings.district_code}: without a period, "
                      "the month whose deadline has passed."),
         tags=["cellreports", settings.district_code],
-        # runs import flows.monthly wherever the package is installed, from any directory
+        # runs import flows.runners wherever the package is installed, from any directory
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
+    deployment.entrypoint = MONTHLY_ENTRYPOINT
+    return deployment
 
 
 REMINDER_CRON = "0 7 * * *"  # every morning: the flow decides whether anything is due

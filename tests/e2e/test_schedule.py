@@ -195,7 +195,7 @@ def test_served_deployment_runs_on_its_schedule_and_when_triggered(
         # the schedule as the server holds it: monthly cron in Vietnam's time zone, active
         assert not deployment.paused
         assert deployment.parameters == {}
-        assert deployment.entrypoint == "flows.monthly.monthly_consolidation"
+        assert deployment.entrypoint == "flows.runners.configured_monthly_consolidation"
         [schedule] = deployment.schedules
         assert schedule.active
         assert (schedule.schedule.cron, schedule.schedule.timezone) == (CRON, "Asia/Ho_Chi_Minh")
