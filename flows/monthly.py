@@ -171,14 +171,17 @@ def gather_history(outcomes: list[ReadOutcome], registry: Registry, settings: Se
 
 
 class ToCheck:
-    """A chunk of read files and the history they are checked against, handed to a mapped
-    task as one opaque object. Not a list or a dataclass on purpose: Prefect and
-    prefect-dask walk (and rebuild) those, which costs seconds on a month's rosters and
-    turned the files into plain tuples on the way to a Dask worker."""
+    """A chunk of read files, the history they are checked against and the key people are
+    compared under, handed to a mapped task as one opaque object. Not a list or a dataclass
+    on purpose: Prefect and prefect-dask walk (and rebuild) those, which costs seconds on a
+    month's rosters and turned the files into plain tuples on the way to a Dask worker. The
+    key travels with it: a worker elsewhere must not fall back to a key file of its own."""
 
-    def __init__(self, files: list[tuple[Collected, ReadOutcome]], history: History):
+    def __init__(self, files: list[tuple[Collected, ReadOutcome]], history: History,
+                 secret: bytes):
         self.files = files
         self.history = history
+        self.secret = secret
 
 
 @task(cache_policy=NO_CACHE)
@@ -192,7 +195,7 @@ def validate_files(chunk: ToCheck, registry: Registry, settings: Settings,
     context = Context(registry=registry, run_period=period,
                       rules=RuleBook.load(settings.rules_file),
                       calendar=WorkCalendar.load(settings.holidays_file), history=history,
-                      secret=settings.pid_key)
+                      secret=chunk.secret)
     batch = [BatchItem(o.report, o.error, c.incoming.sender, o.register)
              for c, o in zip(collected, outcomes, strict=True)]
     docs = data_docs_dir(settings)
@@ -331,7 +334,7 @@ def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSumm
     # quote(): Prefect would otherwise walk every roster row of every file to look for
     # upstream futures, ~10 s per task call at 1,000 files (measured, docs/benchmarks.md)
     history = gather_history(quote(outcomes), registry, settings, period) if fresh else History()
-    chunks_to_check = [ToCheck(part, history) for part in _chunks(
+    chunks_to_check = [ToCheck(part, history, settings.pid_key) for part in _chunks(
         list(zip(fresh, outcomes, strict=True)), settings.validate_chunk_size)]
     records = [r for future in validate_files.map(chunks_to_check, unmapped(registry),
                                                   unmapped(settings), unmapped(period))
