@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,8 +19,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from pg_databases import postgres_databases
 from warehouse_snapshot import TABLES, Row, Snapshot, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,28 +39,8 @@ def fresh_warehouse(warehouse_url: str, tmp_path: Path,
     if not warehouse_url.startswith("postgresql"):
         yield lambda name: f"sqlite:///{tmp_path / f'{name}.sqlite'}"
         return
-    admin = create_engine(request.getfixturevalue("postgres_server"),
-                          isolation_level="AUTOCOMMIT")
-    created: list[str] = []
-
-    def fresh(name: str) -> str:
-        database = f"crash_{uuid.uuid4().hex[:10]}_{name}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{database}"'))
-        created.append(database)
-        return make_url(warehouse_url).set(database=database).render_as_string(
-            hide_password=False)
-
-    try:
+    with postgres_databases(request.getfixturevalue("postgres_server"), "crash") as fresh:
         yield fresh
-    finally:
-        with admin.connect() as connection:
-            for database in created:
-                connection.execute(text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :n"), {"n": database})
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
-        admin.dispose()
 
 
 def run_driver(url: str, work_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:

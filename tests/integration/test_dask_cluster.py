@@ -7,15 +7,13 @@ process) into another fresh warehouse must give the same results, value for valu
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from pg_databases import postgres_databases
 from warehouse_snapshot import snapshot
 
 from cellreports.demo import demo_course_register, generate_month
@@ -65,27 +63,8 @@ def dask_cluster(prefect_server: None) -> Iterator[tuple[Any, Any]]:
 @pytest.fixture
 def fresh_postgres(postgres_server: str) -> Iterator[Callable[[str], str]]:
     """Empty databases on the real PostgreSQL server, dropped afterwards."""
-    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    created: list[str] = []
-
-    def fresh(name: str) -> str:
-        database = f"dask_{uuid.uuid4().hex[:10]}_{name}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{database}"'))
-        created.append(database)
-        return make_url(postgres_server).set(database=database).render_as_string(
-            hide_password=False)
-
-    try:
+    with postgres_databases(postgres_server, "dask") as fresh:
         yield fresh
-    finally:
-        with admin.connect() as connection:
-            for database in created:
-                connection.execute(text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :n"), {"n": database})
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
-        admin.dispose()
 
 
 def _month_in_inbox(settings: Settings, registry: Registry) -> int:

@@ -227,12 +227,17 @@ def test_h06_full_membership_overdue(registry):
         ("H06", ROW[7], COL["decision_date"], "WARNING")]
 
 
-def test_h07_same_person_on_two_cells_rosters(registry):
+def _same_person_on_two_cells() -> list[BatchItem]:
+    """BL01's roster and BL02's, which lists BL01's second person again."""
     other = make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An")
-    items = [BatchItem(read_cell_report(make_workbook())),
-             BatchItem(read_cell_report(make_workbook(
-                 header=other, roster=make_roster((1,)), summary=make_summary(make_roster((1,))))),
-                 sender="")]
+    return [BatchItem(read_cell_report(make_workbook())),
+            BatchItem(read_cell_report(make_workbook(
+                header=other, roster=make_roster((1,)), summary=make_summary(make_roster((1,))))),
+                sender="")]
+
+
+def test_h07_same_person_on_two_cells_rosters(registry):
+    items = _same_person_on_two_cells()
     context = Context(registry=registry, run_period=PERIOD, secret=SECRET)
     first, second = validate_batch(items, registry, PERIOD, context)
     h07 = [(f.rule_id, f.row) for f in first if f.rule_id == "H07"]
@@ -243,11 +248,7 @@ def test_h07_same_person_on_two_cells_rosters(registry):
 def test_h07_sees_a_person_of_another_chunk_of_the_same_run(registry):
     """Validated in two chunks (a Dask cluster, validate_chunk_size), the run's people
     (History.people_in_run) give the findings of one batch."""
-    other = make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An")
-    items = [BatchItem(read_cell_report(make_workbook())),
-             BatchItem(read_cell_report(make_workbook(
-                 header=other, roster=make_roster((1,)), summary=make_summary(make_roster((1,))))),
-                 sender="")]
+    items = _same_person_on_two_cells()
     context = Context(registry=registry, run_period=PERIOD, secret=SECRET)
     together = validate_batch(items, registry, PERIOD, context)
     run = Context(registry=registry, run_period=PERIOD, secret=SECRET,
