@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cellreports.console import console
 from cellreports.periods import InvalidPeriod, parse_period
@@ -207,7 +208,7 @@ def province(period: Annotated[str, typer.Option(help="The month to consolidate,
     with _user_errors(), console.status(f"Province: consolidating {month}…"):
         summary = provincial_consolidation(month, settings, registry_dir=registry)
     for row in summary.rows:
-        console.print(f"  {row.district or '—'}  {row.filename}  {row.status}  "
+        console.print(f"  {escape(row.district or '—')}  {escape(row.filename)}  {row.status}  "
                       f"errors {row.errors}, warnings {row.warnings}")
     console.print(f"Inbox:              {province_paths(settings).inbox}")
     console.print(f"Provincial report:  {summary.report}")
@@ -351,7 +352,7 @@ def reopen(period: Annotated[str, typer.Option(help="The month to reopen, YYYY-M
     console.print(f"{scope} {month} reopened by {_actor(by)}; corrections applied: "
                   f"{len(applied)}")
     for sub in applied:
-        console.print(f"  {sub.unit_code}  version {sub.version}  {sub.filename}")
+        console.print(f"  {sub.unit_code}  version {sub.version}  {escape(sub.filename)}")
     if scope == settings.district_code:
         from cellreports.registry import Registry
         from flows.reporting import write_district_outputs
@@ -386,7 +387,7 @@ def periods(unit: UnitOpt = None, data_dir: DataDir = None) -> None:
     console.print(table)
     for sub in waiting:
         console.print(f"  pending: {sub.unit_code} {sub.period} version {sub.version} "
-                      f"{sub.filename}")
+                      f"{escape(sub.filename)}")
 
 
 @app.command()
@@ -419,7 +420,7 @@ def explain(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
     for source in found.sources:
         console.print(f"  {source.unit_code}: {source.value}  from submission "
                       f"#{source.submission_id} version {source.version} "
-                      f"'{source.filename}' (sha256 {source.sha256[:12]}, received "
+                      f"'{escape(source.filename)}' (sha256 {source.sha256[:12]}, received "
                       f"{source.received_at:%Y-%m-%d %H:%M}), sheet {source.where}")
         for row in source.rows:
             console.print(f"      row {row.excel_row}  STT {row.stt or '—'}  "
@@ -467,7 +468,7 @@ def history(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
         console.print(f"  {change.changed_at:%Y-%m-%d %H:%M}  {change.unit_code} "
                       f"{change.population} {change.indicator} {change.breakdown}: "
                       f"{_shown(change.old_value)} → {_shown(change.new_value)}  from "
-                      f"'{sub.filename}' (version {sub.version})")
+                      f"'{escape(sub.filename)}' (version {sub.version})")
     console.print("[bold]Approvals[/]")
     for e in approvals:
         console.print(f"  {e.at:%Y-%m-%d %H:%M}  {e.action} by {e.actor}"

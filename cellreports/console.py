@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -29,7 +30,9 @@ def show_runs(summaries: Iterable) -> None:  # type: ignore[type-arg]
     for summary in summaries:
         for row in sorted(summary.rows, key=lambda r: (r.unit, r.filename)):
             style = STATUS_STYLE.get(row.status, "dim")
-            table.add_row(row.period or summary.period, row.unit or "—", row.filename,
+            # names and codes come from received files: "[/]" in one must print, not crash
+            table.add_row(escape(row.period or summary.period), escape(row.unit or "—"),
+                          escape(row.filename),
                           str(row.version or "—"), f"[{style}]{row.status}[/]",
                           str(row.errors), str(row.warnings))
         table.add_section()
@@ -42,14 +45,14 @@ def show_outputs(summary) -> None:  # type: ignore[no-untyped-def]
     console.print(f"  Upward data file: {_rel(summary.export_csv)} (+ .json)")
     console.print(f"  Feedback files:   {_rel(summary.outbox)}/")
     console.print(f"  Data Docs:        {_rel(summary.data_docs)}")
-    missing = ", ".join(summary.missing_units) or "none"
+    missing = escape(", ".join(summary.missing_units)) or "none"
     console.print(f"  Cells without an accepted report: {missing}")
     if getattr(summary, "rebuilt", None):
         console.print(f"  Earlier months rebuilt (late or corrected files): "
                       f"{', '.join(summary.rebuilt)}")
     for unit, period, version, filename in getattr(summary, "pending", []):
-        console.print(f"  [yellow]Pending correction[/] for approved {period}: {unit} "
-                      f"version {version} ({filename}) — applied after `cellreports reopen "
+        console.print(f"  [yellow]Pending correction[/] for approved {period}: {escape(unit)} "
+                      f"version {version} ({escape(filename)}) — applied after `cellreports reopen "
                       f"--period {period}`")
 
 

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # When unset, a random key is created once in data_dir/secret.key.
     pid_hash_key: SecretStr | None = None
     read_chunk_size: int = 50
+    # Each received file is read in a child process with at most this much memory and time
+    # (forms/sandbox.py): a file that would exhaust them is stopped and named, not the run.
+    read_memory_mib: int = 1024
+    read_seconds: float = 60.0
     # Files per GX validation. One validation costs mostly its fixed overhead, so on one
     # machine the whole batch is fastest; smaller chunks spread it over a Dask cluster.
     validate_chunk_size: int = 1000

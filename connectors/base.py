@@ -19,6 +19,9 @@ class IncomingFile:
     sender: str
     received_at: datetime  # timezone-aware
     handle: str  # the channel's own reference (a path, a message id) for acknowledge()
+    # the file's real size when ``content`` holds only its first bytes (a file over the size
+    # limit is not read whole: its first bytes are enough to refuse it)
+    size: int | None = None
 
 
 class Connector(ABC):

@@ -15,14 +15,19 @@ from hashlib import sha256
 from pathlib import Path
 
 from connectors.base import Connector, IncomingFile
-from connectors.safe_names import safe_filename, unique_path
+from connectors.safe_names import readable_name, safe_filename, unique_path
+from forms.container import DEFAULT_LIMITS
 
 
 class FolderInbox(Connector):
     channel = "folder"
 
-    def __init__(self, inbox: Path, processed: Path, outbox: Path):
+    def __init__(self, inbox: Path, processed: Path, outbox: Path,
+                 max_bytes: int = DEFAULT_LIMITS.max_file_bytes):
         self.inbox, self.processed, self.outbox = inbox, processed, outbox
+        # a file over the limit is read only this far (+1 byte): enough to refuse it,
+        # without holding (and archiving) gigabytes
+        self.max_bytes = max_bytes
 
     def fetch(self) -> Iterator[IncomingFile]:
         if not self.inbox.exists():
@@ -31,22 +36,25 @@ class FolderInbox(Connector):
         for path in sorted(paths, key=lambda p: (p.stat().st_mtime, str(p))):
             relative = path.relative_to(self.inbox)
             sender = relative.parts[0] if len(relative.parts) > 1 else ""
+            size = path.stat().st_size
+            with path.open("rb") as file:
+                content = file.read(self.max_bytes + 1)
             yield IncomingFile(
-                content=path.read_bytes(),
-                filename=path.name,
+                content=content,
+                filename=readable_name(path.name),
                 channel=self.channel,
-                sender=sender,
+                sender=readable_name(sender, 100) if sender else "",
                 # the spec: a folder file arrives at its modification time
                 received_at=datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
                 handle=str(relative),
+                size=size if size > len(content) else None,
             )
 
     def acknowledge(self, item: IncomingFile) -> None:
         source = self.inbox / item.handle
         # a file still being copied when it was fetched, or replaced during the run, is not
         # what was archived and loaded: leave it for the next run
-        if not source.exists() or sha256(source.read_bytes()).digest() != sha256(
-                item.content).digest():
+        if not source.exists() or not _unchanged(source, item):
             return
         day = item.received_at.strftime("%Y-%m-%d")
         target_dir = self.processed / day / safe_filename(item.sender or "_")
@@ -61,6 +69,16 @@ class FolderInbox(Connector):
         tmp.write_bytes(content)
         os.replace(tmp, target)  # feedback for the same file is replaced, not duplicated
         return target
+
+
+def _unchanged(source: Path, item: IncomingFile) -> bool:
+    """The file is still what was fetched (of a file over the limit: its size and the
+    first bytes that were read)."""
+    if source.stat().st_size != (item.size or len(item.content)):
+        return False
+    with source.open("rb") as file:
+        head = file.read(len(item.content))
+    return sha256(head).digest() == sha256(item.content).digest()
 
 
 def _hidden(path: Path, root: Path) -> bool:

@@ -40,7 +40,8 @@ from flows.reporting import (
     stale_periods,
     write_district_outputs,
 )
-from forms.dispatch import ReadOutcome, read_any
+from forms.dispatch import ReadOutcome
+from forms.sandbox import SandboxLimits, read_contained
 from reports.feedback import FeedbackContext, build_feedback
 from reports.model import CellStatus
 from validations.context import Context
@@ -145,9 +146,11 @@ def _as_row(sub: Submission) -> RunRow:
 
 
 @task(cache_policy=NO_CACHE)
-def read_files(contents: list[bytes]) -> list[ReadOutcome]:
-    """Read a chunk of files; a bad file gives a named error, never an exception."""
-    return [read_any(content) for content in contents]
+def read_files(contents: list[bytes], settings: Settings) -> list[ReadOutcome]:
+    """Read a chunk of files, each in a child process bounded in memory and time; a bad
+    file gives a named error, never an exception."""
+    return read_contained(contents, SandboxLimits(settings.read_memory_mib,
+                                                  settings.read_seconds))
 
 
 @task(cache_policy=NO_CACHE)
@@ -330,7 +333,8 @@ def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSumm
     collected = collect_files(settings)
     fresh = [c for c in collected if not c.known]
     chunks = _chunks([c.incoming.content for c in fresh], settings.read_chunk_size)
-    outcomes = [o for future in read_files.map(chunks) for o in future.result()]
+    outcomes = [o for future in read_files.map(chunks, unmapped(settings))
+                for o in future.result()]
     # quote(): Prefect would otherwise walk every roster row of every file to look for
     # upstream futures, ~10 s per task call at 1,000 files (measured, docs/benchmarks.md)
     history = gather_history(quote(outcomes), registry, settings, period) if fresh else History()

@@ -18,6 +18,7 @@ from forms.errors import (
     EmptyFile,
     EncryptedWorkbook,
     OversizedWorkbook,
+    UnsafeXml,
     UnsupportedFormat,
 )
 
@@ -39,6 +40,9 @@ class Limits:
     # so one stray value at XFD20000 in a 13 KB file would take gigabytes
     max_rows: int = 100_000
     max_columns: int = 1_000
+    # and the rectangle they span: two far corners (A99000 and ALL1) are each within the
+    # limits above, yet a reader would allocate 99 million cells for them
+    max_cells: int = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,10 @@ def inspect_container(content: bytes, limits: Limits = DEFAULT_LIMITS) -> Contai
     if not content:
         raise EmptyFile("Tệp rỗng, không có nội dung.")
     if len(content) > limits.max_file_bytes:
+        # the channel may hand over only the first bytes of a huge file: no size is claimed
         raise OversizedWorkbook(
-            f"Tệp quá lớn ({len(content) // MB} MB), "
-            f"vượt giới hạn {limits.max_file_bytes // MB} MB."
-        )
+            f"Tệp quá lớn, vượt giới hạn {limits.max_file_bytes // MB} MB; đề nghị chỉ gửi "
+            "biểu mẫu báo cáo (không kèm hình ảnh, dữ liệu khác).")
     if content.startswith(OLE_MAGIC):
         return _inspect_ole(content)
     if content.startswith(ZIP_MAGIC):
@@ -114,6 +118,7 @@ def _inspect_archive(archive: zipfile.ZipFile, limits: Limits) -> Container:
         raise OversizedWorkbook(
             "Tệp có cấu trúc nén bất thường (quá lớn khi giải nén), không thể xử lý an toàn."
         )
+    _check_xml_prologs(archive, members)
     mimetype = archive.read("mimetype") if "mimetype" in names else b""
     if mimetype.strip() == ODS_MIMETYPE:
         return Container(kind="ods", has_macros=any(n.startswith("Basic/") for n in names),
@@ -145,11 +150,36 @@ def _check_extent(archive: zipfile.ZipFile, parts: list[str], limits: Limits) ->
                     rows = max(rows, int(number))
                     columns = max(columns, _column_index(letters))
                 tail = data[-512:]  # a tag cut by the chunk boundary is seen again
-        if rows > limits.max_rows or columns > limits.max_columns:
+        if (rows > limits.max_rows or columns > limits.max_columns
+                or rows * columns > limits.max_cells):
             raise OversizedWorkbook(
-                f"Trang tính có dữ liệu ở ô quá xa (dòng {rows}, cột {columns}), vượt giới hạn "
-                f"{limits.max_rows} dòng × {limits.max_columns} cột. Đề nghị xóa các ô thừa "
-                "rồi gửi lại.")
+                f"Trang tính có dữ liệu ở ô quá xa (đến dòng {rows}, cột {columns}), vượt giới "
+                f"hạn {limits.max_rows} dòng, {limits.max_columns} cột và {limits.max_cells} ô. "
+                "Đề nghị xóa các ô thừa rồi gửi lại.")
+
+
+# XML bombs (billion laughs, quadratic blowup) and external entities both need a DTD.
+# Office and LibreOffice never write one, so a part that declares one is refused before any
+# parser sees it; defusedxml (openpyxl) and quick-xml (calamine) would refuse or ignore it
+# too, but each in its own way, and with an error no cell secretary could act on.
+_XML_PART = re.compile(r"\.(xml|rels|vml)$", re.IGNORECASE)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_PROLOG_SCAN = 64 * 1024  # a real part opens its root element within its first few bytes
+
+
+def _check_xml_prologs(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+    for member in members:
+        if not _XML_PART.search(member.filename):
+            continue
+        with archive.open(member) as part:
+            head = part.read(_PROLOG_SCAN)
+        root = _ROOT_START.search(head)
+        prolog = head[:root.start()] if root else head
+        if _DTD.search(prolog) or (root is None and len(head) == _PROLOG_SCAN):
+            raise UnsafeXml(
+                "Tệp chứa cấu trúc XML không an toàn (khai báo DTD/thực thể, dấu hiệu «bom "
+                "XML»), không thể xử lý. Đề nghị lưu lại biểu mẫu bằng Excel rồi gửi lại.")
 
 
 def _column_index(letters: bytes) -> int:

@@ -30,6 +30,14 @@ class OversizedWorkbook(ReadError):
     """The file, or what it unpacks to, exceeds the size limits (zip bomb guard)."""
 
 
+class UnsafeXml(ReadError):
+    """A part of the workbook declares a DTD or entities (XML bomb guard): Office never does."""
+
+
+class ReadLimitExceeded(ReadError):
+    """Reading the workbook took more time or memory than allowed, so it was stopped."""
+
+
 class EmptyFile(ReadError):
     """The file has no content at all."""
 

@@ -18,7 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from forms.errors import EmptyFile, ReadError
+from forms.container import DEFAULT_LIMITS, MB
+from forms.errors import EmptyFile, OversizedWorkbook, ReadError
 from reports.export import EXPORT_COLUMNS
 
 CSV, JSON = "csv", "json"
@@ -112,6 +113,10 @@ def read_export(content: bytes) -> ExportFile:
     """The rows of a data file (CSV, or the JSON twin); raises an ExportFileError."""
     if not content.strip():
         raise EmptyFile("Tệp dữ liệu rỗng.")
+    # the inbox hands over only the first bytes of a file over the limit: never parse those
+    if len(content) > DEFAULT_LIMITS.max_file_bytes:
+        raise OversizedWorkbook(
+            f"Tệp dữ liệu quá lớn, vượt giới hạn {DEFAULT_LIMITS.max_file_bytes // MB} MB.")
     if content.startswith(_BINARY_MARKERS) or b"\x00" in content[:4096]:
         if content.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise NotUtf8()

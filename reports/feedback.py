@@ -7,6 +7,7 @@ of the cell's own sheets is highlighted and carries a comment saying what to fix
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.xlsxio import deterministic_xlsx
@@ -77,13 +79,41 @@ def _empty_workbook() -> Workbook:
 
 
 def _open_copy(original: bytes) -> Workbook:
-    """The cell's own workbook when openpyxl can open it (.xlsx), else a fresh one."""
+    """The cell's own workbook when openpyxl can open it (.xlsx), disarmed, else a fresh
+    one. ``data_only``: every formula comes back as the value it last showed, so nothing
+    the sender typed (``=HYPERLINK(…)``, a DDE call) is live in what we send; macros and
+    links to other workbooks are dropped on loading."""
     try:
-        workbook = load_workbook(io.BytesIO(original), keep_vba=False, keep_links=False,
-                                 rich_text=False)
+        workbook = load_workbook(io.BytesIO(original), data_only=True, keep_vba=False,
+                                 keep_links=False, rich_text=False)
     except Exception:  # .xls, .ods or a broken file: the findings sheet alone
-        workbook = _empty_workbook()
+        return _empty_workbook()
+    _disarm(workbook)
     return workbook
+
+
+# a defined name that is a plain range ('Sheet 1'!$A$1:$B$9); any other (a formula, a DDE
+# call, another workbook) would be evaluated by Excel when the feedback opens
+_PLAIN_RANGE = re.compile(
+    r"^(?:'[^']+'|[^'!\s()|\[\]]+)!\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?$")
+
+
+def _disarm(workbook: Workbook) -> None:
+    """Hyperlinks of the submitted workbook are not carried back, nor non-range names."""
+    for ws in workbook.worksheets:
+        # ws._cells holds only the cells the file has; iter_rows would create every cell of
+        # the used rectangle
+        for cell in ws._cells.values():
+            if cell.hyperlink is not None:
+                cell.hyperlink = None
+        _drop_live_names(ws.defined_names)
+    _drop_live_names(workbook.defined_names)
+
+
+def _drop_live_names(names: dict[str, DefinedName]) -> None:
+    for name, defined in list(names.items()):
+        if not _PLAIN_RANGE.match(defined.attr_text or ""):
+            del names[name]
 
 
 def _write_summary(ws: Worksheet, findings: list[Finding], ctx: FeedbackContext) -> None:

@@ -135,3 +135,13 @@ def test_text_protected_by_an_apostrophe_reads_as_written(good):
         records[0]["parent_code"] = "'-BL"
     read = read_export(edit(good, protect))
     assert read.rows[0].parent_code == "-BL"
+
+
+def test_a_data_file_over_the_size_limit_is_refused_not_parsed_in_part():
+    from forms.container import DEFAULT_LIMITS
+    from forms.errors import OversizedWorkbook
+    from reports.export import EXPORT_COLUMNS
+
+    header = ",".join(EXPORT_COLUMNS).encode() + b"\n"
+    with pytest.raises(OversizedWorkbook, match="quá lớn"):
+        read_export(header + b"x" * DEFAULT_LIMITS.max_file_bytes)

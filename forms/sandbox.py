@@ -1,0 +1,196 @@
+"""Reading received files in a child process bounded in memory and time.
+
+The container check (forms.container) refuses what the zip's own tables give away. What they
+hide — a part that unpacks to far more than it declares, a sheet of legal size that parses
+into gigabytes of Python objects, a file that keeps a reader busy for minutes — is stopped
+here: files are read by a child process whose address space is capped (RLIMIT_AS) and which
+is killed when one file takes too long. The file that stopped its reader gets a named error;
+the rest of the chunk goes on in a fresh child.
+
+A child is a plain ``python -m forms.sandbox`` talking over its pipes (length-prefixed
+pickles), not multiprocessing: it also works inside a Dask worker, whose daemonic process may
+not fork multiprocessing children. Children are kept between chunks (starting one costs the
+imports of the reader) and end with the parent (their stdin closes).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import resource
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from forms.dispatch import UNKNOWN, ReadOutcome, read_any
+from forms.errors import CorruptWorkbook, ReadLimitExceeded
+
+MIB = 1024 * 1024
+_HEADER = struct.Struct("<Q")
+_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """What one child may use: address space (MiB) and wall time per file (seconds)."""
+
+    memory_mib: int = 1024
+    seconds: float = 60.0
+
+
+def too_long(seconds: float) -> ReadLimitExceeded:
+    return ReadLimitExceeded(
+        f"Đọc tệp mất quá {seconds:g} giây nên đã bị dừng (tệp quá lớn hoặc có cấu trúc bất "
+        "thường). Đề nghị chép dữ liệu sang biểu mẫu mới, xóa các dòng, cột thừa rồi gửi lại.")
+
+
+def too_big() -> ReadLimitExceeded:
+    return ReadLimitExceeded(
+        "Đọc tệp cần quá nhiều bộ nhớ nên đã bị dừng (tệp quá lớn khi giải nén hoặc có cấu "
+        "trúc bất thường). Đề nghị chép dữ liệu sang biểu mẫu mới rồi gửi lại.")
+
+
+UNREADABLE = "Không đọc được nội dung bảng tính (tệp bị hỏng hoặc sai định dạng)."
+
+
+class ChildDied(Exception):
+    """The reading child ended (killed by its memory limit, or crashed) before answering."""
+
+
+class ChildTimedOut(Exception):
+    """The reading child did not answer within the time allowed for one file."""
+
+
+class _Child:
+    """One reading process and its pipes."""
+
+    def __init__(self, limits: SandboxLimits):
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [_PROJECT_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "forms.sandbox", str(limits.memory_mib * MIB)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=env, cwd=_PROJECT_ROOT)
+
+    def read(self, content: bytes, seconds: float) -> ReadOutcome:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            self.process.stdin.write(_HEADER.pack(len(content)) + content)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise ChildDied from exc
+        deadline = time.monotonic() + seconds
+        fd = self.process.stdout.fileno()
+        size = _HEADER.unpack(_read_exactly(fd, _HEADER.size, deadline))[0]
+        try:
+            outcome: ReadOutcome = pickle.loads(_read_exactly(fd, size, deadline))
+        except (pickle.UnpicklingError, EOFError) as exc:
+            raise ChildDied from exc
+        return outcome
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
+    parts: list[bytes] = []
+    left = size
+    while left:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise ChildTimedOut
+        part = os.read(fd, min(left, 1 << 20))
+        if not part:
+            raise ChildDied
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+_idle: dict[SandboxLimits, list[_Child]] = {}
+_lock = threading.Lock()
+
+
+def _take(limits: SandboxLimits) -> _Child:
+    with _lock:
+        waiting = _idle.get(limits, [])
+        while waiting:
+            child = waiting.pop()
+            if child.process.poll() is None:
+                return child
+    return _Child(limits)
+
+
+def _give_back(limits: SandboxLimits, child: _Child) -> None:
+    with _lock:
+        _idle.setdefault(limits, []).append(child)
+
+
+@atexit.register
+def _close_all() -> None:
+    with _lock:
+        children = [c for waiting in _idle.values() for c in waiting]
+        _idle.clear()
+    for child in children:
+        child.close()
+
+
+def read_contained(contents: list[bytes], limits: SandboxLimits = SandboxLimits()
+                   ) -> list[ReadOutcome]:
+    """Each file read in a bounded child; a file that exhausts it gets a named error."""
+    outcomes = []
+    child = _take(limits)
+    for content in contents:
+        try:
+            outcomes.append(child.read(content, limits.seconds))
+            continue
+        except ChildTimedOut:
+            error = too_long(limits.seconds)
+        except ChildDied:
+            error = too_big()
+        child.kill()
+        outcomes.append(ReadOutcome(UNKNOWN, error=error))
+        child = _Child(limits)
+    _give_back(limits, child)
+    return outcomes
+
+
+# ---- the child --------------------------------------------------------------------------
+
+def serve(memory_bytes: int) -> None:
+    """Read files from stdin and answer each with its pickled outcome, until stdin closes."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # the answers get stdout's pipe to themselves: anything a library prints goes to stderr
+    sink = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    source = sys.stdin.buffer
+    while header := source.read(_HEADER.size):
+        content = source.read(_HEADER.unpack(header)[0])
+        try:
+            outcome = read_any(content)
+        except MemoryError:  # Python's own allocations hit the cap: the child lives on
+            outcome = ReadOutcome(UNKNOWN, error=too_big())
+        except Exception:  # read_any names every bad file; a bug must not read as "memory"
+            outcome = ReadOutcome(UNKNOWN, error=CorruptWorkbook(UNREADABLE))
+        answer = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        sink.write(_HEADER.pack(len(answer)) + answer)
+        sink.flush()
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]))

@@ -1,0 +1,192 @@
+"""One month's run over a folder mixing every hostile file with good ones (issue 8): the good
+files load exactly as they would alone, each bad one is archived and rejected with its named
+Vietnamese reason, and nothing written carries a live formula or a hyperlink."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import zipfile
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hostile_corpus import Hostile, corpus
+from openpyxl import load_workbook
+from pg_databases import postgres_databases
+from sqlalchemy import select
+
+from cellreports.settings import Settings
+from connectors.safe_names import readable_name
+from flows.monthly import RunSummary
+from forms.container import DEFAULT_LIMITS
+from forms.dispatch import read_any
+from warehouse import models as m
+from warehouse.db import make_engine, session_factory
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+PERIOD = "2024-03"
+# readable cases, one per cell so that none supersedes another: (unit, corpus key)
+READABLE = (("BL01", "formula_injection"), ("BL02", "name_rtl_override"),
+            ("BL03", "macros_xlsm"), ("BL04", "xlsx_named_xls"))
+# a name the file system gives back undecodable (surrogate escapes), on a non-workbook
+UNDECODABLE = b"B\xe1o c\xe1o BL02.xlsx"
+
+
+@dataclass
+class Dropped:
+    disk_name: str  # as written into the inbox
+    content: bytes  # as a channel hands it over (a file over the limit: its first bytes)
+    case: Hostile
+
+
+def _drop(settings: Settings, sender: str, name: str | bytes, content: bytes) -> None:
+    folder = settings.inbox / sender
+    folder.mkdir(parents=True, exist_ok=True)
+    path = os.path.join(os.fsencode(folder), name if isinstance(name, bytes) else
+                        os.fsencode(name))
+    with open(path, "wb") as file:
+        file.write(content)
+    moment = datetime(2024, 3, 20, 9, 0, tzinfo=LOCAL).timestamp()
+    os.utime(path, (moment, moment))
+
+
+def _readable(settings: Settings) -> list[Dropped]:
+    dropped = []
+    for unit, key in READABLE:
+        [case] = [c for c in corpus(unit, PERIOD) if c.key == key]
+        _drop(settings, unit, case.filename, case.content)
+        dropped.append(Dropped(case.filename, case.content, case))
+    return dropped
+
+
+def _hostile(settings: Settings) -> list[Dropped]:
+    dropped = []
+    for i, case in enumerate(c for c in corpus("BL01", PERIOD) if c.error):
+        name = f"{i:02d}_{case.key}.xlsx"
+        _drop(settings, "BL01", name, case.content)
+        dropped.append(Dropped(name, case.content[:DEFAULT_LIMITS.max_file_bytes + 1], case))
+    _drop(settings, "BL02", UNDECODABLE, b"khong phai bang tinh")
+    return dropped
+
+
+def _warehouse(settings: Settings) -> tuple[dict[str, m.Submission], dict[int, list[str]]]:
+    engine = make_engine(settings.database_url)
+    with session_factory(engine)() as session:
+        subs = {s.filename: s for s in session.scalars(select(m.Submission))}
+        findings: dict[int, list[str]] = {}
+        for f in session.scalars(select(m.Finding)):
+            findings.setdefault(f.submission_id, []).append(f"{f.rule_id} {f.message}")
+        archived = set(session.scalars(select(m.RawFile.sha256)))
+        session.expunge_all()
+    engine.dispose()
+    assert {s.sha256 for s in subs.values()} <= archived
+    return subs, findings
+
+
+@dataclass
+class MixedMonth:
+    settings: Settings
+    summary: RunSummary
+    clean: RunSummary  # the same good files alone
+    readable: list[Dropped]
+    hostile: list[Dropped]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def mixed_month(request: pytest.FixtureRequest, prefect_server: None,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[MixedMonth]:
+    """The mixed folder's run (once per warehouse for all the checks below: a run costs
+    tens of seconds), and a run of the same good files alone to compare with."""
+    from flows.monthly import monthly_consolidation
+
+    root = tmp_path_factory.mktemp(f"hostile-{request.param}")
+    with ExitStack() as stack:
+        url = f"sqlite:///{root / 'warehouse.sqlite'}"
+        if request.param == "postgresql":
+            fresh = stack.enter_context(postgres_databases(
+                request.getfixturevalue("postgres_server"), "cellreports_hostile"))
+            url = fresh("mixed")
+        settings = Settings(data_dir=root / "var", pid_hash_key="test-key",
+                            warehouse_url=url)
+        alone = Settings(data_dir=root / "alone", pid_hash_key="test-key")
+        _readable(alone)
+        clean = monthly_consolidation(PERIOD, alone)
+        readable = _readable(settings)
+        hostile = _hostile(settings)
+        yield MixedMonth(settings, monthly_consolidation(PERIOD, settings), clean, readable,
+                         hostile)
+
+
+def test_every_hostile_file_is_archived_and_rejected_with_its_named_reason(mixed_month):
+    subs, findings = _warehouse(mixed_month.settings)
+    rows = {r.filename: r for r in mixed_month.summary.rows}
+    hostile = mixed_month.hostile
+    for dropped in hostile:
+        expected = read_any(dropped.content).error
+        assert type(expected) is dropped.case.error, dropped.case.key
+        sub = subs[dropped.disk_name]
+        assert sub.sha256 == hashlib.sha256(dropped.content).hexdigest(), dropped.case.key
+        assert sub.status == "rejected" and rows[dropped.disk_name].status == "rejected"
+        assert findings[sub.id] == [f"F01 {expected.message_vi}"], dropped.case.key
+    odd = [name for name in subs if "\ufffd" in name]
+    assert odd == ["B\ufffdo c\ufffdo BL02.xlsx"]
+    assert subs[odd[0]].status == "rejected"
+    assert len(hostile) >= 14  # every error case of the corpus was in the folder
+
+
+def test_the_good_files_beside_them_load_exactly_as_they_do_alone(mixed_month):
+    summary, clean = mixed_month.summary, mixed_month.clean
+    subs, findings = _warehouse(mixed_month.settings)
+    for (unit, key), dropped in zip(READABLE, mixed_month.readable, strict=True):
+        sub = subs[readable_name(dropped.disk_name)]
+        assert (sub.unit_code, sub.status) == (unit, "accepted"), key
+    macro = next(s for s in subs.values() if s.unit_code == "BL03")
+    # F09 beside the warnings every factory roster gets (the same people in several cells)
+    assert "F09" in {f.split()[0] for f in findings[macro.id]}
+    assert summary.export_csv.read_bytes() == clean.export_csv.read_bytes()
+    assert sorted(summary.missing_units) == sorted(clean.missing_units) == []
+
+
+def test_the_inbox_is_emptied_and_every_file_gets_its_feedback(mixed_month):
+    settings, readable, hostile = mixed_month.settings, mixed_month.readable, mixed_month.hostile
+    assert not any(p.is_file() for p in settings.inbox.rglob("*"))
+    processed = [p for p in (settings.data_dir / "processed").rglob("*") if p.is_file()]
+    assert len(processed) == len(readable) + len(hostile) + 1
+    assert sum(p.stat().st_size > DEFAULT_LIMITS.max_file_bytes for p in processed) == 1
+    feedback = sorted(p for p in settings.outbox.rglob("*.xlsx"))
+    assert len(feedback) == len(readable) + len(hostile) + 1
+    assert all(p.resolve().is_relative_to(settings.outbox.resolve()) for p in feedback)
+
+
+def test_nothing_written_carries_a_live_formula_or_a_hyperlink(mixed_month):
+    settings, summary = mixed_month.settings, mixed_month.summary
+    written = sorted(settings.outbox.rglob("*.xlsx")) + sorted(
+        settings.reports.rglob("*.xlsx"))
+    assert len(written) > 20
+    for path in written:
+        workbook = load_workbook(path)
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (path.name, sheet.title, cell.coordinate)
+                    assert cell.hyperlink is None, (path.name, sheet.title, cell.coordinate)
+    for line in csv.reader(io.StringIO(summary.export_csv.read_text(encoding="utf-8"))):
+        assert not any(field.startswith(("=", "+", "@")) for field in line), line
+
+
+def test_the_macro_workbook_comes_back_annotated_without_its_macros(mixed_month):
+    [feedback] = (mixed_month.settings.outbox / "BL03").glob("*.xlsx")
+    with zipfile.ZipFile(feedback) as archive:
+        names = archive.namelist()
+    assert "xl/vbaProject.bin" not in names
+    assert {"ThongTin", "DanhSach"} <= set(load_workbook(feedback).sheetnames)
+    [(_unit, key)] = [r for r in READABLE if r[0] == "BL03"]
+    [case] = [c for c in corpus("BL03", PERIOD) if c.key == key]
+    with zipfile.ZipFile(io.BytesIO(case.content)) as archive:
+        assert "xl/vbaProject.bin" in archive.namelist()  # the input really had them

@@ -1,0 +1,45 @@
+"""Reading in a child process bounded in memory and time (forms/sandbox.py), with real files."""
+
+from __future__ import annotations
+
+from factories import make_header, make_workbook
+from hostile_corpus import heavy_but_legal
+
+from forms.errors import ReadLimitExceeded
+from forms.sandbox import SandboxLimits, _idle, read_contained
+
+GOOD = make_workbook(header=make_header("BL02"))
+
+
+def _units(outcomes) -> list[str | None]:  # type: ignore[no-untyped-def]
+    return [o.report.header.unit_code if o.report else None for o in outcomes]
+
+
+def test_a_legal_but_heavy_workbook_reads_within_the_default_limits():
+    [outcome] = read_contained([heavy_but_legal()])
+    assert outcome.error is None and outcome.report.header.unit_code == "BL01"
+
+
+def test_a_file_that_needs_more_memory_than_allowed_is_stopped_and_the_chunk_goes_on():
+    outcomes = read_contained([GOOD, heavy_but_legal(), GOOD], SandboxLimits(memory_mib=160))
+    assert _units(outcomes) == ["BL02", None, "BL02"]
+    assert isinstance(outcomes[1].error, ReadLimitExceeded)
+    assert outcomes[1].error.rule_id == "F01"
+    assert "bộ nhớ" in outcomes[1].error.message_vi
+
+
+def test_a_file_that_takes_longer_than_allowed_is_stopped_and_the_chunk_goes_on():
+    outcomes = read_contained([GOOD, heavy_but_legal(), GOOD], SandboxLimits(seconds=0.5))
+    assert _units(outcomes) == ["BL02", None, "BL02"]
+    assert isinstance(outcomes[1].error, ReadLimitExceeded)
+    assert "0.5 giây" in outcomes[1].error.message_vi
+
+
+def test_bad_files_come_back_named_in_order_from_one_reused_child():
+    limits = SandboxLimits(memory_mib=512, seconds=30)
+    first = read_contained([b"", GOOD, b"\x89PNG\r\n\x1a\n"], limits)
+    assert [type(o.error).__name__ if o.error else o.kind for o in first] == [
+        "EmptyFile", "cell_report", "UnsupportedFormat"]
+    [child] = _idle[limits]
+    read_contained([GOOD], limits)
+    assert _idle[limits] == [child]  # the same process answered again: no start-up per chunk
