@@ -14,12 +14,19 @@ from datetime import date
 from functools import partial
 
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from cellreports.periods import InvalidPeriod, parse_period
 from forms import layout
 from forms.container import DEFAULT_LIMITS, Container, Limits, inspect_container
-from forms.errors import CorruptWorkbook, MissingHeaderRow, MissingSheet, NotACellReport
+from forms.errors import (
+    CorruptWorkbook,
+    MissingHeaderRow,
+    MissingSheet,
+    NotACellReport,
+    OversizedWorkbook,
+    ReadError,
+)
 from forms.legacy_cells import convert_legacy_text
 from forms.model import CellRef, CellReport, Header, RosterRow, SummaryLine
 from forms.text import clean, fold, key
@@ -43,15 +50,50 @@ def load_sheets(content: bytes, limits: Limits = DEFAULT_LIMITS) -> Sheets:
     container = inspect_container(content, limits)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        grids = {
-            name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in workbook.sheet_names
-        }
+        grids = {}
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            _check_extent(sheet, limits)
+            grids[name] = sheet.to_python(skip_empty_area=False)
+    except ReadError:
+        raise
     except Exception as exc:  # calamine raises several untyped errors on broken files
         raise CorruptWorkbook(
             "Không đọc được nội dung bảng tính (tệp bị hỏng hoặc sai định dạng)."
         ) from exc
+    except BaseException as exc:
+        if not _is_rust_panic(exc):
+            raise
+        # A panic inside calamine reaches Python as pyo3's PanicException, which derives
+        # from BaseException: a date-formatted cell holding a number like -1e20 panics in
+        # its date conversion (found by tests/unit/test_reader_properties.py).
+        raise CorruptWorkbook(
+            "Không đọc được nội dung bảng tính: có ô chứa giá trị không đọc được (ví dụ ô "
+            "định dạng ngày tháng chứa một số quá lớn hoặc quá nhỏ). Đề nghị kiểm tra lại "
+            "các ô ngày tháng rồi gửi lại."
+        ) from exc
     return Sheets(grids, container)
+
+
+def _check_extent(sheet: CalamineSheet, limits: Limits) -> None:
+    """The sheet's extent again, before its grid is made. The container counts the cells
+    that name their place (``r="B7"``), but ``r`` is optional: a cell without it sits in
+    the ``<row r="900000">`` around it, and reading 200,000 such rows took 19 s (found
+    while writing tests/unit/test_reader_properties.py)."""
+    if sheet.end is None:  # an empty sheet
+        return
+    rows, columns = sheet.end[0] + 1, sheet.end[1] + 1  # its last cell, 0-based
+    if (rows > limits.max_rows or columns > limits.max_columns
+            or rows * columns > limits.max_cells):
+        raise OversizedWorkbook(
+            f"Trang tính {sheet.name} có dữ liệu ở ô quá xa (đến dòng {rows}, cột {columns}), "
+            f"vượt giới hạn {limits.max_rows} dòng, {limits.max_columns} cột và "
+            f"{limits.max_cells} ô. Đề nghị xóa các ô thừa rồi gửi lại.")
+
+
+def _is_rust_panic(exc: BaseException) -> bool:
+    """pyo3's PanicException cannot be imported by name (its module is made at run time)."""
+    return type(exc).__name__ == "PanicException"
 
 
 def load_grids(content: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, Grid], bool]:
