@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
+from forms.errors import ReadError
 from forms.xlsxio import deterministic_xlsx
 from reports.cells import put
 from validations.findings import ERROR, Finding
@@ -55,8 +57,12 @@ def build_feedback(original: bytes, findings: list[Finding], ctx: FeedbackContex
     """The cell's workbook with the findings sheet first and the cells marked. If the
     cell's own workbook cannot be annotated, the findings sheet alone still goes back.
     A file without findings gets the findings sheet alone too: there is nothing to mark in
-    its own sheets, and copying the workbook is most of the cost (about 70 ms a file)."""
-    if not findings:
+    its own sheets, and copying the workbook is most of the cost (about 70 ms a file).
+    A file refused at reading (F01: a bomb, encrypted, too large…) is never opened here:
+    openpyxl in this process has none of the reading sandbox's limits (a million-row sheet
+    took it 65 s and 800 MB)."""
+    if not findings or any(f.rule_id == READ_REFUSED for f in findings) or not _small(
+            original):
         return _feedback(_empty_workbook(), findings, ctx)
     try:
         return _feedback(_open_copy(original), findings, ctx)
@@ -76,6 +82,21 @@ def _empty_workbook() -> Workbook:
     workbook = Workbook()
     workbook.remove(workbook.active)
     return workbook
+
+
+READ_REFUSED = ReadError.rule_id  # F01
+# what a cell's workbook unpacks to is ~200 KB; an annotated copy of anything much larger
+# costs openpyxl seconds and hundreds of MB in the flow's own process
+MAX_ANNOTATED_UNPACKED = 20 * 1024 * 1024
+
+
+def _small(original: bytes) -> bool:
+    """The zip's members, by their declared sizes, are small enough to open and copy."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(original)) as archive:
+            return sum(m.file_size for m in archive.infolist()) <= MAX_ANNOTATED_UNPACKED
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return False  # not a zip (an .xls): openpyxl could not open it anyway
 
 
 def _open_copy(original: bytes) -> Workbook:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from factories import make_workbook
+from hostile_corpus import corpus, heavy_but_legal
 from openpyxl import load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 
@@ -79,6 +80,24 @@ def test_the_armed_workbook_really_carries_what_the_feedback_drops():
     assert source["DanhSach"]["Z1"].data_type == "f"
     assert source["DanhSach"]["Z3"].hyperlink is not None
     assert "goi_ra" in source.defined_names
+
+
+def test_feedback_of_a_file_refused_at_reading_never_opens_it():
+    """openpyxl in the flow's process has no sandbox: a million-row sheet took it 65 s."""
+    [huge] = [c for c in corpus() if c.key == "sheet_million_rows"]
+    error = read_any(huge.content).error
+    refused = Finding(error.rule_id, None, None, None, error.message_vi)
+    result = load_workbook(io.BytesIO(build_feedback(huge.content, [refused], CTX)))
+    assert result.sheetnames == ["KetQuaKiemTra"]
+
+
+def test_feedback_of_a_readable_but_heavy_workbook_is_the_findings_sheet_alone():
+    heavy = heavy_but_legal()
+    assert read_any(heavy).report is not None  # it was read, and has a finding to mark
+    result = load_workbook(io.BytesIO(build_feedback(heavy, [FINDING], CTX)))
+    assert result.sheetnames == ["KetQuaKiemTra"]
+    texts = [c.value for row in result["KetQuaKiemTra"].iter_rows() for c in row]
+    assert FINDING.message in texts
 
 
 @pytest.mark.parametrize(("name", "expected"), [
