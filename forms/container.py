@@ -155,12 +155,18 @@ def _check_extent(archive: zipfile.ZipFile, parts: list[str], limits: Limits) ->
                     rows = max(rows, int(number))
                     columns = max(columns, _column_index(letters))
                 tail = data[-512:]  # a tag cut by the chunk boundary is seen again
-        if (rows > limits.max_rows or columns > limits.max_columns
-                or rows * columns > limits.max_cells):
-            raise OversizedWorkbook(
-                f"Trang tính có dữ liệu ở ô quá xa (đến dòng {rows}, cột {columns}), vượt giới "
-                f"hạn {limits.max_rows} dòng, {limits.max_columns} cột và {limits.max_cells} ô. "
-                "Đề nghị xóa các ô thừa rồi gửi lại.")
+        check_extent(rows, columns, limits)
+
+
+def check_extent(rows: int, columns: int, limits: Limits, sheet: str | None = None) -> None:
+    """A sheet's filled extent (its last row and column, 1-based) within the limits."""
+    if (rows > limits.max_rows or columns > limits.max_columns
+            or rows * columns > limits.max_cells):
+        where = f"Trang tính {sheet}" if sheet else "Trang tính"
+        raise OversizedWorkbook(
+            f"{where} có dữ liệu ở ô quá xa (đến dòng {rows}, cột {columns}), vượt giới hạn "
+            f"{limits.max_rows} dòng, {limits.max_columns} cột và {limits.max_cells} ô. "
+            "Đề nghị xóa các ô thừa rồi gửi lại.")
 
 
 # XML bombs (billion laughs, quadratic blowup) and external entities both need a DTD.

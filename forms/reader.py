@@ -18,13 +18,18 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 
 from cellreports.periods import InvalidPeriod, parse_period
 from forms import layout
-from forms.container import DEFAULT_LIMITS, Container, Limits, inspect_container
+from forms.container import (
+    DEFAULT_LIMITS,
+    Container,
+    Limits,
+    check_extent,
+    inspect_container,
+)
 from forms.errors import (
     CorruptWorkbook,
     MissingHeaderRow,
     MissingSheet,
     NotACellReport,
-    OversizedWorkbook,
     ReadError,
 )
 from forms.legacy_cells import convert_legacy_text
@@ -82,13 +87,7 @@ def _check_extent(sheet: CalamineSheet, limits: Limits) -> None:
     while writing tests/unit/test_reader_properties.py)."""
     if sheet.end is None:  # an empty sheet
         return
-    rows, columns = sheet.end[0] + 1, sheet.end[1] + 1  # its last cell, 0-based
-    if (rows > limits.max_rows or columns > limits.max_columns
-            or rows * columns > limits.max_cells):
-        raise OversizedWorkbook(
-            f"Trang tính {sheet.name} có dữ liệu ở ô quá xa (đến dòng {rows}, cột {columns}), "
-            f"vượt giới hạn {limits.max_rows} dòng, {limits.max_columns} cột và "
-            f"{limits.max_cells} ô. Đề nghị xóa các ô thừa rồi gửi lại.")
+    check_extent(sheet.end[0] + 1, sheet.end[1] + 1, limits, sheet.name)  # 0-based end
 
 
 def _is_rust_panic(exc: BaseException) -> bool:
