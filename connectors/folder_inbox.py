@@ -11,7 +11,6 @@ import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from hashlib import sha256
 from pathlib import Path
 
 from connectors.base import Connector, IncomingFile
@@ -36,7 +35,7 @@ class FolderInbox(Connector):
         for path in sorted(paths, key=lambda p: (p.stat().st_mtime, str(p))):
             relative = path.relative_to(self.inbox)
             sender = relative.parts[0] if len(relative.parts) > 1 else ""
-            size = path.stat().st_size
+            stat = path.stat()
             with path.open("rb") as file:
                 content = file.read(self.max_bytes + 1)
             yield IncomingFile(
@@ -45,9 +44,9 @@ class FolderInbox(Connector):
                 channel=self.channel,
                 sender=readable_name(sender, 100) if sender else "",
                 # the spec: a folder file arrives at its modification time
-                received_at=datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
+                received_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
                 handle=str(relative),
-                size=size if size > len(content) else None,
+                size=stat.st_size if stat.st_size > len(content) else None,
             )
 
     def acknowledge(self, item: IncomingFile) -> None:
@@ -77,8 +76,7 @@ def _unchanged(source: Path, item: IncomingFile) -> bool:
     if source.stat().st_size != (item.size or len(item.content)):
         return False
     with source.open("rb") as file:
-        head = file.read(len(item.content))
-    return sha256(head).digest() == sha256(item.content).digest()
+        return file.read(len(item.content)) == item.content
 
 
 def _hidden(path: Path, root: Path) -> bool:
