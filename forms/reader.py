@@ -39,6 +39,7 @@ from forms.values import BadValue, parse_coded, parse_date, parse_int, parse_pid
 
 Grid = list[list[object]]
 HEADER_SEARCH_ROWS = 40
+UNREADABLE = "Không đọc được nội dung bảng tính (tệp bị hỏng hoặc sai định dạng)."
 _CODE = re.compile(r"^TH\d{2}$")
 
 
@@ -63,9 +64,7 @@ def load_sheets(content: bytes, limits: Limits = DEFAULT_LIMITS) -> Sheets:
     except ReadError:
         raise
     except Exception as exc:  # calamine raises several untyped errors on broken files
-        raise CorruptWorkbook(
-            "Không đọc được nội dung bảng tính (tệp bị hỏng hoặc sai định dạng)."
-        ) from exc
+        raise CorruptWorkbook(UNREADABLE) from exc
     except BaseException as exc:
         if not _is_rust_panic(exc):
             raise

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from forms.dispatch import UNKNOWN, ReadOutcome, read_any
 from forms.errors import CorruptWorkbook, ReadLimitExceeded
+from forms.reader import UNREADABLE
 
 MIB = 1024 * 1024
 _HEADER = struct.Struct("<Q")
@@ -56,9 +57,6 @@ def too_big() -> ReadLimitExceeded:
         "trúc bất thường). Đề nghị chép dữ liệu sang biểu mẫu mới rồi gửi lại.")
 
 
-UNREADABLE = "Không đọc được nội dung bảng tính (tệp bị hỏng hoặc sai định dạng)."
-
-
 class ChildDied(Exception):
     """The reading child ended (killed by its memory limit, or crashed) before answering."""
 
@@ -83,7 +81,7 @@ class _Child:
         try:
             self.process.stdin.write(_HEADER.pack(len(content)) + content)
             self.process.stdin.flush()
-        except (BrokenPipeError, OSError) as exc:
+        except OSError as exc:  # a broken pipe: the child is gone
             raise ChildDied from exc
         deadline = time.monotonic() + seconds
         fd = self.process.stdout.fileno()
