@@ -7,16 +7,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from hostile_corpus import Hostile, corpus
+from inbox_files import drop
 from openpyxl import load_workbook
 from pg_databases import postgres_databases
 from sqlalchemy import select
@@ -29,7 +27,6 @@ from forms.dispatch import read_any
 from warehouse import models as m
 from warehouse.db import make_engine, session_factory
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 PERIOD = "2024-03"
 # readable cases, one per cell so that none supersedes another: (unit, corpus key)
 READABLE = (("BL01", "formula_injection"), ("BL02", "name_rtl_override"),
@@ -45,22 +42,11 @@ class Dropped:
     case: Hostile
 
 
-def _drop(settings: Settings, sender: str, name: str | bytes, content: bytes) -> None:
-    folder = settings.inbox / sender
-    folder.mkdir(parents=True, exist_ok=True)
-    path = os.path.join(os.fsencode(folder), name if isinstance(name, bytes) else
-                        os.fsencode(name))
-    with open(path, "wb") as file:
-        file.write(content)
-    moment = datetime(2024, 3, 20, 9, 0, tzinfo=LOCAL).timestamp()
-    os.utime(path, (moment, moment))
-
-
 def _readable(settings: Settings) -> list[Dropped]:
     dropped = []
     for unit, key in READABLE:
         [case] = [c for c in corpus(unit, PERIOD) if c.key == key]
-        _drop(settings, unit, case.filename, case.content)
+        drop(settings, unit, case.filename, case.content)
         dropped.append(Dropped(case.filename, case.content, case))
     return dropped
 
@@ -69,9 +55,9 @@ def _hostile(settings: Settings) -> list[Dropped]:
     dropped = []
     for i, case in enumerate(c for c in corpus("BL01", PERIOD) if c.error):
         name = f"{i:02d}_{case.key}.xlsx"
-        _drop(settings, "BL01", name, case.content)
+        drop(settings, "BL01", name, case.content)
         dropped.append(Dropped(name, case.content[:DEFAULT_LIMITS.max_file_bytes + 1], case))
-    _drop(settings, "BL02", UNDECODABLE, b"khong phai bang tinh")
+    drop(settings, "BL02", UNDECODABLE, b"khong phai bang tinh")
     return dropped
 
 

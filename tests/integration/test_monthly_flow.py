@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from dataclasses import replace
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from factories import make_header, make_roster, make_summary, make_workbook
+from inbox_files import drop
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -18,16 +16,6 @@ from warehouse import models as m
 from warehouse.db import make_engine, session_factory
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def _drop(settings, sender: str, name: str, content: bytes, day: int = 20) -> None:
-    folder = settings.inbox / sender
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_bytes(content)
-    moment = datetime(2024, 3, day, 9, 0, tzinfo=LOCAL).timestamp()
-    os.utime(path, (moment, moment))
 
 
 def _bad_bl02() -> bytes:
@@ -39,12 +27,12 @@ def _bad_bl02() -> bytes:
 
 @pytest.fixture
 def month_inbox(settings):
-    _drop(settings, "BL01", "BL01_2024-03.xlsx", make_workbook())
-    _drop(settings, "BL02", "BL02_2024-03.xlsx", _bad_bl02())
-    _drop(settings, "BL03", "anh_chup.xlsx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
-    _drop(settings, "BL04", "BL04_2024-03.xlsx",
-          make_workbook(header=make_header("BL04", unit_name="Chi bộ Trường THCS-THPT Lộc Bắc")),
-          day=27)
+    drop(settings, "BL01", "BL01_2024-03.xlsx", make_workbook())
+    drop(settings, "BL02", "BL02_2024-03.xlsx", _bad_bl02())
+    drop(settings, "BL03", "anh_chup.xlsx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    drop(settings, "BL04", "BL04_2024-03.xlsx",
+         make_workbook(header=make_header("BL04", unit_name="Chi bộ Trường THCS-THPT Lộc Bắc")),
+         day=27)
     return settings
 
 
@@ -105,8 +93,8 @@ def test_running_the_same_month_again_changes_nothing(month_inbox):
     before = _snapshot(month_inbox)
     report_bytes = first.district_report.read_bytes()
     # the same files arrive again
-    _drop(month_inbox, "BL01", "BL01_2024-03.xlsx", make_workbook())
-    _drop(month_inbox, "BL02", "BL02_2024-03.xlsx", _bad_bl02())
+    drop(month_inbox, "BL01", "BL01_2024-03.xlsx", make_workbook())
+    drop(month_inbox, "BL02", "BL02_2024-03.xlsx", _bad_bl02())
     second = monthly_consolidation("2024-03", month_inbox)
     assert _snapshot(month_inbox) == before
     assert sorted(r.status for r in second.rows) == [
@@ -162,7 +150,7 @@ def test_a_corrected_version_supersedes_and_its_feedback_lists_what_was_fixed(mo
 
     monthly_consolidation("2024-03", month_inbox)
     corrected = make_workbook(header=make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An"))
-    _drop(month_inbox, "BL02", "BL02_2024-03_sua.xlsx", corrected, day=22)
+    drop(month_inbox, "BL02", "BL02_2024-03_sua.xlsx", corrected, day=22)
     summary = monthly_consolidation("2024-03", month_inbox)
     [row] = [r for r in summary.rows if r.filename == "BL02_2024-03_sua.xlsx"]
     assert (row.status, row.version) == ("accepted", 2)
