@@ -97,7 +97,7 @@ def run_demo(settings: Settings, hierarchy: str = "2024") -> list[RunSummary]:
                 console.print(f"    {code}: {_shown(path)}{lacking}")
         province = provinces[summary.period]
         console.print(f"  Provincial report: {_shown(province.report)}")
-        console.print("  Units without an accepted data file at the province: "
+        console.print("  Units without valid data at the province: "
                       f"{', '.join(province.missing_districts) or 'none'}")
     return summaries
 

@@ -153,6 +153,17 @@ class Registry:
     def target(self, unit_code: str, year: int, population: str) -> int | None:
         return self._targets.get((unit_code, year, population))
 
+    def target_below(self, unit_code: str, year: int, population: str,
+                     period: str) -> int | None:
+        """A unit's annual target: its own when the file sets one, else the sum of the
+        targets of the units below it active in the period; None when none is on record."""
+        own = self.target(unit_code, year, population)
+        if own is not None:
+            return own
+        found = [t for child in self.children(unit_code, period)
+                 if (t := self.target_below(child.code, year, population, period)) is not None]
+        return sum(found) if found else None
+
     def unit_for_sender(self, sender: str) -> Unit | None:
         key = sender.strip().lower()
         for unit in self.units.values():

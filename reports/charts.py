@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.layout import POPULATION_LABELS, POPULATIONS
 from reports.cells import Style, put_merged, set_widths
+from reports.coverage import NO_DATA, coverage_note
 from reports.export import accepted_cells, unit_value
 from reports.model import MonthData
 from reports.sheetstyle import LEFT_WRAP, font, note, print_setup, write_sheet_title
@@ -98,8 +99,9 @@ def monthly_values(month: MonthData) -> dict[str, list[int]]:
 
 
 def annual_target(month: MonthData) -> int:
-    """The accepted cells' annual targets, both populations."""
-    codes = {c.unit.code for c in accepted_cells(month)}
+    """The annual targets of every expected cell, both populations: a report rejected this
+    month does not lower the line the admissions are measured against."""
+    codes = {c.unit.code for c in month.cells}
     return sum(t for (code, _), t in month.targets.items() if code in codes)
 
 
@@ -190,15 +192,25 @@ def build_charts_sheet(ws: Worksheet, month: MonthData) -> None:
     row = write_sheet_title(ws, month, CHARTS_TITLE, COLUMNS) + 1
     caption = Style(font(12, bold=True), LEFT_WRAP)
     codes = [c.unit.code for c in accepted_cells(month)]
+    covered = coverage_note(len(codes), len(month.cells))
+    beside = f" {covered}" if covered else ""
     put_merged(ws, row, (1, COLUMNS), "Biểu đồ 1. Số người ở từng bước của quy trình "
-               "(cộng các chi bộ có báo cáo hợp lệ)", caption)
-    row = _place(ws, funnel_png(month), row + 1)
+               f"(cộng các chi bộ có báo cáo hợp lệ){beside}", caption)
+    # without any accepted report a chart would draw zeros that read as real counts
+    row = _place(ws, funnel_png(month), row + 1) if codes else _no_data(ws, row + 1)
     put_merged(ws, row, (1, COLUMNS), "Biểu đồ 2. Kết nạp đảng viên theo tháng so với "
-               "tiến độ chỉ tiêu năm", caption)
-    row = _place(ws, admissions_png(month), row + 1)
-    total = unit_value(month, codes, "tong", "TH12", "tong")
+               f"tiến độ chỉ tiêu năm{beside}", caption)
+    row = _place(ws, admissions_png(month), row + 1) if codes else _no_data(ws, row + 1)
+    total = unit_value(month, codes, "tong", "TH12", "tong") if codes else NO_DATA.lower()
     last = note(ws, row, COLUMNS,
-                f"Lũy kế kết nạp từ đầu năm theo báo cáo tháng này (TH12): {total}. "
+                f"Lũy kế kết nạp từ đầu năm theo báo cáo tháng này (TH12): {total}{beside}. "
                 "Cột theo tháng là số kết nạp trong tháng (TH11) của các báo cáo hợp lệ "
-                "từng tháng.", italic=True) - 1
+                "từng tháng; đường tiến độ theo chỉ tiêu năm được giao của tất cả các chi bộ.",
+                italic=True) - 1
     print_setup(ws, title_rows="1:2", last_row=last, last_column=COLUMNS, landscape=False)
+
+
+def _no_data(ws: Worksheet, row: int) -> int:
+    put_merged(ws, row, (1, COLUMNS), f"{NO_DATA}: không có chi bộ nào có báo cáo hợp lệ "
+               "tháng này.", Style(font(12, italic=True), LEFT_WRAP))
+    return row + 2

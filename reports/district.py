@@ -19,8 +19,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS, POPULATIONS
 from forms.xlsxio import deterministic_xlsx
-from reports.cells import LEFT, Style, merge, put, put_merged, set_widths
+from reports.cells import Style, merge, put, put_merged, set_widths
 from reports.charts import SHEET_CHARTS, build_charts_sheet
+from reports.coverage import no_data_text, total_label
 from reports.district_attention import SHEET_ATTENTION, build_attention_sheet
 from reports.district_progress import (
     SHEET_BREAKDOWNS,
@@ -132,16 +133,23 @@ def indicator_values(month: MonthData, codes: Sequence[str], population: str) ->
 
 
 def write_cell_rows(ws: Worksheet, row: int, month: MonthData) -> int:
-    """Two rows (Học sinh, Viên chức) per accepted cell; returns the next free row."""
+    """Two rows (Học sinh, Viên chức) per accepted cell and one "no valid data" row per
+    other expected cell, by code; returns the next free row."""
     text = Style(font(11), LEFT_WRAP, GRID)
     middle = Style(font(11), CENTER, GRID)
-    for number, cell in enumerate(accepted_cells(month), start=1):
+    for number, cell in enumerate(sorted(month.cells, key=lambda c: c.unit.code), start=1):
         first = row
-        for population in POPULATIONS:
-            for column in range(1, FIRST_INDICATOR_COLUMN):
-                ws.cell(row=row, column=column).border = GRID
-            put(ws, row, 4, POPULATION_LABELS[population], text)
-            write_value_row(ws, row, indicator_values(month, [cell.unit.code], population))
+        if cell.accepted:
+            for population in POPULATIONS:
+                for column in range(1, FIRST_INDICATOR_COLUMN):
+                    ws.cell(row=row, column=column).border = GRID
+                put(ws, row, 4, POPULATION_LABELS[population], text)
+                write_value_row(ws, row, indicator_values(month, [cell.unit.code],
+                                                          population))
+                row += 1
+        else:
+            ws.cell(row=row, column=4).border = GRID
+            write_no_data(ws, row, submission_status(cell).lower())
             row += 1
         put(ws, first, 1, number, middle)
         put(ws, first, 2, cell.unit.name, text)
@@ -151,15 +159,28 @@ def write_cell_rows(ws: Worksheet, row: int, month: MonthData) -> int:
     return row
 
 
+def write_no_data(ws: Worksheet, row: int, reason: str | None = None, *,
+                  bold: bool = False) -> None:
+    """The indicator columns of a line without valid data: words, never zeros."""
+    put_merged(ws, row, (FIRST_INDICATOR_COLUMN, SUMMARY_LAST_COLUMN), no_data_text(reason),
+               Style(font(11, bold=bold, italic=True), CENTER, GRID))
+
+
 def write_total_rows(ws: Worksheet, row: int, month: MonthData) -> int:
-    """Per-population totals, then the grand total; returns the next free row."""
-    codes = [c.unit.code for c in accepted_cells(month)]
-    label = Style(font(11, bold=True), LEFT, GRID)
+    """Per-population totals, then the grand total, each labelled with the share of cells
+    it covers; without any accepted cell, no figures at all. Returns the next free row."""
+    accepted = accepted_cells(month)
+    codes = [c.unit.code for c in accepted]
+    label = Style(font(11, bold=True), LEFT_WRAP, GRID)
     lines = [(f"Cộng {POPULATION_LABELS[p].lower()}", p) for p in POPULATIONS]
     lines.append((grand_total_label(month), TOTAL))
     for text, population in lines:
-        put_merged(ws, row, (1, FIRST_INDICATOR_COLUMN - 1), text, label)
-        write_value_row(ws, row, indicator_values(month, codes, population), bold=True)
+        put_merged(ws, row, (1, FIRST_INDICATOR_COLUMN - 1),
+                   total_label(text, len(accepted), len(month.cells)), label)
+        if accepted:
+            write_value_row(ws, row, indicator_values(month, codes, population), bold=True)
+        else:
+            write_no_data(ws, row, bold=True)
         row += 1
     return row
 

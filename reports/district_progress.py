@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.layout import POPULATION_LABELS, POPULATIONS
 from reports.cells import merge, put, put_merged, set_widths
+from reports.coverage import NO_DATA, total_label
 from reports.export import TOTAL, accepted_cells, unit_value
 from reports.model import AGE_BANDS, AGE_GROUPS, CellStatus, MonthData
 from reports.sheetstyle import (
@@ -115,13 +116,20 @@ def cell_progress(month: MonthData, cell: CellStatus, population: str) -> Progre
 
 
 def total_progress(month: MonthData, population: str) -> Progress:
-    """Accepted cells only, for the admissions and for the targets alike."""
+    """Admissions of the accepted cells against the targets of every expected cell: a
+    rejected or missing report never shrinks the denominator (the label says how many
+    cells the admissions cover). No accepted cell: no admissions figure at all."""
     codes = [c.unit.code for c in accepted_cells(month)]
     populations = POPULATIONS if population == TOTAL else (population,)
-    targets = [month.targets[(code, p)] for code in codes for p in populations
-               if (code, p) in month.targets]
-    return Progress(unit_value(month, codes, population, "TH12", TOTAL),
-                    sum(targets) if targets else None, month_number(month))
+    targets = [month.targets[(cell.unit.code, p)] for cell in month.cells for p in populations
+               if (cell.unit.code, p) in month.targets]
+    admitted = unit_value(month, codes, population, "TH12", TOTAL) if codes else None
+    return Progress(admitted, sum(targets) if targets else None, month_number(month))
+
+
+def total_line_label(month: MonthData, label: str) -> str:
+    """A total's label with the share of expected cells its figures cover."""
+    return total_label(label, len(accepted_cells(month)), len(month.cells))
 
 
 def no_student_cells(month: MonthData) -> list[CellStatus]:
@@ -163,6 +171,7 @@ def write_progress(ws: Worksheet, row: int, progress: Progress, *, bold: bool = 
         grid(ws, row, [10])
     else:
         put(ws, row, 10, pace, centre_style(bold=bold or pace == BEHIND))
+        fit_row(ws, row, {10: pace})  # a wrapped word must not print over the next row
     if progress.remaining is None:
         grid(ws, row, [11])
     else:
@@ -198,9 +207,13 @@ def write_target_totals(ws: Worksheet, row: int, month: MonthData) -> int:
     lines = [(f"Cộng {POPULATION_LABELS[p].lower()}", p) for p in POPULATIONS]
     lines.append((grand_total_label(month), TOTAL))
     for label, population in lines:
-        put_merged(ws, row, (1, 4), label, text_style(bold=True, wrap=False))
+        put_merged(ws, row, (1, 4), total_line_label(month, label),
+                   text_style(bold=True, wrap=False))
         write_progress(ws, row, total_progress(month, population), bold=True)
-        grid(ws, row, [12])
+        if accepted_cells(month):
+            grid(ws, row, [12])
+        else:
+            put(ws, row, 12, NO_DATA, text_style(bold=True, italic=True))
         row += 1
     return row
 
@@ -222,9 +235,10 @@ def write_target_notes(ws: Worksheet, row: int, month: MonthData, last_column: i
     missing = [c for c in month.cells if not c.accepted]
     if missing:
         row = note(ws, row, last_column,
-                   f"Các dòng cộng chỉ tính {len(month.cells) - len(missing)}/"
-                   f"{len(month.cells)} chi bộ có báo cáo hợp lệ; chưa gồm: "
-                   f"{', '.join(sorted(c.unit.code for c in missing))}.", italic=True)
+                   f"Số kết nạp ở các dòng cộng chỉ tính {len(month.cells) - len(missing)}/"
+                   f"{len(month.cells)} chi bộ có báo cáo hợp lệ (chưa gồm: "
+                   f"{', '.join(sorted(c.unit.code for c in missing))}); chỉ tiêu năm là "
+                   f"chỉ tiêu được giao của cả {len(month.cells)} chi bộ.", italic=True)
     return note(ws, row, last_column,
                 f"Tiến độ: số cần đạt đến hết tháng {m} = chỉ tiêu năm × {m}/12; kết nạp từ "
                 "đầu năm nhiều hơn là vượt tiến độ, ít hơn là chậm tiến độ.", italic=True)
@@ -312,6 +326,16 @@ def write_breakdown_block(ws: Worksheet, row: int, month: MonthData, codes: list
     return row
 
 
+def write_breakdown_no_data(ws: Worksheet, row: int) -> int:
+    """The three lines of a total without any accepted cell: words, never zeros."""
+    for _indicator, label in GROUPS:
+        put(ws, row, 4, label, text_style(bold=True))
+        put_merged(ws, row, (len(FIXED_COLUMNS), BREAKDOWNS_LAST_COLUMN),
+                   NO_DATA, centre_style(bold=True))
+        row += 1
+    return row
+
+
 def build_breakdowns_sheet(ws: Worksheet, month: MonthData) -> None:
     set_widths(ws, [w for _, w in FIXED_COLUMNS] + [BREAKDOWN_WIDTH] * len(BREAKDOWN_COLUMNS)
                + [BAND_WIDTH] * len(BAND_LABELS))
@@ -332,8 +356,11 @@ def build_breakdowns_sheet(ws: Worksheet, month: MonthData) -> None:
     totals.append((grand_total_label(month), TOTAL))
     for label, population in totals:
         first = row
-        row = write_breakdown_block(ws, row, month, codes, population, bold=True)
-        put(ws, first, 1, label, text_style(bold=True))
+        if codes:
+            row = write_breakdown_block(ws, row, month, codes, population, bold=True)
+        else:
+            row = write_breakdown_no_data(ws, row)
+        put(ws, first, 1, total_line_label(month, label), text_style(bold=True))
         for r in range(first, row):
             grid(ws, r, [1, 2, 3])
         merge(ws, first, 1, row - 1, 3)

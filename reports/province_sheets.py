@@ -15,9 +15,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.layout import BREAKDOWNS, POPULATION_LABELS, POPULATIONS
 from reports.cells import Style, put, put_merged, set_widths
+from reports.coverage import NO_DATA, no_data_text, total_label
 from reports.district_progress import BEHIND, Progress
 from reports.export import EXPORT_POPULATIONS, TOTAL
-from reports.province_model import DistrictStatus, ProvinceMonth
+from reports.province_model import (
+    FILE_REJECTED,
+    HAS_DATA,
+    NO_CELLS,
+    NO_DATA_REASONS,
+    NO_FILE,
+    DistrictStatus,
+    ProvinceMonth,
+)
 from reports.sheetstyle import (
     CENTER,
     DATETIME_FORMAT,
@@ -26,6 +35,7 @@ from reports.sheetstyle import (
     RED,
     SIGNED_FORMAT,
     centre_style,
+    fit_row,
     font,
     grid,
     merge_down,
@@ -40,15 +50,29 @@ from reports.sheetstyle import (
 SHEET_SUBMISSIONS, SHEET_TARGETS, SHEET_BREAKDOWNS = "TinhHinhNopBaoCao", "ChiTieu", "CoCau"
 RECEIVED, NOT_RECEIVED = "Đã nhận", "Chưa nhận"
 ACCEPTED, REJECTED, MISSING = "Hợp lệ", "Bị trả lại", "Chưa gửi"
+NO_CELLS_RESULT = "Hợp lệ, không có số liệu"
+RESULTS = {HAS_DATA: ACCEPTED, NO_CELLS: NO_CELLS_RESULT, FILE_REJECTED: REJECTED,
+           NO_FILE: MISSING}
 ON_TIME, LATE = "Đúng hạn", "Trễ hạn"
 NO_STUDENT = "Chưa kết nạp học sinh nào"
 STAFF_BEHIND = "Chỉ tiêu viên chức chậm tiến độ"
-NO_FILE = "Chưa có tệp dữ liệu hợp lệ tháng này"
 HEADER_ROW = 4
 
 
 def population_label(population: str) -> str:
     return "Cộng" if population == TOTAL else POPULATION_LABELS[population]
+
+
+def total_line_label(data: ProvinceMonth, label: str) -> str:
+    """A province total's label with the share of expected units its figures cover."""
+    return total_label(label, len(data.with_data()), len(data.districts))
+
+
+def unit_name(district: DistrictStatus) -> str:
+    """The unit's name; a unit whose figures cover only some of its cells says how many."""
+    if not district.has_data:
+        return district.unit.name
+    return total_label(district.unit.name, district.cells_accepted, district.cells_expected)
 
 
 def write_title(ws: Worksheet, data: ProvinceMonth, title: str, last_column: int) -> None:
@@ -60,7 +84,7 @@ def write_title(ws: Worksheet, data: ProvinceMonth, title: str, last_column: int
 def write_unit_cells(ws: Worksheet, first: int, last: int, number: int,
                      district: DistrictStatus) -> None:
     put(ws, first, 1, number, centre_style())
-    put(ws, first, 2, district.unit.name, text_style())
+    put(ws, first, 2, unit_name(district), text_style())
     put(ws, first, 3, district.unit.code, centre_style())
     merge_down(ws, first, last, [1, 2, 3])
 
@@ -89,7 +113,7 @@ def submission_values(data: ProvinceMonth, district: DistrictStatus) -> list[obj
     return [
         district.unit.code, district.unit.name,
         RECEIVED if district.received else NOT_RECEIVED,
-        ACCEPTED if district.accepted else REJECTED if district.received else MISSING,
+        RESULTS[district.state],
         district.version, received_at,
         (ON_TIME if district.on_time else LATE) if district.accepted else None,
         district.errors if district.received else None,
@@ -159,17 +183,25 @@ def build_submissions_sheet(ws: Worksheet, data: ProvinceMonth) -> None:
 def target_columns(month: int) -> tuple[tuple[str, float], ...]:
     return (
         ("STT", 5), ("Đảng bộ", 28), ("Mã", 7), ("Đối tượng", 10),
-        ("Kết nạp từ đầu năm (TH12)", 11), ("Chỉ tiêu năm (TH13)", 10),
+        ("Kết nạp từ đầu năm (TH12)", 11), ("Chỉ tiêu năm", 10),
         ("Tỷ lệ đạt chỉ tiêu", 9), (f"Cần đạt đến hết tháng {month} (chỉ tiêu × {month}/12)", 14),
         ("Chênh lệch so với tiến độ", 11), ("Tiến độ", 12), ("Còn phải kết nạp", 10),
         ("Ghi chú", 26),
     )
 
 
-def progress(data: ProvinceMonth, codes: list[str], population: str) -> Progress:
+def progress(data: ProvinceMonth, districts: list[DistrictStatus], population: str,
+             ) -> Progress:
+    """Admissions of the units with valid data against the registry's targets of every
+    unit in ``districts`` (a unit without valid data keeps its target, never a smaller
+    denominator); no admissions figure when none of them has data."""
     month = int(data.period[5:7])
-    return Progress(data.value(codes, population, "TH12"),
-                    data.value(codes, population, "TH13") or None, month)
+    codes = [d.unit.code for d in districts if d.has_data]
+    populations = POPULATIONS if population == TOTAL else (population,)
+    targets = [data.targets[(d.unit.code, p)] for d in districts for p in populations
+               if (d.unit.code, p) in data.targets]
+    return Progress(data.value(codes, population, "TH12") if codes else None,
+                    sum(targets) if targets else None, month)
 
 
 def write_progress(ws: Worksheet, row: int, found: Progress, *, bold: bool = False) -> None:
@@ -185,6 +217,7 @@ def write_progress(ws: Worksheet, row: int, found: Progress, *, bold: bool = Fal
             grid(ws, row, [column])
         elif isinstance(value, str):
             put(ws, row, column, value, centre_style(bold=bold or value == BEHIND))
+            fit_row(ws, row, {column: value})  # a wrapped word must not print over the next
         else:
             put(ws, row, column, value, number_style(bold=bold, number_format=number_format))
 
@@ -203,36 +236,39 @@ def build_targets_sheet(ws: Worksheet, data: ProvinceMonth) -> None:
     write_title(ws, data, "TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU KẾT NẠP ĐẢNG VIÊN", len(columns))
     write_header_row(ws, HEADER_ROW, [label for label, _ in columns], height=60)
     row = HEADER_ROW + 1
-    for number, district in enumerate(sorted(data.districts, key=lambda d: d.unit.code), 1):
+    for number, district in enumerate(data.by_code(), 1):
         first = row
         for population in POPULATIONS:
             put(ws, row, 4, POPULATION_LABELS[population], text_style())
-            if district.accepted:
-                found = progress(data, [district.unit.code], population)
-                write_progress(ws, row, found)
-                text = flag(found, population)
-                if text:
-                    put(ws, row, 12, text, text_style(bold=True, color=RED))
-                else:
-                    grid(ws, row, [12])
-            else:
-                grid(ws, row, range(5, 13))
+            found = progress(data, [district], population)
+            write_progress(ws, row, found)
+            text = flag(found, population) if district.has_data else None
+            if text:
+                put(ws, row, 12, text, text_style(bold=True, color=RED))
+            elif district.has_data:
+                grid(ws, row, [12])
             row += 1
         write_unit_cells(ws, first, row - 1, number, district)
-        if not district.accepted:
-            put(ws, first, 12, NO_FILE, text_style(italic=True))
+        if not district.has_data:
+            put(ws, first, 12, no_data_text(NO_DATA_REASONS[district.state]),
+                text_style(italic=True))
             merge_down(ws, first, row - 1, [12])
-    codes = data.accepted_codes()
+            fit_row(ws, first, {12: no_data_text(NO_DATA_REASONS[district.state])}, rows=2)
     for population in EXPORT_POPULATIONS:
         label = "Cộng toàn tỉnh" if population == TOTAL else (
             f"Cộng {POPULATION_LABELS[population].lower()}")
-        put_merged(ws, row, (1, 4), label, text_style(bold=True, wrap=False))
-        write_progress(ws, row, progress(data, codes, population), bold=True)
-        grid(ws, row, [12])
+        put_merged(ws, row, (1, 4), total_line_label(data, label),
+                   text_style(bold=True, wrap=False))
+        write_progress(ws, row, progress(data, data.districts, population), bold=True)
+        if data.with_data():
+            grid(ws, row, [12])
+        else:
+            put(ws, row, 12, NO_DATA, text_style(bold=True, italic=True))
         row += 1
     last = note(ws, row + 1, len(columns),
-                "Chỉ tiêu năm và lũy kế kết nạp: tổng theo tệp dữ liệu hợp lệ của các đảng bộ "
-                "(chỉ tiêu do các chi bộ báo cáo).", italic=True) - 1
+                "Chỉ tiêu năm: chỉ tiêu được giao theo danh mục của tỉnh (tổng chỉ tiêu các chi "
+                "bộ), tính cho mọi đơn vị kể cả đơn vị chưa có số liệu hợp lệ; lũy kế kết nạp: "
+                "theo tệp dữ liệu hợp lệ của các đảng bộ.", italic=True) - 1
     print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", last_row=last,
                 last_column=len(columns))
 
@@ -277,19 +313,24 @@ def build_breakdowns_sheet(ws: Worksheet, data: ProvinceMonth) -> None:
                 last_column)
     write_breakdown_header(ws)
     row = HEADER_ROW + 2
-    for number, district in enumerate(data.accepted(), start=1):
+    for number, district in enumerate(data.with_data(), start=1):
         first = row
         for population in POPULATIONS:
             put(ws, row, 4, POPULATION_LABELS[population], text_style())
             write_breakdown_values(ws, row, data, [district.unit.code], population)
             row += 1
         write_unit_cells(ws, first, row - 1, number, district)
-    codes = data.accepted_codes()
+    codes = data.data_codes()
     for population in EXPORT_POPULATIONS:
         label = "Cộng toàn tỉnh" if population == TOTAL else (
             f"Cộng {POPULATION_LABELS[population].lower()}")
-        put_merged(ws, row, (1, 4), label, text_style(bold=True, wrap=False))
-        write_breakdown_values(ws, row, data, codes, population, bold=True)
+        put_merged(ws, row, (1, 4), total_line_label(data, label),
+                   text_style(bold=True, wrap=False))
+        if codes:
+            write_breakdown_values(ws, row, data, codes, population, bold=True)
+        else:
+            put_merged(ws, row, (len(BREAKDOWN_FIXED) + 1, last_column), NO_DATA,
+                       centre_style(bold=True))
         row += 1
     last = note(ws, row + 1, last_column,
                 "Dân tộc thiểu số: không phải dân tộc Kinh. Số liệu theo tệp dữ liệu hợp lệ "

@@ -23,9 +23,10 @@ from cellreports.registry import Unit
 from forms.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS
 from forms.xlsxio import deterministic_xlsx
 from reports.cells import Style, put, put_merged, set_widths
+from reports.coverage import no_data_text
 from reports.document import PARTY_TITLE, DocumentHeader
 from reports.export import EXPORT_POPULATIONS, TOTAL
-from reports.province_model import ProvinceMonth
+from reports.province_model import NO_DATA_REASONS, ProvinceMonth
 from reports.province_sheets import (
     SHEET_BREAKDOWNS,
     SHEET_SUBMISSIONS,
@@ -34,6 +35,8 @@ from reports.province_sheets import (
     build_submissions_sheet,
     build_targets_sheet,
     population_label,
+    total_line_label,
+    unit_name,
 )
 from reports.sheetstyle import (
     CENTER,
@@ -41,6 +44,7 @@ from reports.sheetstyle import (
     MIDDLE,
     centre_style,
     font,
+    grid,
     merge_down,
     month_title,
     number_style,
@@ -54,7 +58,7 @@ SHEETS = (SHEET_SUMMARY, SHEET_SUBMISSIONS, SHEET_TARGETS, SHEET_BREAKDOWNS)
 REPORT_KIND = "BÁO CÁO TỔNG HỢP"
 REPORT_SUBJECT = "Tình hình phát triển đảng viên trong học sinh, viên chức"
 ALL_ACCEPTED = "Tất cả các đảng bộ đã gửi tệp dữ liệu hợp lệ."
-MISSING = "Đảng bộ chưa có tệp dữ liệu hợp lệ:"
+MISSING = "Đảng bộ chưa có số liệu hợp lệ:"
 
 SUMMARY_FIXED = (("STT", 5), ("Đảng bộ", 30), ("Mã", 7), ("Đối tượng", 11))
 FIRST_INDICATOR_COLUMN = len(SUMMARY_FIXED) + 1
@@ -130,33 +134,49 @@ def write_values(ws: Worksheet, row: int, data: ProvinceMonth, codes: list[str],
 
 
 def write_district_rows(ws: Worksheet, row: int, data: ProvinceMonth) -> int:
-    """Three rows (Học sinh, Viên chức, Cộng) per accepted district; returns the next row."""
-    for number, district in enumerate(data.accepted(), start=1):
+    """Three rows (Học sinh, Viên chức, Cộng) per unit with valid data and one "no valid
+    data" row per other expected unit, by code; returns the next row."""
+    for number, district in enumerate(data.by_code(), start=1):
         first = row
-        for population in EXPORT_POPULATIONS:
-            put(ws, row, 4, population_label(population), text_style(bold=population == TOTAL))
-            write_values(ws, row, data, [district.unit.code], population,
-                         bold=population == TOTAL)
+        if district.has_data:
+            for population in EXPORT_POPULATIONS:
+                put(ws, row, 4, population_label(population),
+                    text_style(bold=population == TOTAL))
+                write_values(ws, row, data, [district.unit.code], population,
+                             bold=population == TOTAL)
+                row += 1
+        else:
+            grid(ws, row, [4])
+            put_merged(ws, row, (FIRST_INDICATOR_COLUMN, LAST_COLUMN),
+                       no_data_text(NO_DATA_REASONS[district.state]),
+                       Style(font(11, italic=True), CENTER, GRID))
             row += 1
         put(ws, first, 1, number, centre_style())
-        put(ws, first, 2, district.unit.name, text_style())
+        put(ws, first, 2, unit_name(district), text_style())
         put(ws, first, 3, district.unit.code, centre_style())
         merge_down(ws, first, row - 1, [1, 2, 3])
     return row
 
 
 def write_total_rows(ws: Worksheet, row: int, data: ProvinceMonth) -> int:
-    codes = data.accepted_codes()
+    codes = data.data_codes()
     for population in EXPORT_POPULATIONS:
         text = ("Cộng toàn tỉnh" if population == TOTAL
                 else f"Cộng {POPULATION_LABELS[population].lower()}")
-        put_merged(ws, row, (1, FIRST_INDICATOR_COLUMN - 1), text, text_style(bold=True))
-        write_values(ws, row, data, codes, population, bold=True)
+        put_merged(ws, row, (1, FIRST_INDICATOR_COLUMN - 1), total_line_label(data, text),
+                   text_style(bold=True))
+        if codes:
+            write_values(ws, row, data, codes, population, bold=True)
+        else:
+            put_merged(ws, row, (FIRST_INDICATOR_COLUMN, LAST_COLUMN), no_data_text(),
+                       Style(font(11, bold=True, italic=True), CENTER, GRID))
         row += 1
     return row
 
 
 def write_missing_section(ws: Worksheet, row: int, data: ProvinceMonth) -> int:
+    """The units without valid data and why, from the same states as every other sheet;
+    or the sentence that every unit has valid data."""
     whole = (1, LAST_COLUMN)
     missing = data.missing()
     if not missing:
@@ -164,7 +184,7 @@ def write_missing_section(ws: Worksheet, row: int, data: ProvinceMonth) -> int:
         return row + 1
     put_merged(ws, row, whole, MISSING, Style(font(13, bold=True)))
     for offset, district in enumerate(missing, start=1):
-        reason = "tệp bị trả lại" if district.received else "chưa gửi tệp"
+        reason = NO_DATA_REASONS[district.state]
         put_merged(ws, row + offset, whole,
                    f"- {district.unit.name} ({district.unit.code}): {reason}.", Style(font(13)))
     return row + len(missing) + 1

@@ -162,9 +162,16 @@ def demo_province_month(registry: Registry, files: dict[str, bytes]) -> Province
     statuses = [
         DistrictStatus(registry.get(code), received=True, accepted=True,  # type: ignore[arg-type]
                        on_time=code != "DL", version=1, received_at=datetime(2024, 3, 28, 9, 0),
-                       registry_cells=len(registry.reporting_cells(code, PERIOD)))
+                       registry_cells=len(registry.reporting_cells(code, PERIOD)),
+                       cells_accepted=values[(code, "tong", "REPORTS_ACCEPTED", "tong")],
+                       cells_expected=values[(code, "tong", "REPORTS_EXPECTED", "tong")])
         for code in sorted(files)]
-    statuses.append(DistrictStatus(registry.get("LH"), registry_cells=3))  # type: ignore[arg-type]
+    statuses.append(DistrictStatus(registry.get("LH"), registry_cells=3,  # type: ignore[arg-type]
+                                   cells_expected=3))
+    year = int(PERIOD[:4])
     return ProvinceMonth(PERIOD, registry.get("LD"), statuses, values,  # type: ignore[arg-type]
                          expected_cells=len(registry.reporting_cells("LD", PERIOD)),
-                         generated_at=datetime(2024, 4, 2, 8, 0))
+                         generated_at=datetime(2024, 4, 2, 8, 0),
+                         targets={(d.unit.code, p): t for d in statuses for p in POPULATIONS
+                                  if (t := registry.target_below(d.unit.code, year, p, PERIOD))
+                                  is not None})

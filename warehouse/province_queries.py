@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cellreports.registry import Registry, Unit
+from forms.layout import POPULATIONS
+from reports.export import TOTAL
 from reports.model import ValueKey
 from reports.province_model import DistrictStatus, ProvinceMonth
 from warehouse import models as m
@@ -43,25 +46,31 @@ def province_month(session: Session, registry: Registry, province_code: str, per
             .order_by(m.Submission.received_at, m.Submission.id)))
         cells = len(registry.reporting_cells(unit.code, period))
         status, in_use = _district_status(unit, subs, due, zone, cells)
+        if in_use is not None:
+            latest = max(latest or as_utc(in_use.received_at), as_utc(in_use.received_at))
+            for v in session.scalars(select(m.ReportedValue).where(
+                    m.ReportedValue.submission_id == in_use.id,
+                    m.ReportedValue.unit_code == unit.code)):
+                values[(unit.code, v.population, v.indicator, v.breakdown)] = v.value
+            status = replace(
+                status,
+                cells_accepted=values.get((unit.code, TOTAL, "REPORTS_ACCEPTED", TOTAL), 0),
+                cells_expected=values.get((unit.code, TOTAL, "REPORTS_EXPECTED", TOTAL), cells))
         statuses.append(status)
-        if in_use is None:
-            continue
-        latest = max(latest or as_utc(in_use.received_at), as_utc(in_use.received_at))
-        for v in session.scalars(select(m.ReportedValue).where(
-                m.ReportedValue.submission_id == in_use.id,
-                m.ReportedValue.unit_code == unit.code)):
-            values[(unit.code, v.population, v.indicator, v.breakdown)] = v.value
+    year = int(period[:4])
     return ProvinceMonth(
         period=period, unit=province, districts=statuses, values=values,
         expected_cells=len(registry.reporting_cells(province_code, period)),
         # dated by its data, so a rebuild from the warehouse is identical
-        generated_at=(latest or due).astimezone(zone))
+        generated_at=(latest or due).astimezone(zone),
+        targets={(s.unit.code, p): t for s in statuses for p in POPULATIONS
+                 if (t := registry.target_below(s.unit.code, year, p, period)) is not None})
 
 
 def _district_status(unit: Unit, subs: list[m.Submission], due: datetime, zone: ZoneInfo,
                      cells: int) -> tuple[DistrictStatus, m.Submission | None]:
     if not subs:
-        return DistrictStatus(unit=unit, registry_cells=cells), None
+        return DistrictStatus(unit=unit, registry_cells=cells, cells_expected=cells), None
     in_use = next((s for s in subs if s.status == "accepted"), None)
     shown = in_use or subs[-1]
     first_valid = next((s for s in subs if s.error_count == 0), None)
@@ -69,4 +78,5 @@ def _district_status(unit: Unit, subs: list[m.Submission], due: datetime, zone: 
     return DistrictStatus(
         unit=unit, received=True, accepted=in_use is not None, on_time=on_time,
         version=shown.version, received_at=as_utc(shown.received_at).astimezone(zone),
-        errors=shown.error_count, warnings=shown.warning_count, registry_cells=cells), in_use
+        errors=shown.error_count, warnings=shown.warning_count, registry_cells=cells,
+        cells_expected=cells), in_use

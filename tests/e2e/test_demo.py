@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from report_truth import check_district_report, check_province_report
 
 from cellreports.demo import planted_error
+from cellreports.demo_run import PROVINCE_REGISTRY_BY_HIERARCHY
+from cellreports.registry import Registry
+from cellreports.settings import DEFAULT_REGISTRY
 
 CODES = [f"TH{n:02d}" for n in range(1, 16)]
 POPULATION_BY_LABEL = {"Học sinh": "hoc_sinh", "Viên chức": "vien_chuc"}
@@ -160,3 +164,26 @@ def test_running_the_demo_twice_leaves_the_warehouse_unchanged(demo):
     data_dir, _first, after_first, second = demo
     assert _warehouse(data_dir) == after_first
     assert "unchanged (accepted)" in second.stdout
+
+
+def test_every_months_reports_read_true_on_every_sheet(demo):
+    """February: BL03 rejected. The district's target stays the registry's 24, its totals
+    say 3/4, the front page and the completeness sheet agree; the province's report of
+    the same months shows the three districts that sent nothing as without data."""
+    data_dir, *_ = demo
+    district = Registry.load(DEFAULT_REGISTRY)
+    province = Registry.load(PROVINCE_REGISTRY_BY_HIERARCHY["2024"])
+    seen = {}
+    for period in ("2024-01", "2024-02", "2024-03"):
+        folder = data_dir / "reports" / period
+        seen[period] = check_district_report(
+            folder / f"BaoCaoTongHop_BL_{period}.xlsx", folder / f"DuLieu_BL_{period}.csv",
+            district, "BL", period)
+        upward = data_dir / "province" / "reports" / period
+        check_province_report(upward / f"BaoCaoTongHop_LD_{period}.xlsx",
+                              upward / f"DuLieu_LD_{period}.csv", province, "LD", period)
+    assert seen == {"2024-01": (4, 4), "2024-02": (3, 4), "2024-03": (4, 4)}
+    report = load_workbook(data_dir / "reports" / "2024-02" / "BaoCaoTongHop_BL_2024-02.xlsx")
+    total = next(r for r in report["ChiTieu"].iter_rows(values_only=True)
+                 if str(r[0]).startswith("Cộng toàn huyện"))
+    assert total[0] == "Cộng toàn huyện (3/4 đơn vị có số liệu)" and total[5] == 24

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from e2e.test_demo import CODES, NOISE, _recompute
 from openpyxl import load_workbook
+from report_truth import check_district_report, check_province_report
 from typer.testing import CliRunner
 
 from cellreports import demo_run
@@ -176,3 +177,27 @@ def test_the_hierarchy_option_picks_the_registry_and_a_separate_data_dir(monkeyp
     assert (h2024, s2024.data_dir, s2024.registry_dir) == ("2024", Path("var"),
                                                            DEFAULT_REGISTRY)
     assert given.data_dir == Path("x")
+
+
+def test_every_communes_and_the_provinces_reports_read_true(demo_2025):
+    """August: Bảo Lâm 3's only cell is rejected. Its own report shows no zeros, its
+    targets 4 and 1 (never "Chưa giao chỉ tiêu"); the province shows it as without valid
+    data and does not claim that every unit sent valid data."""
+    data_dir, _ = demo_2025
+    registry = Registry.load(demo_run.REGISTRY_2025)
+    coverage = {}
+    for period in ("2025-07", "2025-08", "2025-09"):
+        folder = data_dir / "reports" / period
+        for commune in ("BLM1", "BLM2", "BLM3", "BLM4"):
+            coverage[(period, commune)] = check_district_report(
+                folder / f"BaoCaoTongHop_{commune}_{period}.xlsx",
+                folder / f"DuLieu_{commune}_{period}.csv", registry, commune, period)
+        upward = data_dir / "province" / "reports" / period
+        check_province_report(upward / f"BaoCaoTongHop_LD_{period}.xlsx",
+                              upward / f"DuLieu_LD_{period}.csv", registry, "LD", period)
+    assert [k for k, (n, m) in coverage.items() if n < m] == [("2025-08", "BLM3")]
+    province = load_workbook(data_dir / "province" / "reports" / "2025-08"
+                             / "BaoCaoTongHop_LD_2025-08.xlsx")["TongHop"]
+    blm3 = next(r for r in province.iter_rows(values_only=True) if r[2] == "BLM3")
+    assert str(blm3[4]).startswith("Không có số liệu hợp lệ") and not any(
+        isinstance(v, int) for v in blm3[4:])

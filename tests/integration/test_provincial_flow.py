@@ -107,7 +107,8 @@ def test_three_districts_are_consolidated_and_every_total_is_their_sum(province_
     assert json.loads(summary.export_json.read_text(encoding="utf-8"))[0]["period"] == PERIOD
     # the workbook's province totals are the same sums
     ws = load_workbook(summary.report)["TongHop"]
-    total = next(r for r in ws.iter_rows(min_row=13) if r[0].value == "Cộng toàn tỉnh")
+    total = next(r for r in ws.iter_rows(min_row=13)
+                 if r[0].value == "Cộng toàn tỉnh (3/4 đơn vị có số liệu)")
     assert [c.value for c in total[4:19]] == [expected[("tong", i, "tong")] for i in INDICATORS]
     status = load_workbook(summary.report)["TinhHinhNopBaoCao"]
     on_time = {r[1].value: r[7].value for r in status.iter_rows(min_row=5, max_row=8)}
@@ -178,7 +179,10 @@ def test_a_corrected_file_supersedes_and_a_json_twin_is_not_loaded_twice(provinc
     rows = csv_records(summary.export_csv.read_bytes())
     accepted = {r["unit_code"]: int(r["value"]) for r in rows
                 if r["indicator"] == "REPORTS_ACCEPTED"}
-    assert accepted == {"BL": 4, "BLC": 3, "DL": 3, "LD": 10}
+    # Lâm Hà sent nothing: its REPORTS_* rows say so, it has no value rows
+    assert accepted == {"BL": 4, "BLC": 3, "DL": 3, "LH": 0, "LD": 10}
+    assert {r["indicator"] for r in rows if r["unit_code"] == "LH"} == {
+        "REPORTS_EXPECTED", "REPORTS_ACCEPTED", "REPORTS_ON_TIME"}
     expected = recomputed({**files, "BL": corrected})
     province = {(r["population"], r["indicator"], r["breakdown"]): int(r["value"])
                 for r in rows if r["unit_code"] == "LD"}

@@ -114,9 +114,12 @@ def test_totals_equal_sums(book: openpyxl.Workbook, month: MonthData) -> None:
         p: [sum(month.values.get((c, p, ind, "tong"), 0) for c in accepted) for ind in INDICATORS]
         for p in POPULATIONS
     }
-    assert row_values(ws, find_row(ws, 1, "Cộng học sinh")) == per_population["hoc_sinh"]
-    assert row_values(ws, find_row(ws, 1, "Cộng viên chức")) == per_population["vien_chuc"]
-    grand = row_values(ws, find_row(ws, 1, "Cộng toàn huyện"))
+    # two of the four expected cells have an accepted report: every total says so
+    assert row_values(ws, find_row(ws, 1, "Cộng học sinh (2/4 đơn vị có số liệu)")) == (
+        per_population["hoc_sinh"])
+    assert row_values(ws, find_row(ws, 1, "Cộng viên chức (2/4 đơn vị có số liệu)")) == (
+        per_population["vien_chuc"])
+    grand = row_values(ws, find_row(ws, 1, "Cộng toàn huyện (2/4 đơn vị có số liệu)"))
     assert grand == [a + b for a, b in zip(*per_population.values(), strict=True)]
     assert all(isinstance(v, int) for v in grand)
 
@@ -150,9 +153,58 @@ def test_missing_cells_listed(book: openpyxl.Workbook) -> None:
     listed = found[start + 1:start + 3]
     assert "BL03" in listed[0] and "Lộc Thành" in listed[0] and "bị trả lại" in listed[0]
     assert "BL04" in listed[1] and "Lộc Bắc" in listed[1] and "chưa nộp" in listed[1]
-    codes = [c.value for c in next(ws.iter_cols(min_col=3, max_col=3))]
-    assert "BL03" not in codes and "BL04" not in codes
     assert "Tất cả chi bộ đã có báo cáo hợp lệ." not in found
+
+
+def test_cells_without_valid_data_are_rows_of_words_not_zeros(book: openpyxl.Workbook,
+                                                            ) -> None:
+    """Every expected cell has its line in the table; one without an accepted report shows
+    why it has no figures, never a row of zeros."""
+    ws = book["TongHop"]
+    for code, reason in (("BL03", "bị trả lại"), ("BL04", "chưa nộp")):
+        row = find_row(ws, 3, code)
+        assert ws.cell(row=row, column=FIRST_VALUE_COLUMN).value == (
+            f"Không có số liệu hợp lệ ({reason})")
+        assert all(ws.cell(row=row, column=FIRST_VALUE_COLUMN + i).value is None
+                   for i in range(1, 15))
+        assert f"E{row}:S{row}" in {str(r) for r in ws.merged_cells.ranges}
+    assert [ws.cell(row=find_row(ws, 3, c), column=1).value
+            for c in ("BL01", "BL02", "BL03", "BL04")] == [1, 2, 3, 4]
+
+
+def test_complete_totals_carry_no_coverage_note() -> None:
+    ws = openpyxl.load_workbook(io.BytesIO(
+        build_district_workbook(make_month(all_accepted=True))))["TongHop"]
+    assert find_row(ws, 1, "Cộng toàn huyện")
+    assert not [t for t in texts(ws) if "đơn vị có số liệu" in t]
+
+
+def test_a_month_without_any_accepted_cell_shows_no_figure_anywhere() -> None:
+    """A commune whose only cell was rejected: its totals are words, not zeros, on every
+    sheet, and its target is still the registry's."""
+    from dataclasses import replace
+
+    month = make_month()
+    month.cells = [replace(c, accepted=False) for c in month.cells]
+    month.values = {}
+    book = openpyxl.load_workbook(io.BytesIO(build_district_workbook(month)))
+    ws = book["TongHop"]
+    grand = find_row(ws, 1, "Cộng toàn huyện (0/4 đơn vị có số liệu)")
+    assert ws.cell(row=grand, column=FIRST_VALUE_COLUMN).value == "Không có số liệu hợp lệ"
+    for sheet in ("TongHop", "ChiTieu", "PhanTich"):
+        numbers = [c.value for row in book[sheet].iter_rows(min_row=5) for c in row
+                   if isinstance(c.value, int | float) and not isinstance(c.value, bool)]
+        if sheet == "TongHop":
+            assert numbers == [1, 2, 3, 4], numbers  # the STT column only
+        if sheet == "PhanTich":
+            assert numbers == []
+    targets = book["ChiTieu"]
+    total = find_row(targets, 1, "Cộng toàn huyện (0/4 đơn vị có số liệu)")
+    assert targets.cell(row=total, column=5).value is None       # no admissions figure
+    assert targets.cell(row=total, column=6).value == 24          # every cell's target
+    assert targets.cell(row=total, column=12).value == "Không có số liệu hợp lệ"
+    assert "Chưa giao chỉ tiêu" not in texts(targets)
+    assert not book["BieuDo"]._images  # no chart of zeros
 
 
 def test_all_accepted_sentence() -> None:

@@ -97,20 +97,24 @@ def test_targets_by_hand(book: openpyxl.Workbook) -> None:
     assert ws.cell(row=bl03, column=12).value == "Chưa có báo cáo hợp lệ tháng này"
 
 
-def test_target_totals_are_sums_over_accepted_cells(book: openpyxl.Workbook,
-                                                    month: MonthData) -> None:
+def test_target_totals_set_accepted_admissions_against_every_cells_target(
+        book: openpyxl.Workbook, month: MonthData) -> None:
+    """A rejected or missing report never shrinks the target: the admissions are the
+    accepted cells', the target every expected cell's, and the label says 2 of 4."""
     ws = book["ChiTieu"]
     codes = accepted(month)
     for label, populations in (("Cộng học sinh", ["hoc_sinh"]),
                                ("Cộng viên chức", ["vien_chuc"]),
                                ("Cộng toàn huyện", list(POPULATIONS))):
         ytd = sum(month.values[(c, p, "TH12", "tong")] for c in codes for p in populations)
-        target = sum(month.targets[(c, p)] for c in codes for p in populations)
-        row = only_row(ws, 1, label)
+        target = sum(month.targets[(c.unit.code, p)] for c in month.cells for p in populations)
+        row = only_row(ws, 1, f"{label} (2/4 đơn vị có số liệu)")
         assert line(ws, row, 5, 9) == [ytd, target, pytest.approx(ytd / target),
                                        pytest.approx(target * 3 / 12),
                                        pytest.approx(ytd - target * 3 / 12)]
-    assert line(ws, only_row(ws, 1, "Cộng toàn huyện"), 5, 6) == [3, 15]
+    # the registry's 24, not the 15 of the two accepted cells
+    assert line(ws, only_row(ws, 1, "Cộng toàn huyện (2/4 đơn vị có số liệu)"), 5, 6) == [
+        3, 24]
 
 
 def test_no_student_flag_exactly_on_cells_without_student_admissions(
@@ -165,7 +169,7 @@ def test_breakdown_totals(book: openpyxl.Workbook, month: MonthData, label: str,
                           populations: tuple[str, ...]) -> None:
     ws = book["PhanTich"]
     codes = accepted(month)
-    first = only_row(ws, 1, label)
+    first = only_row(ws, 1, f"{label} (2/4 đơn vị có số liệu)")
     for offset, group in enumerate(GROUPS):
         row = first + offset
         assert line(ws, row, 5, 9) == [
@@ -183,7 +187,7 @@ def test_breakdown_totals(book: openpyxl.Workbook, month: MonthData, label: str,
 
 def test_breakdown_age_bands_by_hand(book: openpyxl.Workbook) -> None:
     ws = book["PhanTich"]
-    total = only_row(ws, 1, "Cộng toàn huyện")
+    total = only_row(ws, 1, "Cộng toàn huyện (2/4 đơn vị có số liệu)")
     assert line(ws, total, 10, 15) == [4, 1, 1, 0, 0, 3]      # TH05
     assert line(ws, total + 2, 10, 15) == [2, 1, 0, 0, 0, 0]  # TH12
 
@@ -254,7 +258,7 @@ def test_charts_sheet_holds_two_images(book: openpyxl.Workbook, data: bytes) -> 
             png = archive.read(name)
             assert png.startswith(b"\x89PNG") and b"Software" not in png
     assert "Biểu đồ 1. Số người ở từng bước của quy trình (cộng các chi bộ có báo cáo " \
-           "hợp lệ)" in texts(book["BieuDo"])
+           "hợp lệ) (2/4 đơn vị có số liệu)" in texts(book["BieuDo"])
 
 
 def test_chart_data(month: MonthData) -> None:
@@ -288,9 +292,10 @@ def test_empty_month_builds() -> None:
     month.values, month.targets, month.monthly_admissions, month.age_bands = {}, {}, {}, {}
     month.attention = []
     book = openpyxl.load_workbook(io.BytesIO(build_district_workbook(month)))
-    assert len(book["BieuDo"]._images) == 2
+    # nothing expected, nothing to draw or add up: no chart and no figure of zeros
+    assert len(book["BieuDo"]._images) == 0
     assert line(book["ChiTieu"], only_row(book["ChiTieu"], 1, "Cộng toàn huyện"), 5, 6) == [
-        0, None]
+        None, None]
 
 
 def test_demo_month_builds() -> None:
