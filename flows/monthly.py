@@ -48,8 +48,7 @@ from validations.context import Context
 from validations.findings import RULE_TITLES, Finding
 from validations.frames import BatchItem
 from validations.history import History, certificate_key
-from validations.roster_frame import people_in_batch
-from validations.run import validate_batch
+from validations.run import dedupe, listed_elsewhere, validate_batch
 from warehouse.approval import pending
 from warehouse.archive import Archive, StoredFile
 from warehouse.feedback_log import findings_of, mark_feedback_sent
@@ -154,11 +153,9 @@ def read_files(contents: list[bytes], settings: Settings) -> list[ReadOutcome]:
 
 
 @task(cache_policy=NO_CACHE)
-def gather_history(outcomes: list[ReadOutcome], registry: Registry, settings: Settings,
-                   period: str) -> History:
+def gather_history(outcomes: list[ReadOutcome], settings: Settings) -> History:
     """What earlier months hold for the units and months of this batch (history rules),
-    the course register's certificates, including a register arriving in this batch, and
-    who this run's files list (so that H07 sees across the chunks validated apart)."""
+    and the course register's certificates, including a register arriving in this batch."""
     wanted = [(o.report.header.unit_code, o.report.header.period) for o in outcomes
               if o.report and o.report.header.unit_code and o.report.header.period]
     with sessions(settings)() as session:
@@ -167,9 +164,6 @@ def gather_history(outcomes: list[ReadOutcome], registry: Registry, settings: Se
                 for r in o.register.rows if r.cert_no and r.passed}
     if arriving:
         history.certificates = (history.certificates or set()) | arriving
-    history.people_in_run = people_in_batch(
-        [BatchItem(o.report) for o in outcomes if o.report],
-        Context(registry=registry, run_period=period, secret=settings.pid_key))
     return history
 
 
@@ -191,7 +185,8 @@ class ToCheck:
 def validate_files(chunk: ToCheck, registry: Registry, settings: Settings,
                    period: str) -> list[SubmissionRecord]:
     """One GX run over a chunk of files (by default the whole batch: a validation costs
-    mostly its fixed overhead); findings mapped back to each file."""
+    mostly its fixed overhead); findings mapped back to each file. H07 waits for every
+    chunk (check_same_people)."""
     collected = [c for c, _o in chunk.files]
     outcomes = [o for _c, o in chunk.files]
     history = chunk.history
@@ -203,7 +198,8 @@ def validate_files(chunk: ToCheck, registry: Registry, settings: Settings,
              for c, o in zip(collected, outcomes, strict=True)]
     docs = data_docs_dir(settings)
     found = validate_isolated(
-        lambda items: validate_batch(items, registry, period, context, docs_dir=docs),
+        lambda items: validate_batch(items, registry, period, context, docs_dir=docs,
+                                     same_person=False),
         batch, UNCHECKABLE)
     records = []
     for i, (c, outcome) in enumerate(zip(collected, outcomes, strict=True)):
@@ -215,6 +211,20 @@ def validate_files(chunk: ToCheck, registry: Registry, settings: Settings,
             period=header.period if header else None, report=outcome.report,
             register=outcome.register, findings=found[i]))
     return records
+
+
+@task(cache_policy=NO_CACHE)
+def check_same_people(records: list[SubmissionRecord], history: History, registry: Registry,
+                      settings: Settings, period: str) -> list[SubmissionRecord]:
+    """H07 once over the whole run, after every chunk is validated: whether a roster counts
+    as another cell's depends on the run's other findings (only accepted rosters do)."""
+    context = Context(registry=registry, run_period=period, history=history,
+                      secret=settings.pid_key)
+    items = [BatchItem(r.report, sender=r.sender, register=r.register) for r in records]
+    more = listed_elsewhere(items, [r.findings for r in records], context,
+                            data_docs_dir(settings))
+    return [replace(r, findings=dedupe([*r.findings, *extra])) if extra else r
+            for r, extra in zip(records, more, strict=True)]
 
 
 UNCHECKABLE = ("Hệ thống không kiểm tra được tệp này (nội dung bất thường). Ban Tổ chức "
@@ -337,12 +347,15 @@ def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSumm
                 for o in future.result()]
     # quote(): Prefect would otherwise walk every roster row of every file to look for
     # upstream futures, ~10 s per task call at 1,000 files (measured, docs/benchmarks.md)
-    history = gather_history(quote(outcomes), registry, settings, period) if fresh else History()
+    history = gather_history(quote(outcomes), settings) if fresh else History()
     chunks_to_check = [ToCheck(part, history, settings.pid_key) for part in _chunks(
         list(zip(fresh, outcomes, strict=True)), settings.validate_chunk_size)]
     records = [r for future in validate_files.map(chunks_to_check, unmapped(registry),
                                                   unmapped(settings), unmapped(period))
                for r in future.result()]
+    if records:
+        records = check_same_people(quote(records), quote(history), registry, settings,
+                                    period)
     results = load_files(quote(records), settings) if records else []
     answers = [(c, res.submission_id) for c, res in zip(fresh, results, strict=True)
                if res.status != FAILED]

@@ -40,9 +40,6 @@ class History:
     # certificates of the Political Center's register: (certificate key, date); None = none
     # loaded yet, in which case C01 says nothing
     certificates: set[tuple[str, date | None]] | None = None
-    # (period, person_key) -> cells of this run's files listing the person: H07 within the
-    # run, when the run's files are validated in several chunks (flows.monthly)
-    people_in_run: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
 
 def keyed(text: str, secret: bytes) -> str:

@@ -15,7 +15,6 @@ from typing import Any
 import pandas as pd
 
 from cellreports.periods import add_months, last_day, months_between
-from cellreports.registry import REPORTING_LEVEL
 from forms import layout
 from forms.model import CellReport, RosterRow
 from forms.text import key
@@ -29,14 +28,11 @@ DERIVED_DATES = ("report_date", "period_end", "earliest_birth", "cert_valid_unti
                  "full_member_due")
 DERIVED = ("person_key", "name_born", "stage_n", "pid_d4", "pid_d4_expected", "pid_yy", "birth_yy",
            "pid_province", "age_months", "min_age_months", "max_age_months", "prev_stage",
-           "other_cells", "cert_in_register")
+           "cert_in_register")
 
 
 def roster_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
     rows = []
-    in_batch = people_in_batch(items, ctx)
-    for who, units in ctx.history.people_in_run.items():
-        in_batch[who] = in_batch.get(who, set()) | units
     for sub, item in enumerate(items):
         report = item.report
         if report is None or not structurally_sound(report):
@@ -44,7 +40,7 @@ def roster_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
         of_report = _ReportFacts.of(report, ctx)
         for roster_row in report.roster:
             record = _cells(sub, roster_row)
-            record.update(_derived(roster_row, of_report, ctx, in_batch))
+            record.update(_derived(roster_row, of_report, ctx))
             rows.append(record)
     frame = pd.DataFrame(rows, columns=_columns())
     for field in (*layout.ROSTER_DATE_FIELDS, *DERIVED_DATES):
@@ -62,11 +58,9 @@ class _ReportFacts:
     """What every row of one report is compared with, worked out once per report (per row,
     the stage lookup alone made the frame quadratic in the roster's length)."""
 
-    unit: str
     period: str
     report_date: date | None
     limits: Any
-    is_cell: bool
     stages: dict[str, int | None] | None  # last month's stage by person, if on record
 
     @classmethod
@@ -74,8 +68,7 @@ class _ReportFacts:
         unit = report.header.unit_code or ""
         period = report.header.period or ctx.run_period
         previous = ctx.history.previous.get((unit, period))
-        return cls(unit, period, report.header.report_date, limits_for(report, ctx),
-                   _is_cell(ctx, unit),
+        return cls(period, report.header.report_date, limits_for(report, ctx),
                    None if previous is None else {p.person_key: p.stage
                                                   for p in previous.people})
 
@@ -100,8 +93,7 @@ def _cells(sub: int, row: RosterRow) -> dict[str, object]:
     return record
 
 
-def _derived(row: RosterRow, report: _ReportFacts, ctx: Context,
-             in_batch: dict[tuple[str, str], set[str]]) -> dict[str, object]:
+def _derived(row: RosterRow, report: _ReportFacts, ctx: Context) -> dict[str, object]:
     period, limits = report.period, report.limits
     who = person_key(row.pid, row.full_name, row.birth_date, ctx.secret)
     derived: dict[str, object] = {
@@ -129,7 +121,7 @@ def _derived(row: RosterRow, report: _ReportFacts, ctx: Context,
     if started_6:
         derived["decision_due"] = ctx.calendar.add_working_days(
             started_6, limits.decision_working_days)
-    derived.update(_history(row, who, report, ctx, in_batch))
+    derived.update(_history(row, who, report, ctx))
     return derived
 
 
@@ -145,44 +137,18 @@ def _pid_parts(row: RosterRow) -> dict[str, object]:
     return parts
 
 
-def _history(row: RosterRow, who: str | None, report: _ReportFacts, ctx: Context,
-             in_batch: dict[tuple[str, str], set[str]]) -> dict[str, object]:
+def _history(row: RosterRow, who: str | None, report: _ReportFacts,
+             ctx: Context) -> dict[str, object]:
+    """Last month's stage (H01) and the course register (C01). H07, the same person in
+    another cell, waits until the whole run is validated (validations.same_person)."""
     found: dict[str, object] = {}
-    unit, period = report.unit, report.period
     if report.stages is not None and who is not None:
         found["prev_stage"] = report.stages.get(who)
-    if who is not None and row.pid and report.is_cell:
-        elsewhere = (ctx.history.people_elsewhere.get((period, who), set())
-                     | in_batch.get((period, who), set())) - {unit}
-        found["other_cells"] = ", ".join(sorted(elsewhere)) or None
     certificates = ctx.history.certificates
     if certificates is not None and row.cert_no:
         claimed = (certificate_key(row.cert_no), row.cert_date)
         found["cert_in_register"] = claimed in certificates
     return found
-
-
-def people_in_batch(items: Sequence[BatchItem], ctx: Context
-                     ) -> dict[tuple[str, str], set[str]]:
-    """(period, person) -> units of the batch listing the person (H07 within one run)."""
-    found: dict[tuple[str, str], set[str]] = {}
-    for item in items:
-        report = item.report
-        if report is None or not report.header.period or not _is_cell(
-                ctx, report.header.unit_code):
-            continue
-        for row in report.roster:
-            who = person_key(row.pid, row.full_name, row.birth_date, ctx.secret)
-            if who is not None and row.pid:
-                found.setdefault((report.header.period, who), set()).add(
-                    report.header.unit_code or "")
-    return found
-
-
-def _is_cell(ctx: Context, code: str | None) -> bool:
-    """H07 compares rosters of reporting cells only (not of a wrongly coded file)."""
-    unit = ctx.registry.get(code)
-    return unit is not None and unit.level == REPORTING_LEVEL
 
 
 def _as_text(value: object) -> str | None:

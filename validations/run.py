@@ -25,7 +25,17 @@ from validations.frames import (
 )
 from validations.messages import message
 from validations.roster_frame import roster_frame
-from validations.suites import ABSENT, FILES, REGISTER, ROSTER, SUMMARY, WIDE, Engine
+from validations.same_person import rosters_in_force, same_person_frame
+from validations.suites import (
+    ABSENT,
+    FILES,
+    REGISTER,
+    ROSTER,
+    SAME_PERSON,
+    SUMMARY,
+    WIDE,
+    Engine,
+)
 
 # One GX context serves the process; chunks validated in threads take turns on it (it is
 # not documented as thread-safe, and the work holds the GIL anyway).
@@ -40,16 +50,38 @@ def engine(docs_dir: Path | None = None) -> Engine:
 
 
 def validate_batch(items: Sequence[BatchItem], registry: Registry, run_period: str,
-                   context: Context | None = None, docs_dir: Path | None = None,
-                   ) -> list[list[Finding]]:
+                   context: Context | None = None, docs_dir: Path | None = None, *,
+                   same_person: bool = True) -> list[list[Finding]]:
     """Findings for every item of the batch, in the batch's order. ``run_period`` is the
     month being consolidated (a report for another month is filed under its own: F06).
-    With ``docs_dir`` the GX Data Docs site there shows this validation."""
+    With ``docs_dir`` the GX Data Docs site there shows this validation. With
+    ``same_person=False`` H07 is left out: a flow validating its files in several chunks
+    checks it once over all of them (:func:`listed_elsewhere`)."""
     ctx = context or Context(registry=registry, run_period=run_period)
-    findings: list[list[Finding]] = [[] for _ in items]
     frames = {FILES: files_frame(items, ctx), SUMMARY: summary_frame(items),
               WIDE: wide_frame(items, ctx), ROSTER: roster_frame(items, ctx),
               ABSENT: absent_frame(items, ctx), REGISTER: register_frame(items, ctx)}
+    findings = _run(frames, items, docs_dir)
+    if same_person:
+        for found, more in zip(findings, listed_elsewhere(items, findings, ctx, docs_dir),
+                               strict=True):
+            found.extend(more)
+    return [dedupe(found) for found in findings]
+
+
+def listed_elsewhere(items: Sequence[BatchItem], findings: Sequence[Sequence[Finding]],
+                     context: Context, docs_dir: Path | None = None) -> list[list[Finding]]:
+    """The H07 findings of every item, given every other finding of the run: a person on
+    the roster in force of another cell in the same period (validations.same_person). The
+    rosters in force depend on which files are accepted, hence the second pass."""
+    frame = same_person_frame(items, rosters_in_force(items, findings, context), context)
+    return _run({SAME_PERSON: frame}, items, docs_dir)
+
+
+def _run(frames: dict[str, pd.DataFrame], items: Sequence[BatchItem],
+         docs_dir: Path | None) -> list[list[Finding]]:
+    """One GX run per frame; each failure mapped back to its item and cell."""
+    findings: list[list[Finding]] = [[] for _ in items]
     rows = _roster_index(items)
     for name, frame in frames.items():
         if frame.empty:
@@ -64,7 +96,7 @@ def validate_batch(items: Sequence[BatchItem], registry: Registry, run_period: s
             for hit in result.result.get("unexpected_index_list") or []:
                 sub = int(hit["sub"])
                 findings[sub].append(_finding(name, meta, hit, items[sub], finder, rows))
-    return [_dedupe(found) for found in findings]
+    return findings
 
 
 class Rows:
@@ -90,7 +122,7 @@ def _roster_index(items: Sequence[BatchItem]) -> dict[tuple[int, int], RosterRow
             for row in item.report.roster}
 
 
-def _dedupe(found: list[Finding]) -> list[Finding]:
+def dedupe(found: list[Finding]) -> list[Finding]:
     """One finding per rule and cell (two checks of a rule may hit the same cell)."""
     seen: dict[tuple, Finding] = {}  # type: ignore[type-arg]
     for f in found:

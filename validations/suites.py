@@ -19,8 +19,8 @@ from forms import layout
 from validations.findings import RULE_TITLES
 from validations.reference import PROVINCE_CODES
 
-FILES, SUMMARY, WIDE, ROSTER, ABSENT, REGISTER = (
-    "files", "summary", "wide", "roster", "absent", "register")
+FILES, SUMMARY, WIDE, ROSTER, ABSENT, REGISTER, SAME_PERSON = (
+    "files", "summary", "wide", "roster", "absent", "register", "same_person")
 OTHER_DATES = tuple(f for f in layout.ROSTER_DATE_FIELDS if f != "birth_date")
 IGNORE_MISSING = {"ignore_row_if": "either_value_is_missing"}
 READ_OK = "read_ok == True"
@@ -204,11 +204,15 @@ def _roster_history() -> list[gxe.Expectation]:
         _at_least("full_member_due", "period_end", _meta("H06", "membership_overdue",
                                                          "decision_date"),
                   condition="stage_n == 7"),
-        gxe.ExpectColumnValuesToBeNull(column="other_cells", meta=_meta("H07", "listed_elsewhere",
-                                                                        "pid")),
         gxe.ExpectColumnValuesToBeInSet(column="cert_in_register", value_set=[True],
                                         meta=_meta("C01", "cert_unknown", "cert_no")),
     ]
+
+
+def same_person_expectations() -> list[gxe.Expectation]:
+    """H07, checked once the whole run is validated (validations.same_person)."""
+    return [gxe.ExpectColumnValuesToBeNull(column="other_cells",
+                                           meta=_meta("H07", "listed_elsewhere", "pid"))]
 
 
 def absent_expectations() -> list[gxe.Expectation]:
@@ -251,11 +255,11 @@ def coded_values(field: str) -> list[str]:
 
 SUITES = {FILES: files_expectations, SUMMARY: summary_expectations, WIDE: wide_expectations,
           ROSTER: roster_expectations, ABSENT: absent_expectations,
-          REGISTER: register_expectations}
+          REGISTER: register_expectations, SAME_PERSON: same_person_expectations}
 INDEX_COLUMNS = {FILES: ["sub", "run_period"], SUMMARY: ["sub", "excel_row", "code", "population"],
                  WIDE: ["sub", "population"], ROSTER: ["sub", "excel_row"],
                  ABSENT: ["sub", "full_name", "last_period", "last_stage"],
-                 REGISTER: ["sub", "excel_row"]}
+                 REGISTER: ["sub", "excel_row"], SAME_PERSON: ["sub", "excel_row"]}
 
 
 def _quiet_gx_loggers() -> None:

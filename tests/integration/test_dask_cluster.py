@@ -133,11 +133,13 @@ def test_read_and_validate_chunks_on_a_dask_cluster_give_the_single_machine_resu
     assert len(reads) == chunks, reads
     assert all(t["status"] == "OK" for t in reads), reads
     assert {t["worker"] for t in reads} <= workers
-    # and every validation chunk too; H07 still sees across them (History.people_in_run)
+    # and every validation chunk too; H07 is checked once over all of them, in the flow's
+    # own process (check_same_people, called directly), when every chunk is back
     checks = _tasks(client, "validate_files")[checked_before:]
     assert len(checks) == chunks, checks
     assert all(t["status"] == "OK" for t in checks), checks
     assert {t["worker"] for t in checks} <= workers
+    assert _tasks(client, "check_same_people") == []
 
     # the same month, value for value
     assert _rows(spread) == _rows(single)

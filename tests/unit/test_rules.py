@@ -21,7 +21,6 @@ from validations.context import Context
 from validations.findings import SEVERITY
 from validations.frames import BatchItem
 from validations.history import History, PastPerson, PastReport, certificate_key, person_key
-from validations.roster_frame import people_in_batch
 from validations.run import validate_batch
 
 SECRET = b"rules-test"
@@ -228,7 +227,7 @@ def test_h06_full_membership_overdue(registry):
 
 
 def _same_person_on_two_cells() -> list[BatchItem]:
-    """BL01's roster and BL02's, which lists BL01's second person again."""
+    """BL01's roster and BL02's, which lists BL01's first person again."""
     other = make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An")
     return [BatchItem(read_cell_report(make_workbook())),
             BatchItem(read_cell_report(make_workbook(
@@ -243,22 +242,6 @@ def test_h07_same_person_on_two_cells_rosters(registry):
     h07 = [(f.rule_id, f.row) for f in first if f.rule_id == "H07"]
     assert h07 == [("H07", ROW[1])]
     assert [(f.rule_id, f.row) for f in second if f.rule_id == "H07"] == [("H07", ROW[1])]
-
-
-def test_h07_sees_a_person_of_another_chunk_of_the_same_run(registry):
-    """Validated in two chunks (a Dask cluster, validate_chunk_size), the run's people
-    (History.people_in_run) give the findings of one batch."""
-    items = _same_person_on_two_cells()
-    context = Context(registry=registry, run_period=PERIOD, secret=SECRET)
-    together = validate_batch(items, registry, PERIOD, context)
-    run = Context(registry=registry, run_period=PERIOD, secret=SECRET,
-                  history=History(people_in_run=people_in_batch(items, context)))
-    apart = [found for item in items for found in validate_batch([item], registry, PERIOD, run)]
-    assert apart == together
-    assert [f.rule_id for f in apart[1]].count("H07") == 1
-    # without the run's people, each chunk alone would miss it
-    alone = validate_batch(items[1:], registry, PERIOD, context)
-    assert "H07" not in [f.rule_id for f in alone[0]]
 
 
 def test_c01_certificate_not_in_the_register(registry):
