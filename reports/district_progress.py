@@ -188,6 +188,7 @@ def write_target_cells(ws: Worksheet, row: int, month: MonthData) -> int:
             flag = cell_flag(month, cell, population)
             if flag:
                 put(ws, row, 12, flag, text_style(bold=True, color=RED))
+                fit_row(ws, row, {12: flag})
             elif cell.accepted:
                 grid(ws, row, [12])
             row += 1
@@ -196,7 +197,9 @@ def write_target_cells(ws: Worksheet, row: int, month: MonthData) -> int:
         put(ws, first, 3, cell.unit.code, centre_style())
         merge_down(ws, first, row - 1, [1, 2, 3])
         fit_row(ws, first, {2: cell.unit.name}, rows=2)
-        ws.row_dimensions[first + 1].height = ws.row_dimensions[first].height
+        if ws.row_dimensions[first].height:  # the name spans both lines: both grow alike
+            ws.row_dimensions[first + 1].height = max(ws.row_dimensions[first].height,
+                                                      ws.row_dimensions[first + 1].height or 0)
         if not cell.accepted:
             put(ws, first, 12, NO_REPORT, text_style(italic=True))
             merge_down(ws, first, row - 1, [12])

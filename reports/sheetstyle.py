@@ -137,8 +137,9 @@ def text_lines(ws: Worksheet, text: str, columns: tuple[int, int], size: float =
     first, last = columns
     width = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43
                 for c in range(first, last + 1))
-    # Times New Roman takes about 1.3 characters per unit of column width at 11 points.
-    per_line = max(1, int((width - 2) * 1.3 * 11 / size))
+    # Times New Roman takes about 1.3 characters per unit of column width at 11 points as
+    # Excel measures it; LibreOffice's PDF wraps bold text sooner: 1.15 keeps both whole.
+    per_line = max(1, int((width - 2) * 1.15 * 11 / size))
     return max(1, -(-len(text) // per_line))
 
 
@@ -149,7 +150,9 @@ def fit_row(ws: Worksheet, row: int, texts: dict[int, object], *, size: float = 
     lines = max((text_lines(ws, str(v), (c, c), size) for c, v in texts.items()
                  if v is not None), default=1)
     if lines > rows:
-        ws.row_dimensions[row].height = (size + 4) * lines / rows + 2
+        # never lower a height an earlier call set for another column of the same row
+        needed = (size + 4) * lines / rows + 2
+        ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, needed)
 
 
 def note(ws: Worksheet, row: int, last_column: int, text: str, *, bold: bool = False,

@@ -1,0 +1,103 @@
+"""Regenerate the PNGs of docs/images from the demos, as LibreOffice prints the workbooks.
+
+    .venv/bin/python docs/images/render.py
+
+Runs ``cellreports demo`` (2024) and ``cellreports demo --hierarchy 2025`` in a temporary
+folder, prints the chosen workbooks to PDF with LibreOffice (``soffice``) and turns the
+pages into PNGs with poppler's ``pdftoppm``. Needs both installed (docs: README,
+Development). Each picture is the first printed page that shows its sheet's title.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WIDTH = 820  # pixels of a page's long side, as the earlier pictures
+
+# (image stem, workbook under the demo's data dir, a text on the sheet's first page)
+DISTRICT = "reports/2024-03/BaoCaoTongHop_BL_2024-03.xlsx"
+FEBRUARY = "reports/2024-02/BaoCaoTongHop_BL_2024-02.xlsx"
+FEEDBACK = "outbox/BL03/BL03_2024-02_KetQuaKiemTra.xlsx"
+PAGES_2024 = [
+    ("district-1-tonghop", DISTRICT, "BÁO CÁO TỔNG HỢP"),
+    ("district-2-tinhhinhnopbaocao", DISTRICT, "TÌNH HÌNH NỘP BÁO CÁO"),
+    ("district-3-chitieu", DISTRICT, "TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU"),
+    ("district-4-phantich", DISTRICT, "CƠ CẤU QUẦN CHÚNG"),
+    ("district-5-canquantam", DISTRICT, "CẦN QUAN TÂM"),
+    ("district-6-kiemtra", DISTRICT, "KẾT QUẢ KIỂM TRA BÁO CÁO"),
+    ("district-7-bieudo", DISTRICT, "BIỂU ĐỒ PHÁT TRIỂN"),
+    # February: BL03 rejected — the totals say 3/4, the target stays the registry's
+    ("district-feb-tonghop", FEBRUARY, "BÁO CÁO TỔNG HỢP"),
+    ("district-feb-chitieu", FEBRUARY, "TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU"),
+    ("provincial-tonghop", "province/reports/2024-03/BaoCaoTongHop_LD_2024-03.xlsx",
+     "BÁO CÁO TỔNG HỢP"),
+    ("feedback-ketquakiemtra", FEEDBACK, "KẾT QUẢ KIỂM TRA"),
+    ("feedback-danhsach", FEEDBACK, "Ngày sinh"),
+]
+PAGES_2025 = [
+    # August 2025: the commune Bảo Lâm 3's only cell rejected
+    ("commune-blm3-aug-tonghop", "reports/2025-08/BaoCaoTongHop_BLM3_2025-08.xlsx",
+     "BÁO CÁO TỔNG HỢP"),
+    ("provincial-2025-08-tonghop", "province/reports/2025-08/BaoCaoTongHop_LD_2025-08.xlsx",
+     "BÁO CÁO TỔNG HỢP"),
+]
+
+
+def demo(folder: Path, *args: str) -> Path:
+    folder.mkdir(parents=True)
+    subprocess.run([sys.executable, "-m", "cellreports.cli", "demo", "--data-dir", "var",
+                    *args], check=True, cwd=folder, capture_output=True)
+    return folder / "var"
+
+
+def to_pdf(workbook: Path, work: Path) -> Path:
+    profile = work / "lo-profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(work), str(workbook)], check=True,
+                   capture_output=True, env={**os.environ, "HOME": str(profile)})
+    return work / f"{workbook.stem}.pdf"
+
+
+def first_page_with(pdf: Path, text: str) -> int:
+    pages = int(next(line.split()[-1] for line in subprocess.run(
+        ["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout.splitlines()
+        if line.startswith("Pages:")))
+    for page in range(1, pages + 1):
+        found = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                               check=True, capture_output=True, text=True).stdout
+        if text in found:
+            return page
+    raise SystemExit(f"{pdf.name}: no page shows {text!r}")
+
+
+def render(pdf: Path, page: int, out: Path) -> None:
+    subprocess.run(["pdftoppm", "-png", "-singlefile", "-f", str(page), "-l", str(page),
+                    "-scale-to", str(WIDTH), str(pdf), str(out.with_suffix(""))], check=True)
+
+
+def main() -> None:
+    if not (shutil.which("soffice") and shutil.which("pdftoppm")):
+        sys.exit("needs LibreOffice (soffice) and poppler-utils (pdftoppm)")
+    with tempfile.TemporaryDirectory(prefix="cellreports-images-") as tmp:
+        work = Path(tmp)
+        runs = [(demo(work / "2024"), PAGES_2024),
+                (demo(work / "2025", "--hierarchy", "2025"), PAGES_2025)]
+        pdfs: dict[Path, Path] = {}
+        for data_dir, pages in runs:
+            for stem, relative, marker in pages:
+                workbook = data_dir / relative
+                if workbook not in pdfs:
+                    pdfs[workbook] = to_pdf(workbook, work)
+                render(pdfs[workbook], first_page_with(pdfs[workbook], marker),
+                       HERE / f"{stem}.png")
+                print(f"docs/images/{stem}.png")
+
+
+if __name__ == "__main__":
+    main()
