@@ -24,10 +24,22 @@ class IncomingFile:
     size: int | None = None
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """Something in a channel that was not taken as a submission, and why: listed in the
+    run summary so that nothing waits unseen."""
+
+    name: str  # as found (readable), relative to the channel's root
+    reason: str  # in English, for the officer's run summary
+    moved_to: Path | None = None  # where it was set aside, if it was moved
+
+
 class Connector(ABC):
     """A channel that files arrive through and feedback goes back through."""
 
     channel: str
+    # what the last fetch() passed over (lock files, symbolic links…), with the reason
+    skipped: list[Skipped]
 
     @abstractmethod
     def fetch(self) -> Iterator[IncomingFile]:

@@ -3,50 +3,77 @@
 The sub-folder's name is the sender (compared with the registry's ``senders``); files in
 the inbox root have no sender. Handled files move to the processed folder, never deleted;
 feedback is written to the outbox, in a sub-folder per sender.
+
+Every name is read, a dotted one (``.BL02.xlsx``, a folder ``.cu``) like any other: a file
+the officer cannot see in the folder still gets its answer. Passed over, and listed in the
+run summary with the reason: office lock files (``~$…``, ``.~lock.…#``), which exist only
+while a program has the file open, and symbolic links, which are never followed (a link to
+``/etc/passwd`` would otherwise be read and archived) but moved aside, with anything else
+that is not a plain file (a pipe, a device), to the set-aside folder.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connectors.base import Connector, IncomingFile
+from connectors.base import Connector, IncomingFile, Skipped
 from connectors.safe_names import readable_name, safe_filename, unique_path
 from forms.container import DEFAULT_LIMITS
+
+LOCK_FILE = "an office lock file: the workbook is open in Excel or LibreOffice"
+SYMLINK = "a symbolic link, never followed; moved aside"
+NOT_A_FILE = "not a plain file (a pipe, a socket or a device); moved aside"
+VANISHED = "it disappeared or changed into a link while it was being read"
 
 
 class FolderInbox(Connector):
     channel = "folder"
 
     def __init__(self, inbox: Path, processed: Path, outbox: Path,
-                 max_bytes: int = DEFAULT_LIMITS.max_file_bytes):
+                 max_bytes: int = DEFAULT_LIMITS.max_file_bytes, aside: Path | None = None):
         self.inbox, self.processed, self.outbox = inbox, processed, outbox
+        # where links and other things that are not files go, out of the inbox
+        self.aside = aside if aside is not None else processed.parent / "set-aside"
         # a file over the limit is read only this far (+1 byte): enough to refuse it,
         # without holding (and archiving) gigabytes
         self.max_bytes = max_bytes
+        self.skipped: list[Skipped] = []
 
     def fetch(self) -> Iterator[IncomingFile]:
-        if not self.inbox.exists():
+        self.skipped = []
+        if not self.inbox.is_dir() or self.inbox.is_symlink():
             return
-        paths = [p for p in self.inbox.rglob("*") if p.is_file() and not _hidden(p, self.inbox)]
-        for path in sorted(paths, key=lambda p: (p.stat().st_mtime, str(p))):
+        found = []
+        for path in _walk(self.inbox):
+            reason = _pass_over(path)
+            if reason is None:
+                found.append((path, path.lstat()))
+            elif reason == LOCK_FILE:
+                self._skip(path, reason)
+            else:
+                self._skip(path, reason, moved_to=self._set_aside(path))
+        for path, _status in sorted(found, key=lambda f: (f[1].st_mtime, str(f[0]))):
             relative = path.relative_to(self.inbox)
             sender = relative.parts[0] if len(relative.parts) > 1 else ""
-            stat = path.stat()
-            with path.open("rb") as file:
-                content = file.read(self.max_bytes + 1)
+            try:
+                status, content = _read_plain(path, self.max_bytes + 1)
+            except OSError:  # replaced by a link, or gone, since the walk
+                self._skip(path, VANISHED)
+                continue
             yield IncomingFile(
                 content=content,
                 filename=readable_name(path.name),
                 channel=self.channel,
                 sender=readable_name(sender, 100) if sender else "",
                 # the spec: a folder file arrives at its modification time
-                received_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+                received_at=datetime.fromtimestamp(status.st_mtime, tz=UTC),
                 handle=str(relative),
-                size=stat.st_size if stat.st_size > len(content) else None,
+                size=status.st_size if status.st_size > len(content) else None,
             )
 
     def acknowledge(self, item: IncomingFile) -> None:
@@ -70,14 +97,68 @@ class FolderInbox(Connector):
         return target
 
 
+    def _skip(self, path: Path, reason: str, moved_to: Path | None = None) -> None:
+        name = readable_name(str(path.relative_to(self.inbox)), 300)
+        self.skipped.append(Skipped(name, reason, moved_to))
+
+    def _set_aside(self, path: Path) -> Path | None:
+        """Move a link (itself, not what it points to) or a special file out of the inbox."""
+        relative = path.relative_to(self.inbox)
+        sender = safe_filename(relative.parts[0]) if len(relative.parts) > 1 else "_"
+        target_dir = self.aside / datetime.now(UTC).strftime("%Y-%m-%d") / sender
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = unique_path(target_dir, safe_filename(path.name))
+        try:
+            os.rename(path, target)  # renames the link itself; never reads through it
+        except OSError:
+            return None
+        return target
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Every entry below ``root`` that is not a folder, without following any link (a link
+    to a folder is an entry too, never entered)."""
+    for folder, directories, files in os.walk(root, followlinks=False):
+        base = Path(folder)
+        for name in directories:
+            if (base / name).is_symlink():
+                yield base / name
+        for name in files:
+            yield base / name
+
+
+def _pass_over(path: Path) -> str | None:
+    """Why an entry is not read as a submission, or None for a plain file."""
+    if path.name.startswith("~$") or (path.name.startswith(".~lock.")
+                                      and path.name.endswith("#")):
+        return LOCK_FILE
+    if path.is_symlink():
+        return SYMLINK
+    try:
+        plain = stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return VANISHED
+    return None if plain else NOT_A_FILE
+
+
+def _read_plain(path: Path, limit: int) -> tuple[os.stat_result, bytes]:
+    """The file's status and first ``limit`` bytes, opened without following a link: a
+    file swapped for a link after the walk fails here instead of being read through."""
+    # O_NONBLOCK: a pipe put there after the walk must not block the run on open()
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(f"{path} is not a plain file")
+        return status, file.read(limit)
+
+
 def _unchanged(source: Path, item: IncomingFile) -> bool:
     """The file is still what was fetched (of a file over the limit: its size and the
-    first bytes that were read)."""
-    if source.stat().st_size != (item.size or len(item.content)):
+    first bytes that were read), and still a plain file, not a link put in its place."""
+    try:
+        status, content = _read_plain(source, len(item.content))
+    except OSError:
         return False
-    with source.open("rb") as file:
-        return file.read(len(item.content)) == item.content
+    return status.st_size == (item.size or len(item.content)) and content == item.content
 
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith((".", "~$")) for part in path.relative_to(root).parts)

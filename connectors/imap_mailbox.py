@@ -19,7 +19,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from connectors.base import Connector, IncomingFile
+from connectors.base import Connector, IncomingFile, Skipped
 from connectors.safe_names import safe_filename
 from connectors.smtp_sender import SmtpSender
 
@@ -37,6 +37,7 @@ class ImapMailbox(Connector):
                  ssl: bool = True, smtp: SmtpSender | None = None):
         self.host, self.port, self.user, self.password = host, port, user, password
         self.folder, self.ssl, self.smtp = folder, ssl, smtp
+        self.skipped: list[Skipped] = []
 
     @classmethod
     def from_settings(cls, settings) -> ImapMailbox:  # type: ignore[no-untyped-def]

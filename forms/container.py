@@ -44,6 +44,9 @@ class Limits:
     # and the rectangle they span: two far corners (A99000 and ALL1) are each within the
     # limits above, yet a reader would allocate 99 million cells for them
     max_cells: int = 2_000_000
+    # people on one roster (rule F11, config/rules: max_roster_rows): a file far above any
+    # school's size is refused while it is read, before it costs validation and loading
+    max_roster_rows: int = 500
 
 
 @dataclass(frozen=True)

@@ -58,3 +58,15 @@ class NotACellReport(ReadError):
     """The workbook is another form (e.g. the course register) rather than BC-PTĐ-HS/1."""
 
     rule_id = "F02"
+
+
+class AmbiguousSheet(ReadError):
+    """The workbook holds two sheets that both match one form sheet (one may be hidden)."""
+
+    rule_id = "F11"
+
+
+class RosterTooLong(ReadError):
+    """The roster lists far more people than any school's cell follows (F11's row cap)."""
+
+    rule_id = "F11"

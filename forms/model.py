@@ -99,3 +99,5 @@ class CellReport:
     sheet_names: dict[str, str] = field(default_factory=dict)
     # "tcvn3" / "vni" when legacy-encoded text was converted to Unicode while reading
     legacy_encoding: str | None = None
+    # form sheets read although hidden (no visible sheet of that name exists): F11 warning
+    hidden_sheets: tuple[str, ...] = ()

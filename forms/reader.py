@@ -14,7 +14,7 @@ from datetime import date
 from functools import partial
 
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineSheet, CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from cellreports.periods import InvalidPeriod, parse_period
 from forms import layout
@@ -26,11 +26,13 @@ from forms.container import (
     inspect_container,
 )
 from forms.errors import (
+    AmbiguousSheet,
     CorruptWorkbook,
     MissingHeaderRow,
     MissingSheet,
     NotACellReport,
     ReadError,
+    RosterTooLong,
 )
 from forms.legacy_cells import convert_legacy_text
 from forms.model import CellRef, CellReport, Header, RosterRow, SummaryLine
@@ -49,6 +51,7 @@ class Sheets:
 
     grids: dict[str, Grid]
     container: Container
+    hidden: frozenset[str] = frozenset()  # sheets hidden or "very hidden" in the workbook
 
 
 def load_sheets(content: bytes, limits: Limits = DEFAULT_LIMITS) -> Sheets:
@@ -56,6 +59,8 @@ def load_sheets(content: bytes, limits: Limits = DEFAULT_LIMITS) -> Sheets:
     container = inspect_container(content, limits)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        hidden = frozenset(m.name for m in workbook.sheets_metadata
+                           if m.visible != SheetVisibleEnum.Visible)
         grids = {}
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
@@ -76,7 +81,7 @@ def load_sheets(content: bytes, limits: Limits = DEFAULT_LIMITS) -> Sheets:
             "định dạng ngày tháng chứa một số quá lớn hoặc quá nhỏ). Đề nghị kiểm tra lại "
             "các ô ngày tháng rồi gửi lại."
         ) from exc
-    return Sheets(grids, container)
+    return Sheets(grids, container, hidden)
 
 
 def _check_extent(sheet: CalamineSheet, limits: Limits) -> None:
@@ -107,10 +112,24 @@ def find_sheet(grids: dict[str, Grid], wanted: str) -> tuple[str, Grid] | None:
     return None
 
 
+def find_form_sheet(sheets: Sheets, wanted: str) -> tuple[str, Grid] | None:
+    """The one sheet of the workbook that is the form's ``wanted`` sheet. Two that match
+    ("ThongTin" and a hidden "Thông tin") are ambiguous: which one the sender meant cannot
+    be told, and reading the hidden one would let it decide the unit (rule F11)."""
+    matches = [name for name in sheets.grids if key(name) == key(wanted)]
+    if len(matches) > 1:
+        shown = ", ".join(f"«{n}»{' (đang ẩn)' if n in sheets.hidden else ''}" for n in matches)
+        raise AmbiguousSheet(
+            f"Tệp có {len(matches)} trang tính cùng là trang {wanted}: {shown}. Đề nghị chỉ "
+            "giữ một trang (xóa trang thừa, kể cả trang đang ẩn) rồi gửi lại.",
+            sheet=matches[0])
+    return (matches[0], sheets.grids[matches[0]]) if matches else None
+
+
 def read_cell_report(content: bytes, limits: Limits = DEFAULT_LIMITS) -> CellReport:
     sheets = load_sheets(content, limits)
     grids, date1904 = sheets.grids, sheets.container.date1904
-    found = {name: find_sheet(grids, name) for name in layout.REQUIRED_SHEETS}
+    found = {name: find_form_sheet(sheets, name) for name in layout.REQUIRED_SHEETS}
     missing = [name for name, hit in found.items() if hit is None]
     if len(missing) == len(found) and find_sheet(grids, "HocVien"):
         raise NotACellReport("Tệp là sổ học viên lớp bồi dưỡng, không phải báo cáo chi bộ.")
@@ -129,9 +148,12 @@ def read_cell_report(content: bytes, limits: Limits = DEFAULT_LIMITS) -> CellRep
                         legacy_encoding=encoding,
                         sheet_names={layout.SHEET_INFO: info_name,
                                      layout.SHEET_SUMMARY: summary_name,
-                                     layout.SHEET_ROSTER: roster_name})
+                                     layout.SHEET_ROSTER: roster_name},
+                        hidden_sheets=tuple(n for n in (info_name, summary_name, roster_name)
+                                            if n in sheets.hidden))
     read_summary(summary, summary_name, report)
-    read_roster(roster, roster_name, report, date1904=date1904)
+    read_roster(roster, roster_name, report, date1904=date1904,
+                max_rows=limits.max_roster_rows)
     return report
 
 
@@ -282,7 +304,8 @@ def roster_parsers(date1904: bool = False) -> Parsers:
     }
 
 
-def read_roster(grid: Grid, sheet: str, report: CellReport, *, date1904: bool = False) -> None:
+def read_roster(grid: Grid, sheet: str, report: CellReport, *, date1904: bool = False,
+                max_rows: int | None = None) -> None:
     hit = find_header_row(grid, layout.ROSTER_COLUMNS, ("stt", "full_name"))
     if hit is None:
         raise MissingHeaderRow(
@@ -301,6 +324,15 @@ def read_roster(grid: Grid, sheet: str, report: CellReport, *, date1904: bool = 
         row = read_roster_row(grid[r], r + 1, columns, parsers)
         if row is not None:
             report.roster.append(row)
+            if max_rows is not None and len(report.roster) > max_rows:
+                raise too_many_people(max_rows, sheet)
+
+
+def too_many_people(max_rows: int, sheet: str) -> RosterTooLong:
+    return RosterTooLong(
+        f"Trang DanhSach có hơn {max_rows} người, nhiều hơn số quần chúng một chi bộ trường "
+        "học theo dõi; hệ thống không kiểm tra tệp này. Đề nghị kiểm tra lại trang "
+        "DanhSach (có thể đã chép nhầm dữ liệu khác vào) rồi gửi lại.", sheet=sheet)
 
 
 def read_roster_row(cells: list[object], excel_row: int, columns: dict[str, int],
