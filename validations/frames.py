@@ -22,7 +22,7 @@ from forms.model import CellReport
 from forms.register_reader import CourseRegister
 from forms.text import key
 from validations.context import Context
-from validations.history import person_key
+from validations.history import person_key, well_formed_pid
 
 
 @dataclass(frozen=True)
@@ -219,8 +219,10 @@ def register_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
     rows = []
     for sub, item in enumerate(items):
         for row in item.register.rows if item.register else []:
-            record: dict[str, object] = {"sub": sub, "excel_row": row.excel_row,
-                                         "pid": row.pid, "passed": row.passed}
+            # R04 on the number, not the number: GX's Data Docs show failing values
+            record: dict[str, object] = {
+                "sub": sub, "excel_row": row.excel_row, "passed": row.passed,
+                "pid_well_formed": well_formed_pid(row.pid) if row.pid else None}
             for name in REGISTER_FIELDS:
                 bad = row.invalid.get(name)
                 value = getattr(row, name)
@@ -230,6 +232,7 @@ def register_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
             record["unit_known"] = None if not row.unit_code else (
                 ctx.registry.get(row.unit_code) is not None)
             rows.append(record)
-    columns = ["sub", "excel_row", "pid", "passed", "unit_known",
+    columns = ["sub", "excel_row", "pid_well_formed", "passed", "unit_known",
                *(f"{n}_raw" for n in REGISTER_FIELDS), *(f"{n}_bad" for n in REGISTER_FIELDS)]
-    return pd.DataFrame(rows, columns=columns).astype({"passed": "object", "pid": "object"})
+    return pd.DataFrame(rows, columns=columns).astype({"passed": "object",
+                                                       "pid_well_formed": "object"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -50,8 +51,33 @@ def person_key(pid: str | None, full_name: str | None, birth_date: date | None,
                secret: bytes) -> str | None:
     """Who a roster row is, across months and cells: the identification number when it is
     valid, else name and date of birth (rule R09's definition). Keyed, never plain."""
-    if pid and pid.isdigit() and len(pid) == 12:
-        return keyed(f"pid:{pid}", secret)
+    if twelve_digits(pid):
+        return pid_key(pid, secret)  # type: ignore[arg-type]
+    return name_born_key(full_name, birth_date, secret)
+
+
+_WELL_FORMED = re.compile(r"^\d{12}$")
+
+
+def well_formed_pid(pid: str) -> bool:
+    """R04's "12 digits", searched as GX's regex expectation searched it."""
+    return _WELL_FORMED.search(pid) is not None
+
+
+def twelve_digits(pid: str | None) -> bool:
+    """A number whose digits can be read (R04's gender, year and province parts)."""
+    return bool(pid) and pid.isdigit() and len(pid) == 12  # type: ignore[union-attr]
+
+
+def pid_key(pid: str, secret: bytes) -> str:
+    """An identification number as the rules compare it: keyed, whatever its form."""
+    return keyed(f"pid:{pid}", secret)
+
+
+def name_born_key(full_name: str | None, birth_date: date | None,
+                  secret: bytes) -> str | None:
+    """Name (compared without diacritics, case, spaces or punctuation) and date of birth,
+    keyed."""
     if full_name and birth_date:
         return keyed(f"nb:{key(full_name)}|{birth_date.isoformat()}", secret)
     return None

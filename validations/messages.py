@@ -37,6 +37,13 @@ def _population(extra: dict[str, Any]) -> str:
     return layout.POPULATION_LABELS.get(str(extra.get("population")), "")
 
 
+def _person(row: Any) -> str:
+    """A person of the roster by row and name: the identification number itself is never
+    repeated (findings are stored, shown in artifacts, logs and other cells' views)."""
+    name = f" ({row.full_name})" if row.full_name else ""
+    return f"Người ở dòng {row.excel_row}{name}"
+
+
 def _required(label: str, field: str | None, value: object, extra: dict[str, Any]) -> str:
     stage = layout.REQUIRED_FROM_STAGE.get(field or "", 8)
     when = f" (bắt buộc từ giai đoạn {stage})" if stage else ""
@@ -175,8 +182,8 @@ MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = 
         f"Kết nạp ngày {show(v)}, quá thời hạn xét chuyển đảng chính thức (hạn "
         f"{_d(x, 'full_member_due')})."),
     "listed_elsewhere": lambda label, f, v, x: (
-        f"Người có số định danh {show(v)} cũng có trong danh sách của chi bộ "
-        f"{_d(x, 'other_cells')} cùng kỳ. Đề nghị hai chi bộ thống nhất."),
+        f"{_person(x['row'])} cũng có trong danh sách của chi bộ {_d(x, 'other_cells')} "
+        "cùng kỳ (cùng số định danh cá nhân). Đề nghị hai chi bộ thống nhất."),
     # C — across sources
     "cert_unknown": lambda label, f, v, x: (
         f"Giấy chứng nhận số «{show(v)}» không có trong sổ học viên của Trung tâm Chính trị. "

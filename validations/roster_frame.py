@@ -3,6 +3,10 @@
 Beside each cell's value the frame carries what the rules compare it with: the raw text
 (filled or not, R01), the limits in force, last month's stage of the same person, the
 dates by which a decision or full membership is due in working days.
+
+The identification number is the exception: GX shows failing values in its Data Docs, so
+the frame carries no digit of it — only what R04 makes of it (booleans) and, for R09's
+"the same person twice", keyed hashes of the number and of name and date of birth.
 """
 
 from __future__ import annotations
@@ -17,18 +21,26 @@ import pandas as pd
 from cellreports.periods import add_months, last_day, months_between
 from forms import layout
 from forms.model import CellReport, RosterRow
-from forms.text import key
 from validations.context import Context
 from validations.frames import BatchItem, limits_for, structurally_sound
-from validations.history import certificate_key, person_key
-from validations.reference import GENDER_CENTURY_DIGIT
+from validations.history import (
+    certificate_key,
+    name_born_key,
+    pid_key,
+    twelve_digits,
+    well_formed_pid,
+)
+from validations.reference import GENDER_CENTURY_DIGIT, PROVINCE_CODES
 
 DERIVED_DATES = ("report_date", "period_end", "earliest_birth", "cert_valid_until",
                  "cert_warn_from", "probation_end", "stalled_until", "decision_due",
                  "full_member_due")
-DERIVED = ("person_key", "name_born", "stage_n", "pid_d4", "pid_d4_expected", "pid_yy", "birth_yy",
-           "pid_province", "age_months", "min_age_months", "max_age_months", "prev_stage",
-           "cert_in_register")
+DERIVED = ("person_key", "name_born", "stage_n", "pid_hash", "pid_well_formed", "pid_gender_ok",
+           "pid_year_ok", "pid_province_known", "age_months", "min_age_months",
+           "max_age_months", "prev_stage", "cert_in_register")
+PID = "pid"
+# every roster column but the identification number is in the frame as read
+VALUE_FIELDS = tuple(f for f in layout.ROSTER_COLUMNS if f != PID)
 
 
 def roster_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
@@ -75,18 +87,21 @@ class _ReportFacts:
 
 def _columns() -> list[str]:
     fields = list(layout.ROSTER_COLUMNS)
-    return ["sub", "excel_row", *fields, *(f"{f}_raw" for f in fields),
-            *(f"{f}_bad" for f in fields), *DERIVED, *DERIVED_DATES]
+    return ["sub", "excel_row", *VALUE_FIELDS, *(f"{f}_raw" for f in fields),
+            *(f"{f}_bad" for f in VALUE_FIELDS), *DERIVED, *DERIVED_DATES]
 
 
 def _cells(sub: int, row: RosterRow) -> dict[str, object]:
     record: dict[str, object] = {"sub": sub, "excel_row": row.excel_row, "stage_n": row.stage}
-    for field in layout.ROSTER_COLUMNS:
+    for field in VALUE_FIELDS:
         value, bad = getattr(row, field), row.invalid.get(field)
         record[f"{field}_bad"] = bad
         # "_raw" tells whether the cell was filled at all (rule R01), parsed or not
         record[f"{field}_raw"] = bad if bad is not None else _as_text(value)
         record[field] = value
+    # of the identification number, only whether it is filled
+    filled = row.invalid.get(PID) is not None or _as_text(row.pid) is not None
+    record[f"{PID}_raw"] = True if filled else None
     # coded columns hold the canonical code, or the raw text if unknown (R03 names it)
     for field in layout.CHECKED_CODES:
         record[field] = row.invalid.get(field, _code_text(field, getattr(row, field)))
@@ -95,15 +110,16 @@ def _cells(sub: int, row: RosterRow) -> dict[str, object]:
 
 def _derived(row: RosterRow, report: _ReportFacts, ctx: Context) -> dict[str, object]:
     period, limits = report.period, report.limits
-    who = person_key(row.pid, row.full_name, row.birth_date, ctx.secret)
+    pid_checks = _pid_checks(row, ctx.secret)
+    name_born = name_born_key(row.full_name, row.birth_date, ctx.secret)
+    # validations.history.person_key, without hashing the number twice
+    who = pid_checks["pid_hash"] if twelve_digits(row.pid) else name_born
     derived: dict[str, object] = {
         "person_key": who, "report_date": report.report_date, "period_end": last_day(period),
-        "earliest_birth": date(limits.birth_year_min, 1, 1),
-        "name_born": f"{key(row.full_name)}|{row.birth_date}" if row.full_name
-        and row.birth_date else None,
+        "earliest_birth": date(limits.birth_year_min, 1, 1), "name_born": name_born,
         "min_age_months": limits.min_age_months, "max_age_months": limits.max_age_months,
+        **pid_checks,
     }
-    derived.update(_pid_parts(row))
     if row.birth_date and row.resolution_date:
         derived["age_months"] = months_between(row.birth_date, row.resolution_date)
     if row.cert_date:
@@ -125,16 +141,25 @@ def _derived(row: RosterRow, report: _ReportFacts, ctx: Context) -> dict[str, ob
     return derived
 
 
-def _pid_parts(row: RosterRow) -> dict[str, object]:
+def _pid_checks(row: RosterRow, secret: bytes) -> dict[str, object]:
+    """What R04 and R09 need of the identification number, none of its digits: whether it
+    is 12 digits, whether its 4th digit fits gender and century, its 5th–6th the year of
+    birth, its first three a province (None where a part cannot be judged, as GX ignored
+    the missing values before), and its keyed hash for "listed twice"."""
     pid = row.pid
-    if not (pid and pid.isdigit() and len(pid) == 12):
+    if not pid:
         return {}
-    parts: dict[str, object] = {"pid_d4": pid[3], "pid_yy": pid[4:6], "pid_province": pid[:3]}
+    checks: dict[str, object] = {"pid_hash": pid_key(pid, secret),
+                                 "pid_well_formed": well_formed_pid(pid)}
+    if not twelve_digits(pid):
+        return checks
+    checks["pid_province_known"] = pid[:3] in PROVINCE_CODES
     if row.birth_date:
-        parts["birth_yy"] = f"{row.birth_date.year % 100:02d}"
-        parts["pid_d4_expected"] = GENDER_CENTURY_DIGIT.get(
-            (row.gender or "", row.birth_date.year // 100))
-    return parts
+        checks["pid_year_ok"] = pid[4:6] == f"{row.birth_date.year % 100:02d}"
+        expected = GENDER_CENTURY_DIGIT.get((row.gender or "", row.birth_date.year // 100))
+        if expected is not None:
+            checks["pid_gender_ok"] = pid[3] == expected
+    return checks
 
 
 def _history(row: RosterRow, who: str | None, report: _ReportFacts,

@@ -1,32 +1,49 @@
 """Personal data of candidates stays in the district: names, dates of birth and
 identification numbers (CCCD) read from the cells' workbooks reach no upward file, no
-provincial output and no district sheet except the internal CanQuanTam; the warehouse keeps
-identification numbers only as keyed hashes; a cell's feedback names only its own people.
+provincial output and no district sheet except the internal CanQuanTam; a cell's feedback
+names only its own people. An identification number, in full or any leading part of 6+
+digits, is written nowhere but the sender's own feedback workbook: not in any table of the
+warehouse (SQLite and PostgreSQL), of Prefect's database (artifacts, logs, flow runs), nor in
+any file the run wrote outside the outbox — everything under the data folder except
+``outbox/`` and the received copies in ``inbox/``, ``processed/`` and ``archive/``.
 
-One real ``cellreports demo`` run (subprocess) serves every test. The people are collected
-independently from the input workbooks the run archived, not from any output.
+One real ``cellreports demo`` run (subprocess) per warehouse serves every test: on SQLite,
+and on a fresh PostgreSQL database. Its temporary Prefect server keeps its database in the
+run's own ``PREFECT_HOME``, opened afterwards. Beside the demo's files, BL02 sends one more
+January roster (rejected) that lists BL01's first person again (H07), a number of 11 digits
+and a letter (R04) and one number twice (R09): every path a number could take is used. The
+people are collected independently from the input workbooks the run archived, not from any
+output.
 """
 
 from __future__ import annotations
 
+import os
 import re
-import sqlite3
 import subprocess
 import sys
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
-from contextlib import closing
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from pg_databases import postgres_databases
+from pid_needles import PidNeedles
+from sqlalchemy import create_engine, inspect, text
 
+from cellreports.demo import generate_month
+from cellreports.demo_run import drop_in_inbox
+from cellreports.registry import Registry
+from cellreports.settings import DEFAULT_REGISTRY
 from forms.errors import ReadError
 from forms.reader import read_cell_report
 from forms.register_reader import read_course_register
+from forms.writer import write_cell_workbook
 from reports.district import SHEETS as DISTRICT_SHEETS
 from reports.district_attention import SHEET_ATTENTION
 
@@ -230,30 +247,87 @@ class Demo:
     stdout: str
     people: People
     needles: Needles
+    pid_needles: PidNeedles  # every number of the inputs, and its leading parts
+    warehouse_url: str
+    prefect_home: Path
+
+    @property
+    def on_sqlite(self) -> bool:
+        return self.warehouse_url.startswith("sqlite")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    data_dir = tmp_path_factory.mktemp("personal-data") / "var"
-    run = subprocess.run(
-        [sys.executable, "-m", "cellreports.cli", "demo", "--data-dir", str(data_dir)],
-        capture_output=True, text=True, timeout=600, cwd=data_dir.parent)
-    assert run.returncode == 0, run.stderr
-    people = _collect_people(data_dir)
-    return Demo(data_dir, run.stdout, people, Needles(people.everyone))
+# the demo's files plus BL02's planted January roster
+CELL_REPORTS = len(DEMO_CELLS) * len(DEMO_PERIODS) + 1
+# what a temporary Prefect server must not take from the test's own environment
+FOREIGN_PREFECT = ("PREFECT_API_URL", "PREFECT_API_KEY", "PREFECT_PROFILE",
+                   "PREFECT_PROFILES_PATH", "PREFECT_API_DATABASE_CONNECTION_URL",
+                   "PREFECT_SERVER_DATABASE_CONNECTION_URL")
+
+
+def _plant_numbers(inbox: Path) -> None:
+    """BL02 sends one more January roster, an hour before the demo's own: BL01's first
+    person again (H07 against BL01's accepted roster), a number of 11 digits and a letter
+    (R04) and one number twice (R09). It is rejected; its feedback is BL02's own workbook."""
+    files = {f.unit_code: f for f in generate_month(Registry.load(DEFAULT_REGISTRY),
+                                                    "2024-01")}
+    bl01, bl02 = (read_cell_report(files[code].content) for code in ("BL01", "BL02"))
+    roster = list(bl02.roster)
+    roster[0] = replace(roster[0], pid=f"{roster[0].pid[:11]}X")
+    roster[2] = replace(roster[2], pid=roster[1].pid)
+    roster.append(replace(bl01.roster[0], stt=len(roster) + 1))
+    drop_in_inbox(inbox, "BL02", "BL02_2024-01_bosung.xlsx",
+                  write_cell_workbook(bl02.header, bl02.summary, roster),
+                  files["BL02"].received_at.timestamp() - 3600)
+
+
+def _environment(prefect_home: Path, warehouse_url: str | None) -> dict[str, str]:
+    """The test's environment, with Prefect's home (its temporary server's database) in
+    the run's own folder and the warehouse chosen here."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in FOREIGN_PREFECT and k != "CELLREPORTS_WAREHOUSE_URL"}
+    env["PREFECT_HOME"] = str(prefect_home)
+    if warehouse_url:
+        env["CELLREPORTS_WAREHOUSE_URL"] = warehouse_url
+    return env
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    root = tmp_path_factory.mktemp(f"personal-data-{request.param}")
+    data_dir, prefect_home = root / "var", root / "prefect-home"
+    with ExitStack() as stack:
+        url = None
+        if request.param == "postgresql":
+            fresh = stack.enter_context(postgres_databases(
+                request.getfixturevalue("postgres_server"), "personal"))
+            url = fresh("demo")
+        _plant_numbers(data_dir / "inbox")
+        run = subprocess.run(
+            [sys.executable, "-m", "cellreports.cli", "demo", "--data-dir", str(data_dir)],
+            capture_output=True, text=True, timeout=600, cwd=root,
+            env=_environment(prefect_home, url))
+        assert run.returncode == 0, run.stderr
+        people = _collect_people(data_dir)
+        pids = {p.pid for p in people.everyone if p.pid}
+        yield Demo(data_dir, run.stdout, people, Needles(people.everyone), PidNeedles(pids),
+                   url or f"sqlite:///{data_dir / 'warehouse.sqlite'}", prefect_home)
 
 
 def test_the_archived_inputs_name_candidates_with_birth_dates_and_pids(demo: Demo) -> None:
     """Guards every other test: the needles are real people, so an empty scan means
     something."""
     people = demo.people
-    assert people.cell_reports == len(DEMO_CELLS) * len(DEMO_PERIODS)
+    assert people.cell_reports == CELL_REPORTS
     assert people.registers == 1
     assert set(people.by_sender) == {*DEMO_CELLS, "BLTT"}
     everyone = people.everyone
     assert len(demo.needles.names) >= 20
-    assert len(demo.needles.pids) >= 20 and all(re.fullmatch(r"\d{12}", p)
-                                                for p in demo.needles.pids)
+    assert len(demo.needles.pids) >= 20
+    # every number is 12 digits but the planted one of 11 digits and a letter
+    assert [p for p in demo.needles.pids if not re.fullmatch(r"\d{12}", p)] == [
+        p for p in demo.needles.pids if re.fullmatch(r"\d{11}X", p)]
+    assert len(demo.pid_needles.prefixes) > len(demo.needles.pids)
     assert len(demo.needles.dates) >= 20
     assert all(p.birth_date or p.birth_text for p in everyone)
     # The scanner itself finds them where they are known to be: in the cells' own files.
@@ -263,11 +337,19 @@ def test_the_archived_inputs_name_candidates_with_birth_dates_and_pids(demo: Dem
     assert {h.value for h in hits if h.kind == "name"} == demo.needles.names
 
 
+def _warehouse_rows(demo: Demo, sql: str) -> list[tuple[object, ...]]:
+    engine = create_engine(demo.warehouse_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
 def test_the_warehouse_roster_lists_only_people_of_the_input_workbooks(demo: Demo) -> None:
-    with closing(sqlite3.connect(demo.data_dir / "warehouse.sqlite")) as db:
-        names = {_nfc(n) for (n,) in db.execute(
-            "select full_name from roster_facts where full_name is not null")}
-        hashes = [h for (h,) in db.execute("select pid_hash from roster_facts")]
+    names = {_nfc(n) for (n,) in _warehouse_rows(
+        demo, "select full_name from roster_facts where full_name is not null")}
+    hashes = [h for (h,) in _warehouse_rows(demo, "select pid_hash from roster_facts")]
     assert names and names <= demo.needles.names
     assert hashes and all(hashes)
 
@@ -328,34 +410,110 @@ def test_district_report_parts_outside_the_sheets_carry_no_personal_data(demo: D
     assert not hits, _describe(hits)
 
 
+def _hits(demo: Demo, value: object, where: str) -> list[Hit]:
+    """Names, dates of birth, identification numbers in full (as text or a number cell)
+    and their leading parts of 6+ digits."""
+    hits = demo.needles.in_value(value, where)
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    if isinstance(text, str):
+        hits += [Hit("pid", part, where) for part in demo.pid_needles.find(_nfc(text))]
+    return hits
+
+
+def _pid_hits(demo: Demo, value: object, where: str) -> list[Hit]:
+    return [h for h in _hits(demo, value, where) if h.kind == "pid"]
+
+
+def _scan_tables(demo: Demo, url: str) -> tuple[list[Hit], dict[str, int], int]:
+    """Every value of every table of a database: the numbers found, the rows per table and
+    how many values name a person (the scan reads real rows)."""
+    engine = create_engine(url)
+    hits: list[Hit] = []
+    rows: dict[str, int] = {}
+    names = 0
+    try:
+        with engine.connect() as connection:
+            for table in inspect(connection).get_table_names():
+                result = connection.execute(text(f'select * from "{table}"'))
+                columns = list(result.keys())
+                rows[table] = 0
+                for row in result:
+                    rows[table] += 1
+                    for column, value in zip(columns, row, strict=True):
+                        found = _hits(demo, value, f"{table}.{column}")
+                        hits += [h for h in found if h.kind == "pid"]
+                        names += sum(1 for h in found if h.kind == "name")
+    finally:
+        engine.dispose()
+    return hits, rows, names
+
+
 def test_warehouse_holds_no_plain_pid_in_any_column(demo: Demo) -> None:
-    pid_hits: list[Hit] = []
-    names_seen = 0
-    with closing(sqlite3.connect(demo.data_dir / "warehouse.sqlite")) as db:
-        tables = [r[0] for r in db.execute(
-            "select name from sqlite_master where type = 'table'")]
-        assert {"roster_facts", "course_records", "findings", "submissions"} <= set(tables)
-        for table in tables:
-            cursor = db.execute(f'select * from "{table}"')
-            columns = [d[0] for d in cursor.description]
-            for row in cursor:
-                for column, value in zip(columns, row, strict=True):
-                    hits = demo.needles.in_value(value, f"{table}.{column}")
-                    pid_hits += [h for h in hits if h.kind == "pid"]
-                    names_seen += sum(1 for h in hits if h.kind == "name")
-    assert not pid_hits, _describe(pid_hits)
+    """Every table of the warehouse, on SQLite and on PostgreSQL."""
+    hits, rows, names_seen = _scan_tables(demo, demo.warehouse_url)
+    assert {"roster_facts", "course_records", "findings", "submissions"} <= set(rows)
+    assert not hits, _describe(hits)
     assert names_seen > 0  # names do stay in the warehouse: the scan reads real rows
+    # the planted roster's H07, R04 and R09 findings are there to be scanned
+    rules = {rule for (rule,) in _warehouse_rows(demo, "select rule_id from findings")}
+    assert {"H07", "R04", "R09"} <= rules
 
 
 def test_warehouse_files_hold_no_plain_pid_even_in_free_pages(demo: Demo) -> None:
     """The database file and its write-ahead log, byte for byte: a PID once written and
     then deleted or overwritten would still be readable there."""
+    if not demo.on_sqlite:
+        pytest.skip("PostgreSQL's files belong to its server (its tables are scanned above)")
     files = [p for p in (demo.data_dir / "warehouse.sqlite",
                          demo.data_dir / "warehouse.sqlite-wal") if p.exists()]
     assert files and files[0].stat().st_size > 0
-    hits = [h for path in files
-            for h in demo.needles.in_text(path.read_bytes().decode("latin-1"), path.name)
-            if h.kind == "pid"]
+    hits = [h for path in files for h in _pid_hits(demo, path.read_bytes(), path.name)]
+    assert not hits, _describe(hits)
+
+
+def test_no_prefect_table_holds_an_identification_number(demo: Demo) -> None:
+    """The temporary Prefect server's database: artifacts, logs, flow and task runs, their
+    states and parameters."""
+    database = demo.prefect_home / "prefect.db"
+    assert database.exists(), sorted(p.name for p in demo.prefect_home.iterdir())
+    hits, rows, _names = _scan_tables(demo, f"sqlite:///{database}")
+    assert {"artifact", "log", "flow_run", "task_run"} <= set(rows)
+    # the runs' artifacts are really there: a scan of nothing would pass
+    assert rows["artifact"] >= 5 * len(DEMO_PERIODS) and rows["flow_run"] >= len(DEMO_PERIODS)
+    assert not hits, _describe(hits)
+
+
+RECEIVED_COPIES = ("inbox", "processed", "archive")  # the senders' own files, as received
+
+
+def _written_by_the_run(data_dir: Path) -> list[Path]:
+    """Every file under the data folder except the outbox and the received copies."""
+    skipped = {data_dir / name for name in ("outbox", *RECEIVED_COPIES)}
+    return [p for p in _files(data_dir) if not any(p.is_relative_to(s) for s in skipped)]
+
+
+def _file_pid_hits(demo: Demo, path: Path) -> list[Hit]:
+    """A file byte for byte; a zip container (a workbook) member by member, unpacked."""
+    where = str(path.relative_to(demo.data_dir))
+    if not zipfile.is_zipfile(path):
+        return _pid_hits(demo, path.read_bytes(), where)
+    with zipfile.ZipFile(path) as archive:
+        return [h for name in archive.namelist()
+                for h in _pid_hits(demo, archive.read(name), f"{where}:{name}")]
+
+
+def test_no_file_the_run_wrote_outside_the_outbox_holds_an_identification_number(
+        demo: Demo) -> None:
+    """Data Docs, reports and their history, the province's files, the warehouse file:
+    everything the run wrote but the feedback."""
+    files = _written_by_the_run(demo.data_dir)
+    folders = {p.relative_to(demo.data_dir).parts[0] for p in files}
+    assert {"datadocs", "reports", "province"} <= folders, folders
+    # the Data Docs show the planted roster's failures: the scan covers them
+    docs = "".join(p.read_text(encoding="utf-8", errors="ignore") for p in files
+                   if p.is_relative_to(demo.data_dir / "datadocs") and p.suffix == ".html")
+    assert all(rule in docs for rule in ("H07", "R04", "R09"))
+    hits = [h for path in files for h in _file_pid_hits(demo, path)]
     assert not hits, _describe(hits)
 
 
@@ -389,7 +547,7 @@ def test_each_feedback_workbook_names_only_its_own_senders_people(demo: Demo) ->
     every cell; its feedback may show them."""
     feedback = _files(demo.data_dir / "outbox")
     assert {p.parent.name for p in feedback} == {*DEMO_CELLS, "BLTT"}
-    assert len(feedback) == len(DEMO_CELLS) * len(DEMO_PERIODS) + 1
+    assert len(feedback) == CELL_REPORTS + 1
     everyone = demo.people.everyone
     leaks: list[Hit] = []
     annotated = 0
