@@ -46,7 +46,7 @@ from reports.feedback import FeedbackContext, build_feedback
 from reports.model import CellStatus
 from validations.context import Context
 from validations.findings import RULE_TITLES, Finding
-from validations.frames import BatchItem
+from validations.frames import BatchItem, may_send
 from validations.history import History, certificate_key
 from validations.run import dedupe, listed_elsewhere, validate_batch
 from warehouse.approval import pending
@@ -194,7 +194,7 @@ def validate_files(chunk: ToCheck, registry: Registry, settings: Settings,
                       rules=RuleBook.load(settings.rules_file),
                       calendar=WorkCalendar.load(settings.holidays_file), history=history,
                       secret=chunk.secret)
-    batch = [BatchItem(o.report, o.error, c.incoming.sender, o.register)
+    batch = [BatchItem(o.report, o.error, c.incoming.sender, o.register, c.incoming.channel)
              for c, o in zip(collected, outcomes, strict=True)]
     docs = data_docs_dir(settings)
     found = validate_isolated(
@@ -220,7 +220,8 @@ def check_same_people(records: list[SubmissionRecord], history: History, registr
     as another cell's depends on the run's other findings (only accepted rosters do)."""
     context = Context(registry=registry, run_period=period, history=history,
                       secret=settings.pid_key)
-    items = [BatchItem(r.report, sender=r.sender, register=r.register) for r in records]
+    items = [BatchItem(r.report, sender=r.sender, register=r.register, channel=r.channel)
+             for r in records]
     more = listed_elsewhere(items, [r.findings for r in records], context,
                             data_docs_dir(settings))
     return [replace(r, findings=dedupe([*r.findings, *extra])) if extra else r
@@ -232,8 +233,12 @@ UNCHECKABLE = ("Hệ thống không kiểm tra được tệp này (nội dung b
 
 
 def _register_unit(outcome: ReadOutcome, c: Collected, registry: Registry) -> str | None:
-    """The course register belongs to the Political Center, known by its sender."""
-    unit = registry.unit_for_sender(c.incoming.sender) if outcome.register else None
+    """The course register belongs to the Political Center, known by its sender (its own
+    sub-folder of the folder inbox when the registry lists no ``senders`` for it)."""
+    if not outcome.register:
+        return None
+    unit = next((u for u in registry.units.values()
+                 if may_send(u, c.incoming.channel, c.incoming.sender)), None)
     return unit.code if unit else None
 
 

@@ -22,5 +22,6 @@ class Context:
     calendar: WorkCalendar = field(default_factory=WorkCalendar.default)
     history: History = field(default_factory=History)
     secret: bytes = b"cellreports"
-    # senders trusted for every unit: the district officer's own drop (the inbox root)
+    # folder-inbox senders trusted for every unit: the district officer's own drop (the
+    # inbox root); an e-mail sender is never trusted for every unit
     trusted_senders: frozenset[str] = frozenset({""})

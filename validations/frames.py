@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cellreports.periods import last_day
-from cellreports.registry import REPORTING_LEVEL, Registry
+from cellreports.registry import REPORTING_LEVEL, Registry, Unit
 from forms import layout
 from forms.counts import derive_roster_counts
 from forms.errors import ReadError
@@ -24,6 +24,9 @@ from forms.text import key
 from validations.context import Context
 from validations.history import person_key, well_formed_pid
 
+# the folder inbox's channel (connectors.folder_inbox); the other is e-mail, "imap"
+FOLDER = "folder"
+
 
 @dataclass(frozen=True)
 class BatchItem:
@@ -31,8 +34,11 @@ class BatchItem:
 
     report: CellReport | None
     error: ReadError | None = None
-    sender: str = ""  # the channel's sender (inbox folder, e-mail address); "" = the officer
+    # the channel's sender: the inbox sub-folder ("" = the inbox root, the officer's own
+    # drop) or the e-mail address
+    sender: str = ""
     register: CourseRegister | None = None  # the Political Center's course register
+    channel: str = FOLDER
 
 
 def unit_status(registry: Registry, code: str | None, period: str | None) -> str | None:
@@ -100,15 +106,33 @@ def _header_columns(item: BatchItem, ctx: Context) -> dict[str, object]:
     unit = ctx.registry.get(header.unit_code)
     row["period_parsed"] = header.period
     row["unit_status"] = unit_status(ctx.registry, header.unit_code, header.period)
-    row["sender_allowed"] = None if unit is None else (
-        item.sender in ctx.trusted_senders
-        or item.sender.lower() in (s.lower() for s in unit.senders))
+    row["sender_allowed"] = None if unit is None else sender_allowed(item, unit, ctx)
     row["name_matches"] = None if unit is None or not header.unit_name else (
         key(header.unit_name) == key(unit.name))
     row["has_macros"] = report.has_macros
     row["missing_roster_columns"] = ";".join(report.missing_roster_columns) or None
     row["missing_summary_codes"] = ";".join(report.missing_summary_codes) or None
     return row
+
+
+def sender_allowed(item: BatchItem, unit: Unit, ctx: Context) -> bool:
+    """F05: the inbox root (the officer's own drop) may send for every unit; anyone else
+    only for a unit they may send for (:func:`may_send`)."""
+    if item.channel == FOLDER and item.sender in ctx.trusted_senders:
+        return True
+    return may_send(unit, item.channel, item.sender)
+
+
+def may_send(unit: Unit, channel: str, sender: str) -> bool:
+    """A sub-folder of the folder inbox that the unit's ``senders`` list or — when the
+    registry lists no ``senders`` for the unit — the sub-folder named after the unit; by
+    e-mail only an address the unit's ``senders`` list (a message without one is nobody's).
+    Names and addresses are compared without case."""
+    listed = {s.lower() for s in unit.senders}
+    sender = sender.lower()
+    if channel != FOLDER:
+        return bool(sender) and sender in listed
+    return sender in listed or (not listed and sender == unit.code.lower())
 
 
 # ---- summary: one row per indicator and population (X01) -----------------------------
