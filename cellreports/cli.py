@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -15,6 +15,9 @@ from cellreports.console import console
 from cellreports.periods import InvalidPeriod, parse_period
 from cellreports.registry import RegistryError
 from cellreports.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import OperationalError
 
 # The command line reports outcomes itself (a summary, or one sentence for an error the
 # user can fix): Prefect's own log lines and tracebacks would only be noise here.
@@ -49,8 +52,19 @@ def _user_errors() -> Iterator[None]:
         console.print(f"[red]The unit registry is not valid:[/] {exc}")
         raise typer.Exit(2) from None
     except OperationalError as exc:
-        console.print(f"[red]The warehouse database cannot be reached:[/] {exc.orig}")
+        console.print(_database_error(exc))
         raise typer.Exit(3) from None
+
+
+def _database_error(exc: OperationalError) -> str:
+    """One sentence: the database stopped a statement at the statement timeout, or it could
+    not be reached (refused, or no answer within the connect timeout)."""
+    from warehouse.db import statement_timed_out
+
+    if statement_timed_out(exc):
+        return ("[red]The warehouse database did not finish a statement in time "
+                f"(CELLREPORTS_DB_STATEMENT_TIMEOUT):[/] {exc.orig}")
+    return f"[red]The warehouse database cannot be reached:[/] {exc.orig}"
 
 
 @contextmanager
@@ -287,10 +301,11 @@ def remind(today: Annotated[str | None, typer.Option(
 @db_app.command("upgrade")
 def db_upgrade(data_dir: DataDir = None) -> None:
     """Bring the warehouse schema to the latest migration."""
-    from warehouse.db import make_engine, upgrade
+    from warehouse.db import engine_for, upgrade
 
     settings = _settings(data_dir)
-    upgrade(make_engine(settings.database_url))
+    with _user_errors():
+        upgrade(engine_for(settings))
     console.print(f"Warehouse at the latest schema: {settings.database_url}")
 
 
@@ -302,9 +317,9 @@ UnitOpt = Annotated[str | None, typer.Option(help="The consolidating unit (defau
 
 def _open_warehouse(settings: Settings):  # type: ignore[no-untyped-def]
     """A session on the warehouse, its schema brought up to date first."""
-    from warehouse.db import make_engine, session_factory, upgrade
+    from warehouse.db import engine_for, session_factory, upgrade
 
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     upgrade(engine)
     return session_factory(engine)()
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REGISTRY = PROJECT_ROOT / "config" / "registry" / "bao-lam-2024"
 DEFAULT_RULES = PROJECT_ROOT / "config" / "rules" / "limits.csv"
 DEFAULT_HOLIDAYS = PROJECT_ROOT / "config" / "calendar" / "holidays-vn.csv"
+# The warehouse database's limits (warehouse/db.py make_engine, which has them as defaults).
+# A server that accepts the connection and never answers would otherwise hang a run forever.
+DB_CONNECT_TIMEOUT = 10
+# The longest legitimate statement of a run is a month query or a migration over years of
+# submissions: seconds on an ordinary server. Five minutes leaves room for a slow one.
+DB_STATEMENT_TIMEOUT = 300.0
 
 
 class Settings(BaseSettings):
@@ -21,6 +27,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("var")
     warehouse_url: str | None = None
+    # Seconds to wait for PostgreSQL to accept a connection (psycopg's connect_timeout; it
+    # counts at least 2), and for any one statement of either database to finish (0: no
+    # limit). A run's wait for another run (warehouse/runlock.py) is not a statement.
+    db_connect_timeout: int = Field(DB_CONNECT_TIMEOUT, ge=1)
+    db_statement_timeout: float = Field(DB_STATEMENT_TIMEOUT, ge=0)
     inbox_dir: Path | None = None
     outbox_dir: Path | None = None
     archive_dir: Path | None = None

@@ -15,7 +15,7 @@ from cellreports.registry import Registry
 from cellreports.settings import Settings
 from connectors.base import Connector
 from validations.findings import Finding
-from warehouse.db import make_engine, session_factory, upgrade
+from warehouse.db import engine_for, session_factory, upgrade
 from warehouse.load import FAILED, LoadResult, sync_registry
 from warehouse.runlock import run_lock
 
@@ -23,7 +23,7 @@ Item = TypeVar("Item")
 
 
 def sessions(settings: Settings) -> sessionmaker[Session]:
-    return session_factory(make_engine(settings.database_url))
+    return session_factory(engine_for(settings))
 
 
 # An unreachable database is retried (a restart, a network blip); then the flow fails with
@@ -31,7 +31,7 @@ def sessions(settings: Settings) -> sessionmaker[Session]:
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def prepare_warehouse(settings: Settings, registry: Registry) -> None:
     """Bring the schema to the latest migration and mirror the registry into it."""
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     with run_lock(engine, "schema-upgrade"):  # two first runs must not both create tables
         upgrade(engine)
     with session_factory(engine)() as session:
@@ -43,7 +43,7 @@ def prepare_warehouse(settings: Settings, registry: Registry) -> None:
 def exclusive_run(settings: Settings, name: str) -> Iterator[None]:
     """Serialise runs on one warehouse: a second run waits for the first to finish (the
     database holds the lock, so a killed run releases it)."""
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
 
     def waiting() -> None:
         get_run_logger().warning("another run (%s) is using the warehouse; waiting for it "

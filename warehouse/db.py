@@ -2,29 +2,78 @@
 
 from __future__ import annotations
 
+import math
+import sqlite3
+import time
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from cellreports.settings import DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT, Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
+# SQLite's own "timeout": how long a writer waits for another connection's write lock
+# (a run and `cellreports approve` at once), not a limit on a statement.
+SQLITE_BUSY_SECONDS = 30
+# SQLite calls the statement-timeout check every this many virtual-machine instructions:
+# a few microseconds of work between checks, a negligible cost.
+SQLITE_CHECK_EVERY = 10_000
+_DEADLINE = "cellreports_statement_deadline"  # in the pooled connection's info
 
-def make_engine(url: str) -> Engine:
+
+def engine_for(settings: Settings) -> Engine:
+    """The warehouse of ``settings``, with its connect and statement timeouts."""
+    return make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout,
+                       statement_timeout=settings.db_statement_timeout)
+
+
+def make_engine(url: str, *, connect_timeout: int = DB_CONNECT_TIMEOUT,
+                statement_timeout: float = DB_STATEMENT_TIMEOUT) -> Engine:
+    """An engine on ``url`` whose connections and statements cannot hang forever:
+    ``connect_timeout`` seconds for PostgreSQL to accept a connection, ``statement_timeout``
+    seconds (0: none) for a statement to finish on either database."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite commits DDL outside any transaction: a run killed mid-migration would
-        # leave tables without their alembic_version row, and every later run would fail.
-        # SQLAlchemy's documented remedy: the driver does no transaction handling, we BEGIN.
-        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+        return _sqlite_engine(url, statement_timeout)
+    connect_args = _postgres_connect_args(make_url(url), connect_timeout, statement_timeout)
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _postgres_connect_args(url: URL, connect_timeout: int,
+                           statement_timeout: float) -> dict[str, Any]:
+    """psycopg's ``connect_timeout`` (a server that accepts and never answers), and the
+    server's own ``statement_timeout``, sent in the start-up packet (no extra round trip).
+    What the URL itself says is more specific and wins."""
+    args: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        args["connect_timeout"] = connect_timeout
+    if statement_timeout > 0:
+        own = url.query.get("options")
+        own = " ".join(own) if isinstance(own, tuple) else own
+        # a later -c wins: the URL's options come after ours
+        limit = f"-c statement_timeout={max(1, round(statement_timeout * 1000))}"
+        args["options"] = f"{limit} {own}" if own else limit
+    return args
+
+
+def _sqlite_engine(url: str, statement_timeout: float) -> Engine:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    # pysqlite commits DDL outside any transaction: a run killed mid-migration would
+    # leave tables without their alembic_version row, and every later run would fail.
+    # SQLAlchemy's documented remedy: the driver does no transaction handling, we BEGIN.
+    event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+    if statement_timeout > 0:
+        _limit_sqlite_statements(engine, statement_timeout)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -33,6 +82,44 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _limit_sqlite_statements(engine: Engine, seconds: float) -> None:
+    """SQLite has no statement timeout: its progress handler, called while a statement
+    runs, aborts the statement (``OperationalError: interrupted``) once past its deadline.
+    The deadline is set when a statement starts and lifted when its execution ends (the
+    rows an application fetches afterwards, at its own pace, are not limited)."""
+
+    def arm(dbapi_connection: sqlite3.Connection, record: Any) -> None:
+        info = record.info
+        dbapi_connection.set_progress_handler(
+            lambda: time.monotonic() > info.get(_DEADLINE, math.inf), SQLITE_CHECK_EVERY)
+
+    def start(connection: Any, *_args: Any) -> None:
+        connection.connection.info[_DEADLINE] = time.monotonic() + seconds
+
+    def end(connection: Any, *_args: Any) -> None:
+        connection.connection.info.pop(_DEADLINE, None)
+
+    def failed(context: Any) -> None:
+        # a statement that failed (or was stopped) must not leave its deadline behind for
+        # the ROLLBACK that follows; an invalidated connection is discarded anyway
+        connection = context.connection
+        if connection is not None and not (connection.closed or connection.invalidated):
+            end(connection)
+
+    event.listen(engine, "connect", arm)
+    event.listen(engine, "before_cursor_execute", start)
+    event.listen(engine, "after_cursor_execute", end)
+    event.listen(engine, "handle_error", failed)
+
+
+def statement_timed_out(exc: OperationalError) -> bool:
+    """The database stopped a statement that ran past the statement timeout (PostgreSQL's
+    query_canceled, SQLite's progress handler) — not a connection that failed."""
+    if isinstance(exc.orig, sqlite3.OperationalError):
+        return str(exc.orig) == "interrupted"
+    return getattr(exc.orig, "sqlstate", None) == "57014"  # query_canceled
 
 
 def alembic_config(engine: Engine) -> Config:
