@@ -282,10 +282,12 @@ def _plant_numbers(inbox: Path) -> None:
 
 def _environment(prefect_home: Path, warehouse_url: str | None) -> dict[str, str]:
     """The test's environment, with Prefect's home (its temporary server's database) in
-    the run's own folder and the warehouse chosen here."""
+    the run's own folder and the warehouse chosen here. The runs log at INFO, as under
+    ``cellreports serve`` (the CLI is otherwise silent): their logs reach that database."""
     env = {k: v for k, v in os.environ.items()
            if k not in FOREIGN_PREFECT and k != "CELLREPORTS_WAREHOUSE_URL"}
     env["PREFECT_HOME"] = str(prefect_home)
+    env["PREFECT_LOGGING_LEVEL"] = "INFO"
     if warehouse_url:
         env["CELLREPORTS_WAREHOUSE_URL"] = warehouse_url
     return env
@@ -478,8 +480,9 @@ def test_no_prefect_table_holds_an_identification_number(demo: Demo) -> None:
     assert database.exists(), sorted(p.name for p in demo.prefect_home.iterdir())
     hits, rows, _names = _scan_tables(demo, f"sqlite:///{database}")
     assert {"artifact", "log", "flow_run", "task_run"} <= set(rows)
-    # the runs' artifacts are really there: a scan of nothing would pass
+    # the runs' artifacts and logs are really there: a scan of nothing would pass
     assert rows["artifact"] >= 5 * len(DEMO_PERIODS) and rows["flow_run"] >= len(DEMO_PERIODS)
+    assert rows["log"] > 0
     assert not hits, _describe(hits)
 
 
