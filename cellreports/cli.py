@@ -82,6 +82,14 @@ def _cluster_errors(settings: Settings) -> Iterator[None]:
         raise typer.Exit(3) from None
 
 
+def _flows_ready() -> None:
+    """Before a command runs a Prefect flow: the temporary Prefect server it may start dies
+    with this process, even when it is killed (flows/quiet.py)."""
+    from flows.quiet import temporary_server_dies_with_us
+
+    temporary_server_dies_with_us()
+
+
 def _period(text: str) -> str:
     try:
         return parse_period(text)
@@ -100,6 +108,7 @@ def run(period: Annotated[str, typer.Option(help="The month to consolidate, YYYY
     from cellreports.console import show_outputs, show_runs
     from flows.runners import monthly_flow_for
 
+    _flows_ready()
     with _user_errors(), _cluster_errors(settings), console.status(f"Consolidating {month}…"):
         # on the Dask cluster of CELLREPORTS_DASK_ADDRESS when it is set (docs/cluster.md)
         summary = monthly_flow_for(settings)(month, settings)
@@ -219,6 +228,7 @@ def province(period: Annotated[str, typer.Option(help="The month to consolidate,
 
     settings = _settings(data_dir)
     month = _period(period)
+    _flows_ready()
     with _user_errors(), console.status(f"Province: consolidating {month}…"):
         summary = provincial_consolidation(month, settings, registry_dir=registry)
     for row in summary.rows:
@@ -246,6 +256,7 @@ def demo(data_dir: DataDir = None,
     if hierarchy == "2025" and data_dir is None:
         data_dir = DATA_DIR_2025
     settings = _settings(data_dir)
+    _flows_ready()
     with _user_errors(), _cluster_errors(settings):
         run_demo(settings, hierarchy)
 
@@ -285,6 +296,7 @@ def remind(today: Annotated[str | None, typer.Option(
         day = date.fromisoformat(today) if today else None
     except ValueError as exc:
         raise typer.BadParameter(f"{today!r} is not a day like 2024-03-23") from exc
+    _flows_ready()
     with _user_errors():
         summary = send_reminders(day, settings)
     console.print(f"{summary.period}: deadline {summary.due:%d/%m/%Y}")
