@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from cellreports.console import console
+from cellreports.console import ERROR_LIMIT, LIST_LIMIT, console, printable
 from cellreports.periods import InvalidPeriod, parse_period
 from cellreports.registry import RegistryError
 from cellreports.settings import Settings
@@ -49,7 +48,7 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except RegistryError as exc:
-        console.print(f"[red]The unit registry is not valid:[/] {exc}")
+        console.print(f"[red]The unit registry is not valid:[/] {printable(exc, ERROR_LIMIT)}")
         raise typer.Exit(2) from None
     except OperationalError as exc:
         console.print(_database_error(exc))
@@ -63,8 +62,9 @@ def _database_error(exc: OperationalError) -> str:
 
     if statement_timed_out(exc):
         return ("[red]The warehouse database did not finish a statement in time "
-                f"(CELLREPORTS_DB_STATEMENT_TIMEOUT):[/] {exc.orig}")
-    return f"[red]The warehouse database cannot be reached:[/] {exc.orig}"
+                f"(CELLREPORTS_DB_STATEMENT_TIMEOUT):[/] {printable(exc.orig, ERROR_LIMIT)}")
+    return ("[red]The warehouse database cannot be reached:[/] "
+            f"{printable(exc.orig, ERROR_LIMIT)}")
 
 
 @contextmanager
@@ -76,7 +76,8 @@ def _cluster_errors(settings: Settings) -> Iterator[None]:
     except OSError as exc:
         if not settings.dask_address or settings.dask_address not in str(exc):
             raise
-        console.print(f"[red]The Dask scheduler cannot be reached:[/] {exc}\n"
+        console.print("[red]The Dask scheduler cannot be reached:[/] "
+                      f"{printable(exc, ERROR_LIMIT)}\n"
                       "Is `dask scheduler` running there (docs/cluster.md)? Without "
                       "CELLREPORTS_DASK_ADDRESS the files are read on this machine.")
         raise typer.Exit(3) from None
@@ -175,7 +176,8 @@ def _prefect_api() -> str:
     with get_client(sync_client=True) as client:
         failure = client.api_healthcheck()
     if failure is not None:
-        console.print(f"[red]The Prefect server at {url} does not answer:[/] {failure}\n"
+        console.print(f"[red]The Prefect server at {url} does not answer:[/] "
+                      f"{printable(failure, ERROR_LIMIT)}\n"
                       "Is `prefect server start` running there?")
         raise typer.Exit(3)
     return url
@@ -214,7 +216,8 @@ def report(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
         console.print(f"PDF:              {outputs.pdf}")
     elif pdf and soffice() is None:
         console.print("PDF:              not made (LibreOffice is not installed)")
-    console.print(f"Cells without an accepted report: {', '.join(outputs.missing_units) or 'none'}")
+    console.print("Cells without an accepted report: "
+                  f"{printable(', '.join(outputs.missing_units), LIST_LIMIT) or 'none'}")
 
 
 @app.command()
@@ -232,13 +235,13 @@ def province(period: Annotated[str, typer.Option(help="The month to consolidate,
     with _user_errors(), console.status(f"Province: consolidating {month}…"):
         summary = provincial_consolidation(month, settings, registry_dir=registry)
     for row in summary.rows:
-        console.print(f"  {escape(row.district or '—')}  {escape(row.filename)}  {row.status}  "
-                      f"errors {row.errors}, warnings {row.warnings}")
+        console.print(f"  {printable(row.district or '—')}  {printable(row.filename)}  "
+                      f"{row.status}  errors {row.errors}, warnings {row.warnings}")
     console.print(f"Inbox:              {province_paths(settings).inbox}")
     console.print(f"Provincial report:  {summary.report}")
     console.print(f"Province data file: {summary.export_csv} (+ .json)")
     console.print("Without an accepted data file: "
-                  f"{', '.join(summary.missing_districts) or 'none'}")
+                  f"{printable(', '.join(summary.missing_districts), LIST_LIMIT) or 'none'}")
 
 
 @app.command()
@@ -301,11 +304,12 @@ def remind(today: Annotated[str | None, typer.Option(
         summary = send_reminders(day, settings)
     console.print(f"{summary.period}: deadline {summary.due:%d/%m/%Y}")
     if summary.reminded:
-        console.print(f"  reminded: {', '.join(summary.reminded)}")
+        console.print(f"  reminded: {printable(', '.join(summary.reminded), LIST_LIMIT)}")
     if summary.missing:
-        console.print(f"  missing after the deadline: {', '.join(summary.missing)}")
+        console.print("  missing after the deadline: "
+                      f"{printable(', '.join(summary.missing), LIST_LIMIT)}")
     for where in summary.sent:
-        console.print(f"  sent: {where}")
+        console.print(f"  sent: {printable(where)}")
     if not summary.sent:
         console.print("  nothing to send today")
 
@@ -355,10 +359,10 @@ def approve(period: Annotated[str, typer.Option(help="The month to approve, YYYY
         try:
             approve_month(session, scope, month, _actor(by))
         except AlreadyApproved as exc:
-            console.print(f"[yellow]Already approved:[/] {exc}")
+            console.print(f"[yellow]Already approved:[/] {printable(exc, ERROR_LIMIT)}")
             raise typer.Exit(1) from None
-    console.print(f"{scope} {month} approved by {_actor(by)}; later files for it will wait "
-                  "as pending corrections until `cellreports reopen`.")
+    console.print(f"{printable(scope)} {month} approved by {printable(_actor(by))}; later "
+                  "files for it will wait as pending corrections until `cellreports reopen`.")
 
 
 @app.command()
@@ -374,12 +378,13 @@ def reopen(period: Annotated[str, typer.Option(help="The month to reopen, YYYY-M
         try:
             applied = reopen_month(session, scope, month, _actor(by))
         except NotApproved as exc:
-            console.print(f"[yellow]Nothing to reopen:[/] {exc}")
+            console.print(f"[yellow]Nothing to reopen:[/] {printable(exc, ERROR_LIMIT)}")
             raise typer.Exit(1) from None
-    console.print(f"{scope} {month} reopened by {_actor(by)}; corrections applied: "
-                  f"{len(applied)}")
+    console.print(f"{printable(scope)} {month} reopened by {printable(_actor(by))}; "
+                  f"corrections applied: {len(applied)}")
     for sub in applied:
-        console.print(f"  {sub.unit_code}  version {sub.version}  {escape(sub.filename)}")
+        console.print(f"  {printable(sub.unit_code)}  version {sub.version}  "
+                      f"{printable(sub.filename)}")
     if scope == settings.district_code:
         from cellreports.registry import Registry
         from flows.reporting import write_district_outputs
@@ -404,17 +409,17 @@ def periods(unit: UnitOpt = None, data_dir: DataDir = None) -> None:
     scope = unit or settings.district_code
     with _user_errors(), _open_warehouse(settings) as session:
         found, waiting = states(session, scope), pending(session, scope)
-    table = Table(title=f"Months of {scope}", title_justify="left")
+    table = Table(title=f"Months of {printable(scope)}", title_justify="left")
     for column in ("Month", "State", "Approved by", "Approved at", "Pending corrections"):
         table.add_column(column)
     for state in found:
-        table.add_row(state.period, state.status, state.approved_by or "—",
+        table.add_row(printable(state.period), state.status, printable(state.approved_by or "—"),
                       f"{state.approved_at:%Y-%m-%d %H:%M}" if state.approved_at else "—",
                       str(state.pending))
     console.print(table)
     for sub in waiting:
-        console.print(f"  pending: {sub.unit_code} {sub.period} version {sub.version} "
-                      f"{escape(sub.filename)}")
+        console.print(f"  pending: {printable(sub.unit_code)} {printable(sub.period)} "
+                      f"version {sub.version} {printable(sub.filename)}")
 
 
 @app.command()
@@ -440,18 +445,19 @@ def explain(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
             found = explain_figure(session, units, scope, month, population,
                                    indicator.upper(), breakdown)
         except UnknownFigure as exc:
-            console.print(f"[red]Unknown figure:[/] {exc}")
+            console.print(f"[red]Unknown figure:[/] {printable(exc, ERROR_LIMIT)}")
             raise typer.Exit(2) from None
-    console.print(f"[bold]{scope} {month} {population} {found.indicator} {breakdown} = "
+    console.print(f"[bold]{printable(scope)} {month} {printable(population)} "
+                  f"{printable(found.indicator)} {printable(breakdown)} = "
                   f"{found.value}[/]")
     for source in found.sources:
-        console.print(f"  {source.unit_code}: {source.value}  from submission "
+        console.print(f"  {printable(source.unit_code)}: {source.value}  from submission "
                       f"#{source.submission_id} version {source.version} "
-                      f"'{escape(source.filename)}' (sha256 {source.sha256[:12]}, received "
-                      f"{source.received_at:%Y-%m-%d %H:%M}), sheet {source.where}")
+                      f"'{printable(source.filename)}' (sha256 {source.sha256[:12]}, received "
+                      f"{source.received_at:%Y-%m-%d %H:%M}), sheet {printable(source.where)}")
         for row in source.rows:
             console.print(f"      row {row.excel_row}  STT {row.stt or '—'}  "
-                          f"{row.full_name or '—'}  stage {row.stage or '—'}")
+                          f"{printable(row.full_name or '—')}  stage {row.stage or '—'}")
 
 
 @app.command()
@@ -486,19 +492,20 @@ def history(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
                 m.Submission, m.Submission.id == m.FigureChange.submission_id)
             .where(m.FigureChange.period == month).order_by(m.FigureChange.id)).all()
         approvals = events(session, scope, month)
-    console.print(f"[bold]Report versions of {scope} {month}[/]")
+    console.print(f"[bold]Report versions of {printable(scope)} {month}[/]")
     for b in versions:
         console.print(f"  {b.id:>5}  {b.built_at:%Y-%m-%d %H:%M}  {b.kind:<10} "
-                      f"{b.file_name}  sha256 {b.sha256[:12]}  ({reports_root / b.copy_path})")
+                      f"{printable(b.file_name)}  sha256 {b.sha256[:12]}  "
+                      f"({reports_root / b.copy_path})")
     console.print(f"[bold]Figures changed after they were first reported[/] ({len(changes)})")
     for change, sub in changes:
-        console.print(f"  {change.changed_at:%Y-%m-%d %H:%M}  {change.unit_code} "
+        console.print(f"  {change.changed_at:%Y-%m-%d %H:%M}  {printable(change.unit_code)} "
                       f"{change.population} {change.indicator} {change.breakdown}: "
                       f"{_shown(change.old_value)} → {_shown(change.new_value)}  from "
-                      f"'{escape(sub.filename)}' (version {sub.version})")
+                      f"'{printable(sub.filename)}' (version {sub.version})")
     console.print("[bold]Approvals[/]")
     for e in approvals:
-        console.print(f"  {e.at:%Y-%m-%d %H:%M}  {e.action} by {e.actor}"
+        console.print(f"  {e.at:%Y-%m-%d %H:%M}  {e.action} by {printable(e.actor)}"
                       + (f" ({e.applied} corrections applied)" if e.action == "reopened" else ""))
 
 

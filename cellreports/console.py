@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -9,9 +10,30 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from connectors.safe_names import readable_name
+
 console = Console()
 if not console.is_terminal:  # logs and CI: do not squeeze the table into 80 columns
     console = Console(width=110)
+
+# printable's limits for the longer kinds of received text: a server's error message, a
+# list of units (a name gets 255 characters, as it is stored)
+ERROR_LIMIT = 500
+LIST_LIMIT = 2000
+# line and field separators: a space each, so that words stay apart once controls are gone
+_BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
+
+
+def printable(value: object, limit: int = 255) -> str:
+    """Text received from outside (a person's, file's or unit's name, a server's error) as
+    the terminal shows it: with readable_name's rules — no control or bidi characters (an
+    ESC sequence in a workbook would recolour or retitle the terminal, U+202E reverse a
+    name), NFC, at most ``limit`` characters — line breaks as spaces, and Rich markup
+    escaped ("[/]" in a name prints, it does not style or crash). Every CLI output of
+    received text goes through here."""
+    text = _BREAKS.sub(" ", str(value))
+    return escape(readable_name(text, limit)) if text.strip() else ""
+
 
 STATUS_STYLE = {"accepted": "green", "rejected": "bold red", "failed": "bold red",
                 "pending": "yellow"}
@@ -30,9 +52,9 @@ def show_runs(summaries: Iterable) -> None:  # type: ignore[type-arg]
     for summary in summaries:
         for row in sorted(summary.rows, key=lambda r: (r.unit, r.filename)):
             style = STATUS_STYLE.get(row.status, "dim")
-            # names and codes come from received files: "[/]" in one must print, not crash
-            table.add_row(escape(row.period or summary.period), escape(row.unit or "—"),
-                          escape(row.filename),
+            # names and codes come from received files
+            table.add_row(printable(row.period or summary.period), printable(row.unit or "—"),
+                          printable(row.filename),
                           str(row.version or "—"), f"[{style}]{row.status}[/]",
                           str(row.errors), str(row.warnings))
         table.add_section()
@@ -45,15 +67,15 @@ def show_outputs(summary) -> None:  # type: ignore[no-untyped-def]
     console.print(f"  Upward data file: {_rel(summary.export_csv)} (+ .json)")
     console.print(f"  Feedback files:   {_rel(summary.outbox)}/")
     console.print(f"  Data Docs:        {_rel(summary.data_docs)}")
-    missing = escape(", ".join(summary.missing_units)) or "none"
+    missing = printable(", ".join(summary.missing_units), LIST_LIMIT) or "none"
     console.print(f"  Cells without an accepted report: {missing}")
     if getattr(summary, "rebuilt", None):
         console.print(f"  Earlier months rebuilt (late or corrected files): "
-                      f"{', '.join(summary.rebuilt)}")
+                      f"{printable(', '.join(summary.rebuilt), LIST_LIMIT)}")
     for unit, period, version, filename in getattr(summary, "pending", []):
-        console.print(f"  [yellow]Pending correction[/] for approved {period}: {escape(unit)} "
-                      f"version {version} ({escape(filename)}) — applied after `cellreports reopen "
-                      f"--period {period}`")
+        console.print(f"  [yellow]Pending correction[/] for approved {printable(period)}: "
+                      f"{printable(unit)} version {version} ({printable(filename)}) — applied "
+                      f"after `cellreports reopen --period {printable(period)}`")
 
 
 def _rel(path: Path | None) -> str:

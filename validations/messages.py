@@ -50,6 +50,13 @@ def _required(label: str, field: str | None, value: object, extra: dict[str, Any
     return f"Thiếu «{label}»{when}. Đề nghị điền đầy đủ."
 
 
+def _quoted(value: object, limit: int = 80) -> str:
+    """A received value quoted in a sentence: at most ``limit`` characters and "…" — a
+    10,000-character name must not make a 10,000-character finding (stored, shown)."""
+    text = show(value)
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
 MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = {
     # F — file and structure
     "form_version": lambda label, f, v, x: (
@@ -81,7 +88,7 @@ MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = 
     "register_unit": lambda label, f, v, x: (
         f"Mã chi bộ «{show(v)}» trong sổ học viên không có trong danh mục đơn vị."),
     "unit_name": lambda label, f, v, x: (
-        f"Tên chi bộ «{show(v)}» khác tên trong danh mục đơn vị; đề nghị ghi đúng tên."),
+        f"Tên chi bộ «{_quoted(v)}» khác tên trong danh mục đơn vị; đề nghị ghi đúng tên."),
     "macros": lambda label, f, v, x: (
         "Tệp có chứa macro; macro đã được bỏ qua, không chạy. Đề nghị lưu tệp dạng .xlsx."),
     # R — roster rows
