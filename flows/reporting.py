@@ -23,7 +23,7 @@ from reports.document import load_document
 from reports.export import export_rows, write_export_csv, write_export_json
 from reports.model import CellStatus
 from warehouse import models as m
-from warehouse.db import make_engine, session_factory
+from warehouse.db import engine_for, session_factory
 from warehouse.queries import month_data
 from warehouse.report_log import in_use_ids, is_stale, record_builds
 
@@ -50,7 +50,7 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
                            pdf: bool = False) -> DistrictOutputs:
     """The district workbook and the upward data file (CSV and JSON) for ``period``, written
     and recorded as a new version (warehouse.report_log) in one transaction."""
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     folder = settings.reports / period
     stem = f"{settings.district_code}_{period}"
     report = folder / f"BaoCaoTongHop_{stem}.xlsx"
@@ -82,7 +82,7 @@ def stale_periods(settings: Settings, registry: Registry, up_to: str) -> list[st
     """Months up to ``up_to`` whose reports were built from other submissions than those
     in force now: a late or corrected file, or a run that died before its report step."""
     cells = [u.code for u in registry.units.values() if u.parent_code == settings.district_code]
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     with session_factory(engine)() as session:
         periods = sorted(set(session.scalars(select(m.Submission.period).where(
             m.Submission.unit_code.in_(cells), m.Submission.kind == CELL_REPORT,

@@ -41,7 +41,7 @@ from forms.errors import CorruptWorkbook, OversizedWorkbook, ReadError
 from forms.legacy_cells import LegacyEncodingUnreadable
 from forms.model import CellReport
 from forms.register_reader import CourseRegister
-from forms.text import clean
+from forms.text import clean, key
 from forms.values import MAX_COUNT
 from forms.writer import info_excel_row, roster_column_letter, roster_excel_row, summary_excel_row
 from forms.xlsxio import FIXED_ZIP_TIME, deterministic_xlsx, write_value
@@ -540,14 +540,23 @@ def test_structural_damage_gives_a_report_or_a_named_error(damages: list[Damage]
                       min_size=1, max_size=3))
 def test_extra_sheets_never_change_what_the_report_reads(
         extra: list[tuple[str, int, int, object]]) -> None:
+    """An extra sheet is ignored, unless it is named like a form sheet: then which of the
+    two the sender meant cannot be told, and the file is refused (F11)."""
+    names: list[str] = []
+
     def edit(workbook: Workbook) -> None:
         for name, rows, columns, value in extra:
             ws = workbook.create_sheet(name)
             _fill(ws, rows, columns)
             write_value(ws.cell(7, 1), value)
+        names.extend(workbook.sheetnames)
 
     outcome = _read(_edited(_base(), edit))
-    assert outcome.report == _base_report()
+    forms = {key(n) for n in layout.REQUIRED_SHEETS}
+    if sum(key(n) in forms for n in names) > len(forms):
+        assert outcome.error is not None and outcome.error.rule_id == "F11"
+    else:
+        assert outcome.report == _base_report()
 
 
 # ---- bytes ----------------------------------------------------------------------------------
