@@ -142,3 +142,22 @@ def test_a_late_file_is_not_on_time_and_a_rejected_one_is_received(sessions, tmp
     assert (by_code["DL"].received, by_code["DL"].accepted, by_code["DL"].errors) == (
         True, False, 1)
     assert not any(key[0] == "DL" for key in data.values)
+
+
+def test_a_valid_file_whose_every_cell_was_rejected_is_no_data_and_targets_stay(
+        sessions, tmp_path, registry):
+    """Read back from the warehouse: Bảo Lâm's valid file counts none of its cells, so the
+    district has no valid data; every expected district keeps the registry's target."""
+    zeros = district_csv(registry, "BL", missing=["BL01", "BL02", "BL03", "BL04"])
+    with sessions() as session:
+        assert load_district_file(session, record(tmp_path, zeros)).status == "accepted"
+        data = province_month(session, registry, "LD", PERIOD, deadline_day=25,
+                              timezone="Asia/Ho_Chi_Minh")
+    [bl] = [d for d in data.districts if d.unit.code == "BL"]
+    assert (bl.accepted, bl.cells_accepted, bl.cells_expected, bl.has_data) == (
+        True, 0, 4, False)
+    assert bl.state == "no_cells" and [d.unit.code for d in data.missing()] == [
+        "BL", "BLC", "DL", "LH"]
+    assert data.targets[("BL", "hoc_sinh")] == 6 + 5 + 4 + 3
+    assert data.targets[("LH", "vien_chuc")] == 2 + 1 + 1  # no file, still its target
+    assert sum(data.targets.values()) == 76
