@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -114,3 +115,14 @@ class Settings(BaseSettings):
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         return key_file.read_text().strip().encode()
+
+    # Who sent a message (connectors/mail_auth.py, docs/schedule.md): a From address is
+    # trusted only when the district's own mail server vouches for it in the
+    # Authentication-Results header it adds (RFC 8601), known by its authserv-id (the
+    # header's first word; several: comma-separated); headers with another id are ignored.
+    # Policy: "strict" (DMARC pass, or an SPF or DKIM pass aligned with From's domain that
+    # DMARC does not contradict), "relaxed" (any aligned DMARC, SPF or DKIM pass, even beside
+    # a DMARC fail or error), "off" (From trusted as written: a WARNING at every run). An
+    # unauthenticated message's files are still archived and answered, rejected with F05.
+    mail_auth_servid: str = ""
+    mail_auth_policy: Literal["strict", "relaxed", "off"] = "strict"
