@@ -59,6 +59,11 @@ def show_runs(summaries: Iterable) -> None:  # type: ignore[type-arg]
                           str(row.errors), str(row.warnings))
         table.add_section()
     console.print(table)
+    for summary in summaries:
+        for skipped in getattr(summary, "skipped", []):
+            aside = f" → {printable(skipped.moved_to)}" if skipped.moved_to else ""
+            console.print(f"[yellow]Not read:[/] {printable(skipped.name)} — "
+                          f"{printable(skipped.reason)}{aside}")
 
 
 def show_outputs(summary) -> None:  # type: ignore[no-untyped-def]

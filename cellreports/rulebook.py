@@ -37,6 +37,7 @@ class Limits:
     stall_months: int  # H04
     outlier_ratio: float  # H08, a fraction (0.20 = 20 %)
     deadline_day: int  # timeliness: day of the reporting month, inclusive
+    max_roster_rows: int  # F11: people on one roster; above it the file is refused unread
 
 
 PARAMETERS: tuple[str, ...] = tuple(f.name for f in fields(Limits))

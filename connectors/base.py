@@ -55,5 +55,8 @@ class Connector(ABC):
             self.acknowledge(item)
 
     @abstractmethod
-    def send_feedback(self, item: IncomingFile, filename: str, content: bytes) -> Path | str:
-        """Return the feedback for ``item`` to its sender; returns where it went."""
+    def send_feedback(self, item: IncomingFile, filename: str, content: bytes,
+                      key: str = "") -> Path | str:
+        """Return the feedback for ``item`` to its sender; returns where it went. ``key``
+        (short, unique to the submission) tells its file apart from another's of the same
+        name: no feedback ever overwrites another submission's."""

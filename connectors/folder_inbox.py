@@ -87,15 +87,24 @@ class FolderInbox(Connector):
         target_dir.mkdir(parents=True, exist_ok=True)
         shutil.move(str(source), unique_path(target_dir, safe_filename(item.filename)))
 
-    def send_feedback(self, item: IncomingFile, filename: str, content: bytes) -> Path:
+    def send_feedback(self, item: IncomingFile, filename: str, content: bytes,
+                      key: str = "") -> Path:
+        """Write the feedback into the sender's outbox folder, never over another
+        submission's: a name already taken by other bytes gets ``_<key>`` (then `` (2)``…).
+        The same bytes again (a run that died before recording the answer) reuse the file."""
         target_dir = self.outbox / safe_filename(item.sender or "_chung")
         target_dir.mkdir(parents=True, exist_ok=True)
-        target = target_dir / safe_filename(filename)
+        name = safe_filename(filename)
+        target = target_dir / name
+        if _taken(target, content) and key:
+            stem, suffix = Path(name).stem, Path(name).suffix
+            target = target_dir / safe_filename(f"{stem}_{key}{suffix}")
+        if _taken(target, content):
+            target = unique_path(target_dir, target.name)
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.write_bytes(content)
-        os.replace(tmp, target)  # feedback for the same file is replaced, not duplicated
+        os.replace(tmp, target)
         return target
-
 
     def _skip(self, path: Path, reason: str, moved_to: Path | None = None) -> None:
         name = readable_name(str(path.relative_to(self.inbox)), 300)
@@ -113,6 +122,18 @@ class FolderInbox(Connector):
         except OSError:
             return None
         return target
+
+
+def _taken(target: Path, content: bytes) -> bool:
+    """Is ``target`` another file than these bytes would be (a link counts as taken)?"""
+    if target.is_symlink():
+        return True
+    if not target.exists():
+        return False
+    try:
+        return target.stat().st_size != len(content) or target.read_bytes() != content
+    except OSError:
+        return True
 
 
 def _walk(root: Path) -> Iterator[Path]:

@@ -77,12 +77,12 @@ def load_each(records: list[Item], settings: Settings,
 
 
 def acknowledge_loaded(connectors: Iterable[Connector], collected: list[Any],
-                       failed: set[str]) -> None:
+                       failed: set[tuple[str, str, str]]) -> None:
     """Mark handled files in their channels — only once they are archived and loaded."""
     by_channel = {c.channel: c for c in connectors}
     done: dict[str, list[Any]] = {}
     for c in collected:
-        if c.stored.sha256 not in failed:
+        if (c.stored.sha256, c.incoming.channel, c.incoming.sender) not in failed:
             done.setdefault(c.incoming.channel, []).append(c.incoming)
     for channel, items in done.items():
         by_channel[channel].acknowledge_many(items)

@@ -19,11 +19,11 @@ from prefect.utilities.annotations import quote, unmapped
 from sqlalchemy.orm import Session
 
 from cellreports.periods import due_period, parse_period, period_of
-from cellreports.registry import Registry
+from cellreports.registry import REPORTING_LEVEL, Registry
 from cellreports.rulebook import RuleBook
 from cellreports.settings import Settings
 from cellreports.workdays import WorkCalendar
-from connectors.base import Connector, IncomingFile
+from connectors.base import Connector, IncomingFile, Skipped
 from connectors.folder_inbox import FolderInbox
 from connectors.imap_mailbox import ImapMailbox
 from flows.common import (
@@ -42,7 +42,7 @@ from flows.reporting import (
 )
 from forms.dispatch import ReadOutcome
 from forms.sandbox import SandboxLimits, read_contained
-from reports.feedback import FeedbackContext, build_feedback
+from reports.feedback import FeedbackContext, build_feedback, feedback_name
 from reports.model import CellStatus
 from validations.context import Context
 from validations.findings import RULE_TITLES, Finding
@@ -106,6 +106,8 @@ class RunSummary:
     rebuilt: list[str] = field(default_factory=list)
     # corrections waiting for an approved month to be reopened: (unit, month, version, file)
     pending: list[tuple[str, str, int | None, str]] = field(default_factory=list)
+    # what the channels passed over (lock files, symbolic links moved aside), with why
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def make_connectors(settings: Settings) -> dict[str, Connector]:
@@ -118,24 +120,37 @@ def make_connectors(settings: Settings) -> dict[str, Connector]:
 
 
 # a mail server that is briefly unreachable is tried again; nothing was archived yet
+@dataclass
+class Collection:
+    """What the channels handed over, and what they passed over with the reason."""
+
+    files: list[Collected]
+    skipped: list[Skipped]
+
+
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
-def collect_files(settings: Settings) -> list[Collected]:
-    """Every waiting file, archived by content hash before anything reads it."""
+def collect_files(settings: Settings) -> Collection:
+    """Every waiting file, archived by content hash before anything reads it; what a
+    channel passed over (a lock file, a symbolic link) is listed, never silently left."""
     archive = Archive(settings.archive)
-    incoming = [item for connector in make_connectors(settings).values()
-                for item in connector.fetch()]
+    connectors = list(make_connectors(settings).values())
+    incoming = [item for connector in connectors for item in connector.fetch()]
+    skipped = [s for connector in connectors for s in connector.skipped]
     stored = [archive.store(item.content) for item in incoming]
+    arrivals = [(s.sha256, i.channel, i.sender) for i, s in zip(incoming, stored, strict=True)]
     with sessions(settings)() as session:
-        known = known_submissions(session, [s.sha256 for s in stored])
-    seen: set[str] = set()
+        known = known_submissions(session, arrivals)
+    # the same bytes are one submission per sender: another sender's copy is its own file,
+    # judged (and answered) for that sender
+    seen: set[tuple[str, str, str]] = set()
     collected = []
-    for item, s in zip(incoming, stored, strict=True):
-        earlier = known.get(s.sha256) if s.sha256 not in seen else None
-        collected.append(Collected(item, s, known=s.sha256 in known or s.sha256 in seen,
+    for item, s, arrival in zip(incoming, stored, arrivals, strict=True):
+        earlier = known.get(arrival) if arrival not in seen else None
+        collected.append(Collected(item, s, known=arrival in known or arrival in seen,
                                    previous=_as_row(earlier) if earlier else None,
                                    submission_id=earlier.id if earlier else None))
-        seen.add(s.sha256)
-    return collected
+        seen.add(arrival)
+    return Collection(collected, skipped)
 
 
 def _as_row(sub: Submission) -> RunRow:
@@ -148,8 +163,15 @@ def _as_row(sub: Submission) -> RunRow:
 def read_files(contents: list[bytes], settings: Settings) -> list[ReadOutcome]:
     """Read a chunk of files, each in a child process bounded in memory and time; a bad
     file gives a named error, never an exception."""
-    return read_contained(contents, SandboxLimits(settings.read_memory_mib,
-                                                  settings.read_seconds))
+    return read_contained(contents, sandbox_limits(settings))
+
+
+def sandbox_limits(settings: Settings, today: date | None = None) -> SandboxLimits:
+    """The reading child's bounds: the settings' memory and time, and the roster cap of
+    config/rules in force today (F11: a roster above it is refused before validation)."""
+    day = today or datetime.now(ZoneInfo(settings.timezone)).date()
+    cap = RuleBook.load(settings.rules_file).limits_on(day, REPORTING_LEVEL).max_roster_rows
+    return SandboxLimits(settings.read_memory_mib, settings.read_seconds, cap)
 
 
 @task(cache_policy=NO_CACHE)
@@ -250,7 +272,8 @@ def load_files(records: list[SubmissionRecord], settings: Settings) -> list[Load
 
 
 @task(cache_policy=NO_CACHE)
-def acknowledge_files(collected: list[Collected], failed: set[str], settings: Settings) -> None:
+def acknowledge_files(collected: list[Collected], failed: set[tuple[str, str, str]],
+                      settings: Settings) -> None:
     """Move handled files out of the inbox — only once they are archived and loaded."""
     acknowledge_loaded(make_connectors(settings).values(), collected, failed)
 
@@ -270,10 +293,11 @@ def send_feedback(answers: list[tuple[Collected, int]], registry: Registry,
                 continue
             content, name = feedback_for(session, submission, c.incoming.content, registry,
                                          ZoneInfo(settings.timezone))
-        sent[submission_id] = connectors[c.incoming.channel].send_feedback(c.incoming, name,
-                                                                           content)
+        where = connectors[c.incoming.channel].send_feedback(
+            c.incoming, name, content, key=submission.sha256[:8])
+        sent[submission_id] = where
         with open_session() as session, session.begin():
-            mark_feedback_sent(session, submission_id)
+            mark_feedback_sent(session, submission_id, str(where))
     return sent
 
 
@@ -290,9 +314,7 @@ def feedback_for(session: Session, submission: Submission, original: bytes,
         accepted=submission.status in ("accepted", "pending"), replaces_version=replaces,
         earlier_findings=tuple(earlier), pending=submission.status == "pending")
     content = build_feedback(original, findings_of(session, submission.id), ctx)
-    version = submission.version
-    again = f"_lan{version}" if version and version > 1 else ""
-    return content, f"{Path(submission.filename).stem}_KetQuaKiemTra{again}.xlsx"
+    return content, feedback_name(submission.filename, submission.version)
 
 
 @task(cache_policy=NO_CACHE)
@@ -345,7 +367,8 @@ def scheduled_period(settings: Settings, today: date | None = None) -> str:
 
 
 def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSummary:
-    collected = collect_files(settings)
+    collection = collect_files(settings)
+    collected = collection.files
     fresh = [c for c in collected if not c.known]
     chunks = _chunks([c.incoming.content for c in fresh], settings.read_chunk_size)
     outcomes = [o for future in read_files.map(chunks, unmapped(settings))
@@ -366,7 +389,8 @@ def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSumm
                if res.status != FAILED]
     answers += [(c, c.submission_id) for c in collected if c.submission_id is not None]
     feedback = send_feedback(quote(answers), registry, settings) if answers else {}
-    failed = {r.stored.sha256 for r, res in zip(records, results, strict=True)
+    failed = {(r.stored.sha256, r.channel, r.sender) for r, res in zip(records, results,
+                                                                     strict=True)
               if res.status == FAILED}
     acknowledge_files(quote(collected), failed, settings)
     rebuilt = find_stale_months(period, registry, settings)
@@ -378,7 +402,7 @@ def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSumm
                          missing_units=outputs.missing_units, cells=outputs.cells,
                          findings=[f for r in records for f in r.findings],
                          data_docs=data_docs_dir(settings) / "index.html", rebuilt=rebuilt,
-                         pending=list_pending(settings))
+                         pending=list_pending(settings), skipped=collection.skipped)
     summary.rows = _summary_rows(collected, records, results, feedback, registry)
     return summary
 
@@ -415,7 +439,9 @@ def publish_artifacts(summary: RunSummary) -> None:
         key=f"month-summary-{summary.period}",
         table=[{"unit": r.unit, "file": r.filename, "period": r.period or "", "status": r.status,
                 "version": r.version or "", "errors": r.errors, "warnings": r.warnings}
-               for r in summary.rows],
+               for r in summary.rows]
+        + [{"unit": "", "file": s.name, "period": "", "status": f"not read: {s.reason}",
+            "version": "", "errors": "", "warnings": ""} for s in summary.skipped],
         description=f"Submissions received in the run for {summary.period}")
     create_table_artifact(
         key=f"month-completeness-{summary.period}",

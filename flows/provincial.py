@@ -23,7 +23,7 @@ from cellreports.periods import last_day, parse_period
 from cellreports.registry import Registry, Unit
 from cellreports.rulebook import RuleBook
 from cellreports.settings import PROJECT_ROOT, Settings
-from connectors.base import IncomingFile
+from connectors.base import IncomingFile, Skipped
 from connectors.folder_inbox import FolderInbox
 from flows.common import (
     acknowledge_loaded,
@@ -107,6 +107,7 @@ class ProvinceRunSummary:
     export_json: Path | None = None
     data_docs: Path | None = None
     missing_districts: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # passed over by the inbox, and why
 
 
 def make_connector(settings: Settings) -> FolderInbox:
@@ -123,25 +124,29 @@ def province_of(registry: Registry) -> str:
 
 
 @task(cache_policy=NO_CACHE)
-def collect_files(settings: Settings) -> list[Collected]:
-    """Every waiting file, archived by content hash before anything reads it."""
+def collect_files(settings: Settings) -> tuple[list[Collected], list[Skipped]]:
+    """Every waiting file, archived by content hash before anything reads it, and what
+    the inbox passed over (lock files, symbolic links moved aside)."""
     archive = Archive(settings.archive)
-    incoming = list(make_connector(settings).fetch())
+    connector = make_connector(settings)
+    incoming = list(connector.fetch())
     stored = [archive.store(item.content) for item in incoming]
     with sessions(settings)() as session:
-        known = {sha: _as_row(sub) for sha, sub in
-                 known_submissions(session, [s.sha256 for s in stored]).items()}
+        known = {arrival: _as_row(sub) for arrival, sub in known_submissions(
+            session, [(s.sha256, i.channel, i.sender)
+                      for i, s in zip(incoming, stored, strict=True)]).items()}
     csv_names = {(i.sender, Path(i.filename).stem.lower()): i.filename for i in incoming
                  if Path(i.filename).suffix.lower() == ".csv"}
-    seen: set[str] = set()
+    seen: set[tuple[str, str, str]] = set()
     collected = []
     for item, s in zip(incoming, stored, strict=True):
         twin = (csv_names.get((item.sender, Path(item.filename).stem.lower()))
                 if Path(item.filename).suffix.lower() == ".json" else None)
-        collected.append(Collected(item, s, known=s.sha256 in known or s.sha256 in seen,
-                                   previous=known.get(s.sha256), twin_of=twin))
-        seen.add(s.sha256)
-    return collected
+        arrival = (s.sha256, item.channel, item.sender)
+        collected.append(Collected(item, s, known=arrival in known or arrival in seen,
+                                   previous=known.get(arrival), twin_of=twin))
+        seen.add(arrival)
+    return collected, connector.skipped
 
 
 def _as_row(sub: Submission) -> ProvinceRunRow:
@@ -214,7 +219,8 @@ def load_files(records: list[DistrictRecord], settings: Settings) -> list[LoadRe
 
 
 @task(cache_policy=NO_CACHE)
-def acknowledge_files(collected: list[Collected], failed: set[str], settings: Settings) -> None:
+def acknowledge_files(collected: list[Collected], failed: set[tuple[str, str, str]],
+                      settings: Settings) -> None:
     """Move handled files out of the inbox — only once they are archived and loaded."""
     acknowledge_loaded([make_connector(settings)], collected, failed)
 
@@ -279,19 +285,21 @@ def provincial_consolidation(period: str, settings: Settings | None = None,
     province = province_code or province_of(registry)
     prepare_warehouse(settings, registry)
     with exclusive_run(settings, f"provincial-{province}"):
-        collected = collect_files(settings)
+        collected, skipped = collect_files(settings)
         fresh = [c for c in collected if not c.known and c.twin_of is None]
         items = read_files(fresh) if fresh else []
         records = (validate_files(fresh, items, registry, period, province, settings)
                    if fresh else [])
         results = load_files(records, settings) if records else []
-        failed = {r.stored.sha256 for r, res in zip(records, results, strict=True)
+        failed = {(r.stored.sha256, r.channel, r.sender) for r, res in zip(records, results,
+                                                                     strict=True)
                   if res.status == FAILED}
         acknowledge_files(collected, failed, settings)
         report, csv_path, json_path, missing = build_reports(period, registry, province, settings)
         summary = ProvinceRunSummary(period, province, report=report, export_csv=csv_path,
                                      export_json=json_path, missing_districts=missing,
-                                     data_docs=province_paths(settings).data_docs / "index.html")
+                                     data_docs=province_paths(settings).data_docs / "index.html",
+                                     skipped=skipped)
         summary.rows = _summary_rows(collected, records, results)
     publish_artifacts(summary)
     return summary

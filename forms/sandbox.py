@@ -25,9 +25,10 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from forms.container import DEFAULT_LIMITS
 from forms.dispatch import UNKNOWN, ReadOutcome, read_any
 from forms.errors import CorruptWorkbook, ReadLimitExceeded
 from forms.reader import UNREADABLE
@@ -39,10 +40,12 @@ _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    """What one child may use: address space (MiB) and wall time per file (seconds)."""
+    """What one child may use: address space (MiB) and wall time per file (seconds); and
+    the most people one roster may list (rule F11), refused while it is read."""
 
     memory_mib: int = 1024
     seconds: float = 60.0
+    max_roster_rows: int = DEFAULT_LIMITS.max_roster_rows
 
 
 def too_long(seconds: float) -> ReadLimitExceeded:
@@ -72,7 +75,8 @@ class _Child:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [_PROJECT_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "forms.sandbox", str(limits.memory_mib * MIB)],
+            [sys.executable, "-m", "forms.sandbox", str(limits.memory_mib * MIB),
+             str(limits.max_roster_rows)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=env, cwd=_PROJECT_ROOT)
 
@@ -170,9 +174,10 @@ def read_contained(contents: list[bytes], limits: SandboxLimits = SandboxLimits(
 
 # ---- the child --------------------------------------------------------------------------
 
-def serve(memory_bytes: int) -> None:
+def serve(memory_bytes: int, max_roster_rows: int = DEFAULT_LIMITS.max_roster_rows) -> None:
     """Read files from stdin and answer each with its pickled outcome, until stdin closes."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    limits = replace(DEFAULT_LIMITS, max_roster_rows=max_roster_rows)
     # the answers get stdout's pipe to themselves: anything a library prints goes to stderr
     sink = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -180,7 +185,7 @@ def serve(memory_bytes: int) -> None:
     while header := source.read(_HEADER.size):
         content = source.read(_HEADER.unpack(header)[0])
         try:
-            outcome = read_any(content)
+            outcome = read_any(content, limits)
         except MemoryError:  # Python's own allocations hit the cap: the child lives on
             outcome = ReadOutcome(UNKNOWN, error=too_big())
         except Exception:  # read_any names every bad file; a bug must not read as "memory"
@@ -191,4 +196,4 @@ def serve(memory_bytes: int) -> None:
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]))
+    serve(*map(int, sys.argv[1:3]))

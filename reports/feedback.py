@@ -11,6 +11,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell, MergedCell
@@ -25,6 +26,20 @@ from reports.cells import put
 from validations.findings import ERROR, Finding
 
 SHEET = "KetQuaKiemTra"
+FEEDBACK_SUFFIX = "_KetQuaKiemTra"
+# a name the sender already got back from us ("…_KetQuaKiemTra_lan2"), sent in again
+_OUR_SUFFIX = re.compile(r"(_KetQuaKiemTra(_lan\d+)?(_[0-9a-f]{8})?)+$", re.IGNORECASE)
+
+
+def feedback_name(received: str, version: int | None, max_length: int = 150) -> str:
+    """The feedback file's name for a received file: its stem, ``_KetQuaKiemTra``, ``_lanN``
+    from the second version on, ``.xlsx``. A stem that already ends with our suffix (the
+    cell sent our feedback back, corrected) does not get it twice; a long stem is cut so
+    that the suffix always survives."""
+    stem = _OUR_SUFFIX.sub("", Path(received).stem) or "tep"
+    again = f"_lan{version}" if version and version > 1 else ""
+    tail = f"{FEEDBACK_SUFFIX}{again}.xlsx"
+    return stem[:max(1, max_length - len(tail) - 9)].rstrip(" .") + tail
 FONT = "Times New Roman"
 FILLS = {ERROR: PatternFill("solid", fgColor="FFC7CE"),
          "WARNING": PatternFill("solid", fgColor="FFEB9C")}
@@ -61,8 +76,7 @@ def build_feedback(original: bytes, findings: list[Finding], ctx: FeedbackContex
     A file refused at reading (F01: a bomb, encrypted, too large…) is never opened here:
     openpyxl in this process has none of the reading sandbox's limits (a million-row sheet
     took it 65 s and 800 MB)."""
-    if not findings or any(f.rule_id == READ_REFUSED for f in findings) or not _small(
-            original):
+    if not findings or any(_refused_unread(f) for f in findings) or not _small(original):
         return _feedback(_empty_workbook(), findings, ctx)
     try:
         return _feedback(_open_copy(original), findings, ctx)
@@ -85,6 +99,12 @@ def _empty_workbook() -> Workbook:
 
 
 READ_REFUSED = ReadError.rule_id  # F01
+
+
+def _refused_unread(finding: Finding) -> bool:
+    """Refused while it was read: F01 (a bomb, encrypted, too large…) or an F11 error (two
+    sheets of one name, a roster over the cap): nothing to annotate, maybe a lot to open."""
+    return finding.rule_id == READ_REFUSED or (finding.rule_id == "F11" and finding.is_error)
 # what a cell's workbook unpacks to is ~200 KB; an annotated copy of anything much larger
 # costs openpyxl seconds and hundreds of MB in the flow's own process
 MAX_ANNOTATED_UNPACKED = 20 * 1024 * 1024

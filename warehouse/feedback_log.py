@@ -18,6 +18,7 @@ def findings_of(session: Session, submission_id: int) -> list[Finding]:
                 m.Finding.submission_id == submission_id).order_by(m.Finding.id))]
 
 
-def mark_feedback_sent(session: Session, submission_id: int) -> None:
+def mark_feedback_sent(session: Session, submission_id: int, where: str) -> None:
+    """The answer went out, to ``where`` (the file in the outbox, or the address mailed)."""
     session.execute(update(m.Submission).where(m.Submission.id == submission_id)
-                    .values(feedback_sent_at=now()))
+                    .values(feedback_sent_at=now(), feedback_path=where[:1000]))

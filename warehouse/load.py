@@ -61,18 +61,29 @@ def pid_hash(pid: str | None, key: bytes) -> str | None:
     return hmac.new(key, pid.encode(), hashlib.sha256).hexdigest()
 
 
-def known_submissions(session: Session, hashes: list[str]) -> dict[str, m.Submission]:
-    """The submissions already made of these exact files, by content hash."""
-    if not hashes:
-        return {}
-    rows = session.scalars(select(m.Submission).where(m.Submission.sha256.in_(hashes)))
-    return {row.sha256: row for row in rows}
+# a received file as the warehouse tells submissions apart: its content, and who sent it
+# through which channel (the same bytes from two cells are two submissions, each answered)
+Arrival = tuple[str, str, str]  # (sha256, channel, sender)
 
 
-def already_loaded(session: Session, stored: StoredFile) -> LoadResult | None:
-    """The result of this exact file's earlier load; else None, with its raw file recorded
-    (content-addressed, once) so the new submission can point at it."""
-    existing = session.scalar(select(m.Submission).where(m.Submission.sha256 == stored.sha256))
+def known_submissions(session: Session, arrivals: list[Arrival]) -> dict[Arrival, m.Submission]:
+    """The submissions already made of these exact files from these same senders."""
+    hashes = sorted({sha for sha, _channel, _sender in arrivals})
+    found: dict[Arrival, m.Submission] = {}
+    for i in range(0, len(hashes), 500):  # well under every database's IN (...) limit
+        for row in session.scalars(select(m.Submission).where(
+                m.Submission.sha256.in_(hashes[i:i + 500]))):
+            found[(row.sha256, row.channel, row.sender)] = row
+    return found
+
+
+def already_loaded(session: Session, stored: StoredFile, channel: str,
+                   sender: str) -> LoadResult | None:
+    """The result of this exact file's earlier load from the same sender; else None, with
+    its raw file recorded (content-addressed, once) so the new submission can point at it."""
+    existing = session.scalar(select(m.Submission).where(
+        m.Submission.sha256 == stored.sha256, m.Submission.channel == channel,
+        m.Submission.sender == sender))
     if existing is not None:
         return LoadResult(existing.id, existing.status, existing.version, new=False)
     if session.get(m.RawFile, stored.sha256) is None:
@@ -98,7 +109,7 @@ def insert_rows(session: Session, model: type[m.Base], rows: list[dict[str, Any]
 def load_submission(session: Session, record: SubmissionRecord, pid_key: bytes) -> LoadResult:
     """Record the submission, its findings and, if accepted, its figures — atomically."""
     with session.begin():
-        seen = already_loaded(session, record.stored)
+        seen = already_loaded(session, record.stored, record.channel, record.sender)
         if seen is not None:
             return seen
         submission = add_submission(session, record, record.accepted,

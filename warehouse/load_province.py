@@ -56,7 +56,7 @@ class DistrictRecord:
 def load_district_file(session: Session, record: DistrictRecord) -> LoadResult:
     """Record the submission, its findings and, if accepted, its values — atomically."""
     with session.begin():
-        seen = already_loaded(session, record.stored)
+        seen = already_loaded(session, record.stored, record.channel, record.sender)
         if seen is not None:
             return seen
         submission = add_submission(session, record, record.accepted, versioned=True)

@@ -66,7 +66,8 @@ class Submission(Base):
 
     __tablename__ = "submissions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    sha256: Mapped[str] = mapped_column(ForeignKey("raw_files.sha256"), unique=True)
+    # the same bytes from two senders are two submissions: each sender gets its answer
+    sha256: Mapped[str] = mapped_column(ForeignKey("raw_files.sha256"))
     filename: Mapped[str] = mapped_column(String(255))
     channel: Mapped[str] = mapped_column(String(32))
     sender: Mapped[str] = mapped_column(String(255), default="")
@@ -84,7 +85,12 @@ class Submission(Base):
     loaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # set once the feedback is in the sender's outbox: a run killed before that sends it next
     feedback_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    __table_args__ = (Index("ix_submissions_unit_period", "unit_code", "period"),)
+    # where that feedback went: the file in the outbox, or the address it was mailed to
+    feedback_path: Mapped[str | None] = mapped_column(String(1000))
+    __table_args__ = (Index("ix_submissions_unit_period", "unit_code", "period"),
+                      Index("ix_submissions_sha256", "sha256"),
+                      UniqueConstraint("sha256", "channel", "sender",
+                                       name="uq_submissions_sha256_channel_sender"))
 
 
 class Finding(Base):

@@ -25,12 +25,13 @@ BASELINE = {
     "stall_months": "6",
     "outlier_ratio": "0.20",
     "deadline_day": "25",
+    "max_roster_rows": "500",
 }
 DOCUMENTED = Limits(
     min_age_months=216, max_age_months=720, birth_year_min=1940, cert_validity_months=60,
     cert_expiry_warning_months=3, decision_working_days=60, decision_extension_working_days=30,
     probation_months=12, full_membership_grace_working_days=30, stall_months=6,
-    outlier_ratio=0.20, deadline_day=25)
+    outlier_ratio=0.20, deadline_day=25, max_roster_rows=500)
 
 
 def write_limits(tmp_path: Path, *extra: str, drop: tuple[str, ...] = (),
@@ -150,8 +151,9 @@ def test_malformed_files_raise_a_named_error(tmp_path, extra, drop, words):
 
 
 def test_the_error_line_number_points_at_the_bad_row(tmp_path):
-    with pytest.raises(RuleBookError, match=r"line 14\b"):
-        load(tmp_path, "stall_months,x,2022-01-01,,x,")  # header + 12 baseline rows + this
+    line = 1 + len(BASELINE) + 1  # the header, one baseline row per parameter, this row
+    with pytest.raises(RuleBookError, match=rf"line {line}\b"):
+        load(tmp_path, "stall_months,x,2022-01-01,,x,")
 
 
 def test_missing_column_and_missing_file_raise_the_named_error(tmp_path):
