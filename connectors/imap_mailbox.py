@@ -1,7 +1,11 @@
 """The e-mail channel: attachments of new messages in an IMAP mailbox become submissions.
 
 The sender is the message's From address (the validation compares it with the registry's
-``senders`` of the unit: F05 otherwise, the file still archived). A message is marked
+``senders`` of the unit: F05 otherwise, the file still archived) — when the district's own
+mail server vouches for it (connectors/mail_auth.py: its Authentication-Results header,
+CELLREPORTS_MAIL_AUTH_SERVID and _POLICY). Otherwise the files' sender is
+``unverified:<address>``, which no unit lists: they are archived, answered and rejected with
+F05 like a stranger's. A message is marked
 handled — the IMAP keyword ``CellreportsHandled``, so people reading the mailbox do not
 interfere — only once every one of its files is archived and loaded. Feedback is a reply
 by SMTP to the sender.
@@ -10,6 +14,7 @@ by SMTP to the sender.
 from __future__ import annotations
 
 import imaplib
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -20,10 +25,12 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from connectors.base import Connector, IncomingFile, Skipped
+from connectors.mail_auth import MailAuth, reply_address, shown
 from connectors.safe_names import safe_filename
 from connectors.smtp_sender import SmtpSender
 
 HANDLED = "CellreportsHandled"
+log = logging.getLogger(__name__)
 
 
 class MailboxUnavailable(Exception):
@@ -34,9 +41,12 @@ class ImapMailbox(Connector):
     channel = "imap"
 
     def __init__(self, host: str, port: int, user: str, password: str, *, folder: str = "INBOX",
-                 ssl: bool = True, smtp: SmtpSender | None = None):
+                 ssl: bool = True, smtp: SmtpSender | None = None,
+                 auth: MailAuth | None = None):
         self.host, self.port, self.user, self.password = host, port, user, password
         self.folder, self.ssl, self.smtp = folder, ssl, smtp
+        # by default no server is trusted: every sender is unverified
+        self.auth = auth or MailAuth()
         self.skipped: list[Skipped] = []
 
     @classmethod
@@ -44,7 +54,7 @@ class ImapMailbox(Connector):
         smtp = SmtpSender.from_settings(settings) if settings.smtp_host else None
         return cls(settings.imap_host, settings.imap_port, settings.imap_user,
                    settings.imap_password.get_secret_value(), folder=settings.imap_folder,
-                   ssl=settings.imap_ssl, smtp=smtp)
+                   ssl=settings.imap_ssl, smtp=smtp, auth=MailAuth.from_settings(settings))
 
     @contextmanager
     def _session(self) -> Iterator[imaplib.IMAP4]:
@@ -64,6 +74,8 @@ class ImapMailbox(Connector):
                 imap.logout()
 
     def fetch(self) -> Iterator[IncomingFile]:
+        logger = _run_logger()
+        self.auth.announce(logger)
         with self._session() as imap:
             _status, found = imap.uid("SEARCH", None, "UNKEYWORD", HANDLED)
             uids = [u.decode() for u in (found[0] or b"").split()]
@@ -74,7 +86,12 @@ class ImapMailbox(Connector):
                     imap.uid("STORE", uid, "+FLAGS", f"({HANDLED})")
                     continue
                 message = message_from_bytes(raw, policy=policy.default)
-                sender = parseaddr(str(message.get("From", "")))[1].lower()
+                address = parseaddr(str(message.get("From", "")))[1].lower()
+                sender, verdict = self.auth.sender(message, address)
+                if not verdict.trusted:
+                    logger.warning("message %s from %s is not authenticated (%s): its %d "
+                                   "file(s) are rejected (F05)", uid, shown(address or "—"),
+                                   shown(verdict.why), len(files))
                 for index, (name, content) in enumerate(files):
                     yield IncomingFile(
                         content=content, filename=safe_filename(name), channel=self.channel,
@@ -98,14 +115,18 @@ class ImapMailbox(Connector):
         with self._session() as imap:
             imap.uid("STORE", ",".join(complete), "+FLAGS", f"({HANDLED})")
 
-    def send_feedback(self, item: IncomingFile, filename: str, content: bytes) -> str:
+    def send_feedback(self, item: IncomingFile, filename: str, content: bytes,
+                      key: str = "") -> str:
         if self.smtp is None:
             raise RuntimeError("the e-mail channel needs CELLREPORTS_SMTP_HOST for feedback")
         message_id = item.handle.split(":", 3)[3] or None
-        self.smtp.send(item.sender, f"Kết quả kiểm tra báo cáo: {item.filename}",
+        # an unauthenticated message is answered at its From address too: a cell whose
+        # server failed it learns why, a cell whose address was forged learns of it
+        to = reply_address(item.sender)
+        self.smtp.send(to, f"Kết quả kiểm tra báo cáo: {item.filename}",
                        FEEDBACK_BODY.format(filename=item.filename),
                        attachments=((filename, content),), in_reply_to=message_id)
-        return f"mailto:{item.sender}"
+        return f"mailto:{to}"
 
 
 FEEDBACK_BODY = (
@@ -114,6 +135,18 @@ FEEDBACK_BODY = (
     "đầu của tệp đính kèm; các ô cần sửa được tô màu và có ghi chú.\n\n"
     "Nếu báo cáo bị trả lại, đề nghị chi bộ sửa và gửi lại bằng cách trả lời thư này.\n\n"
     "Thư này được gửi tự động; xin đừng thay đổi tên tệp đính kèm khi gửi lại.\n")
+
+
+def _run_logger() -> logging.Logger | logging.LoggerAdapter:  # type: ignore[type-arg]
+    """Prefect's logger of the current run (its log, on the server too), else this
+    module's."""
+    from prefect import get_run_logger
+    from prefect.exceptions import MissingContextError
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return log
 
 
 def _fetch(imap: imaplib.IMAP4, uid: str) -> tuple[bytes, datetime]:

@@ -17,6 +17,12 @@ Fixtures:
     A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port for one test; every message it
     accepts is appended to ``smtp_server.received`` as a ``ReceivedMail``.
 
+``mailbox.deliver`` puts a message into the mailbox as it is given. A message that the
+district's mail server received carries what that server adds on top of it: wrap it in
+``received_by_district`` (a ``Received`` and an ``Authentication-Results`` header, RFC 8601,
+under the authserv-id ``DISTRICT_MX``; the tests' settings trust that id). A forged message is
+delivered without it, or with results that do not vouch for its From address.
+
 Dovecot never runs as root here: as root, the whole server runs as ``nobody`` (Dovecot refuses
 mail access for root); otherwise as the current user. Its log is in ``imap_server.log_path``.
 """
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import grp
 import imaplib
 import itertools
@@ -225,6 +232,44 @@ def _unquote(name: str) -> str:
     if name.startswith('"') and name.endswith('"'):
         return re.sub(r"\\(.)", r"\1", name[1:-1])
     return name
+
+
+# --- the district's mail server: what it adds to a message it receives ----------------------
+
+# The authserv-id of the test district's mail server (the first word of the
+# Authentication-Results header it adds): the tests' CELLREPORTS_MAIL_AUTH_SERVID.
+DISTRICT_MX = "mx.baolam.vn"
+
+
+def passing_results(sender: str) -> str:
+    """The results a server like Postfix with OpenDKIM, OpenDMARC and an SPF policy daemon
+    writes for a message really sent from ``sender``'s domain: SPF, DKIM and DMARC pass, with
+    their usual comments and a quoted value."""
+    domain = sender.rpartition("@")[2]
+    return (f"dkim=pass (2048-bit key; unprotected) header.d={domain} header.i=@{domain} "
+            f'header.a=rsa-sha256 header.s=mail header.b="Xk3/p+Q1"; '
+            f"spf=pass ({DISTRICT_MX}: domain of {sender} designates 203.0.113.25 as permitted "
+            f"sender) smtp.mailfrom={sender}; "
+            f"dmarc=pass (p=quarantine dis=none) header.from={domain}")
+
+
+def received_by_district(message: EmailMessage | bytes, results: str | None = None, *,
+                         servid: str = DISTRICT_MX) -> bytes:
+    """``message`` as the district's mail server hands it to the mailbox: with the
+    ``Authentication-Results`` header it prepends (``servid; results``; by default what it
+    writes for a message really sent from the From address: :func:`passing_results`) and its
+    ``Received`` header. Headers already in the message (a forger's own
+    Authentication-Results) stay below them, as on a real server."""
+    raw = message if isinstance(message, bytes) else message.as_bytes(
+        policy=email.policy.SMTP)
+    if results is None:
+        sender = email.utils.parseaddr(str(_parse_message(raw).get("From", "")))[1]
+        results = passing_results(sender)
+    added = (f"Authentication-Results: {servid};\r\n\t{results}\r\n"
+             f"Received: from mail.baolam.edu.vn (mail.baolam.edu.vn [203.0.113.25])\r\n"
+             f"\tby {servid} (Postfix) with ESMTPS id 4Tq8Zk0Xyz;\r\n"
+             f"\t{email.utils.formatdate(localtime=True)}\r\n")
+    return added.encode() + raw
 
 
 # --- IMAP: the Dovecot server ---------------------------------------------------------------

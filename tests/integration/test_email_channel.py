@@ -1,17 +1,26 @@
-"""The e-mail channel against a real Dovecot (IMAP) and a real SMTP server (aiosmtpd)."""
+"""The e-mail channel against a real Dovecot (IMAP) and a real SMTP server (aiosmtpd).
+
+A message a cell really sent reaches the mailbox through the district's mail server, which
+vouches for its From address in the Authentication-Results header it adds
+(``received_by_district``); the tests' settings trust that server (``DISTRICT_MX``). Forged
+messages come without it, or with results that do not vouch for the From address."""
 
 from __future__ import annotations
 
+import logging
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
 from factories import make_header, make_workbook
+from mailservers import DISTRICT_MX, received_by_district
 from pydantic import SecretStr
 from sqlalchemy import select
 
 from connectors.imap_mailbox import HANDLED, ImapMailbox
+from connectors.mail_auth import MailAuth
 from warehouse import models as m
+from warehouse.archive import Archive, sha256_of
 from warehouse.db import make_engine, session_factory
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -36,7 +45,7 @@ def mail_settings(settings, mailbox, smtp_server):
         "imap_host": mailbox.host, "imap_port": mailbox.port, "imap_ssl": False,
         "imap_user": mailbox.user, "imap_password": SecretStr(mailbox.password),
         "smtp_host": smtp_server.host, "smtp_port": smtp_server.port, "smtp_starttls": False,
-        "smtp_from": "bantochuc@baolam.vn"})
+        "smtp_from": "bantochuc@baolam.vn", "mail_auth_servid": DISTRICT_MX})
 
 
 def _submissions(settings) -> dict[str, tuple]:
@@ -53,10 +62,12 @@ def test_attachments_become_submissions_and_each_sender_gets_its_feedback_by_mai
         mail_settings, mailbox, smtp_server):
     from flows.monthly import monthly_consolidation
 
-    mailbox.deliver(_message(BL01_ADDRESS, ("BL01_2024-03.xlsx", make_workbook())))
-    mailbox.deliver(_message("nguoi.la@gmail.com", ("BL02_2024-03.xlsx", make_workbook(
-        header=make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An")))))
-    mailbox.deliver(_message(BL01_ADDRESS, subject="Hỏi về biểu mẫu"))  # no attachment
+    mailbox.deliver(received_by_district(
+        _message(BL01_ADDRESS, ("BL01_2024-03.xlsx", make_workbook()))))
+    mailbox.deliver(received_by_district(_message("nguoi.la@gmail.com", (
+        "BL02_2024-03.xlsx", make_workbook(
+            header=make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An"))))))
+    mailbox.deliver(received_by_district(_message(BL01_ADDRESS, subject="Hỏi về biểu mẫu")))
     summary = monthly_consolidation("2024-03", mail_settings)
 
     found, rules = _submissions(mail_settings)
@@ -81,9 +92,10 @@ def test_attachments_become_submissions_and_each_sender_gets_its_feedback_by_mai
 
 
 def test_a_message_is_marked_handled_only_when_all_of_its_files_are(mailbox):
-    mailbox.deliver(_message(BL01_ADDRESS, ("a.xlsx", b"one"), ("b.xlsx", b"two")))
+    mailbox.deliver(received_by_district(
+        _message(BL01_ADDRESS, ("a.xlsx", b"one"), ("b.xlsx", b"two"))))
     connector = ImapMailbox(mailbox.host, mailbox.port, mailbox.user, mailbox.password,
-                            ssl=False)
+                            ssl=False, auth=MailAuth([DISTRICT_MX]))
     first, second = connector.fetch()
     assert (first.content, second.content, first.sender) == (b"one", b"two", BL01_ADDRESS)
     connector.acknowledge_many([first])
@@ -98,9 +110,100 @@ def test_nothing_is_marked_handled_when_the_warehouse_cannot_be_reached(mail_set
                                                                       mailbox):
     from flows.monthly import monthly_consolidation
 
-    mailbox.deliver(_message(BL01_ADDRESS, ("BL01_2024-03.xlsx", make_workbook())))
+    mailbox.deliver(received_by_district(
+        _message(BL01_ADDRESS, ("BL01_2024-03.xlsx", make_workbook()))))
     broken = mail_settings.model_copy(update={
         "warehouse_url": "postgresql+psycopg://postgres@127.0.0.1:9/x?connect_timeout=2"})
     with pytest.raises(Exception, match="127.0.0.1"):
         monthly_consolidation("2024-03", broken)
     assert HANDLED not in mailbox.messages()[0].flags
+
+
+# --- who sent it: only the district's mail server can say (issue 15, item 7) ----------------
+
+BL02_ADDRESS = "chibo.thptlocan@baolam.edu.vn"
+BL03_ADDRESS = "chibo.thptlocthanh@baolam.edu.vn"
+BL04_ADDRESS = "chibo.thcsthptlocbac@baolam.edu.vn"
+NOTHING_FOR_THE_DOMAIN = (  # the domain publishes no DMARC policy, the message no signature
+    "spf=none smtp.mailfrom={sender}; dkim=none (no signatures found); "
+    "dmarc=none header.from=baolam.edu.vn")
+
+
+def _workbook(unit: str, name: str) -> bytes:
+    return make_workbook(header=make_header(unit, unit_name=name))
+
+
+def _genuine_and_forged(mailbox) -> dict[str, bytes]:
+    """One message from BL01 as its mail server delivered it, and three that only claim to
+    come from a cell (its registered address in From, a valid workbook of its own):
+    delivered straight, with a header the forger wrote under another authserv-id, and with
+    the district server's SPF pass for a different domain (the forger's own envelope)."""
+    files = {"BL01": make_workbook(),
+             "BL02": _workbook("BL02", "Chi bộ Trường THPT Lộc An"),
+             "BL03": _workbook("BL03", "Chi bộ Trường THPT Lộc Thành"),
+             "BL04": _workbook("BL04", "Chi bộ Trường THCS-THPT Lộc Bắc")}
+    mailbox.deliver(received_by_district(
+        _message(BL01_ADDRESS, ("BL01_2024-03.xlsx", files["BL01"]))))
+    mailbox.deliver(_message(BL02_ADDRESS, ("BL02_2024-03.xlsx", files["BL02"])))
+    forged = _message(BL03_ADDRESS, ("BL03_2024-03.xlsx", files["BL03"]))
+    forged["Authentication-Results"] = (
+        f"{DISTRICT_MX}.mail-check.example; dkim=pass header.d=baolam.edu.vn; "
+        f"spf=pass smtp.mailfrom={BL03_ADDRESS}; dmarc=pass header.from=baolam.edu.vn")
+    mailbox.deliver(received_by_district(
+        forged, NOTHING_FOR_THE_DOMAIN.format(sender=BL03_ADDRESS)))
+    mailbox.deliver(received_by_district(
+        _message(BL04_ADDRESS, ("BL04_2024-03.xlsx", files["BL04"])),
+        "spf=pass (sender SPF authorized) smtp.mailfrom=bulk@mailer.example.net; "
+        "dkim=none; dmarc=none header.from=baolam.edu.vn"))
+    return files
+
+
+def test_the_mailbox_trusts_a_sender_only_when_the_district_server_vouches_for_it(mailbox):
+    _genuine_and_forged(mailbox)
+    connector = ImapMailbox(mailbox.host, mailbox.port, mailbox.user, mailbox.password,
+                            ssl=False, auth=MailAuth([DISTRICT_MX]))
+    assert {item.filename: item.sender for item in connector.fetch()} == {
+        "BL01_2024-03.xlsx": BL01_ADDRESS,
+        "BL02_2024-03.xlsx": f"unverified:{BL02_ADDRESS}",  # no header at all
+        "BL03_2024-03.xlsx": f"unverified:{BL03_ADDRESS}",  # the forger's own header
+        "BL04_2024-03.xlsx": f"unverified:{BL04_ADDRESS}"}  # SPF pass for another domain
+
+
+def test_forged_senders_are_archived_and_rejected_with_f05_and_answered_the_genuine_accepted(
+        mail_settings, mailbox, smtp_server):
+    from flows.monthly import monthly_consolidation
+
+    files = _genuine_and_forged(mailbox)
+    monthly_consolidation("2024-03", mail_settings)
+
+    engine = make_engine(mail_settings.database_url)
+    with session_factory(engine)() as session:
+        found = {s.unit_code: (s.status, s.sender, sorted(
+            f.rule_id for f in session.scalars(select(m.Finding).where(
+                m.Finding.submission_id == s.id, m.Finding.severity == "ERROR"))))
+            for s in session.scalars(select(m.Submission))}
+    engine.dispose()
+    assert found == {
+        "BL01": ("accepted", BL01_ADDRESS, []),
+        "BL02": ("rejected", f"unverified:{BL02_ADDRESS}", ["F05"]),
+        "BL03": ("rejected", f"unverified:{BL03_ADDRESS}", ["F05"]),
+        "BL04": ("rejected", f"unverified:{BL04_ADDRESS}", ["F05"])}
+    archive = Archive(mail_settings.archive)
+    assert all(archive.read(sha256_of(content)) == content for content in files.values())
+    assert all(HANDLED in message.flags for message in mailbox.messages())
+    # each answer goes to the address in From: the cell itself learns of a forged report
+    replies = smtp_server.wait_for(4)
+    assert sorted(r.rcpt_tos[0] for r in replies) == sorted(
+        [BL01_ADDRESS, BL02_ADDRESS, BL03_ADDRESS, BL04_ADDRESS])
+
+
+def test_with_the_policy_off_from_is_trusted_as_written_and_every_fetch_warns(mailbox, caplog):
+    mailbox.deliver(_message(BL02_ADDRESS, ("BL02_2024-03.xlsx", b"bytes")))  # no header
+    connector = ImapMailbox(mailbox.host, mailbox.port, mailbox.user, mailbox.password,
+                            ssl=False, auth=MailAuth([DISTRICT_MX], policy="off"))
+    with caplog.at_level(logging.WARNING):
+        assert [item.sender for item in connector.fetch()] == [BL02_ADDRESS]
+        assert [item.sender for item in connector.fetch()] == [BL02_ADDRESS]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert all("CELLREPORTS_MAIL_AUTH_POLICY=off" in w and "forged" in w for w in warnings)
