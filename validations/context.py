@@ -13,8 +13,9 @@ from validations.history import History
 @dataclass
 class Context:
     """The registry, the month being consolidated, the rule limits with their effective
-    dates, the working-day calendar, what earlier months hold, and the key under which
-    people are compared (never their plain identification numbers)."""
+    dates, the working-day calendar, what earlier months hold, the key under which
+    people are compared (never their plain identification numbers), the unit whose cells
+    the run consolidates and the time zone of the months of arrival."""
 
     registry: Registry
     run_period: str
@@ -25,3 +26,10 @@ class Context:
     # folder-inbox senders trusted for every unit: the district officer's own drop (the
     # inbox root); an e-mail sender is never trusted for every unit
     trusted_senders: frozenset[str] = frozenset({""})
+    # F04: the unit being consolidated (the settings' district_code); a cell not below it,
+    # at any depth, is another unit's and refused. None judges every cell of the registry
+    # as the run's own (a registry holding one district needs nothing more)
+    unit_code: str | None = None
+    # F10: a file's month of arrival is its received_at seen in this zone (the settings'
+    # timezone): a report sent at 23:30 on the 31st in Hà Nội arrived in that month
+    timezone: str = "Asia/Ho_Chi_Minh"

@@ -8,12 +8,14 @@ last month's values) turn cross-sheet and history rules into plain column compar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from cellreports.periods import last_day
+from cellreports.periods import last_day, period_of
 from cellreports.registry import REPORTING_LEVEL, Registry, Unit
 from forms import layout
 from forms.counts import derive_roster_counts
@@ -39,9 +41,16 @@ class BatchItem:
     sender: str = ""
     register: CourseRegister | None = None  # the Political Center's course register
     channel: str = FOLDER
+    # when the channel received it (F10: no report for a month after its arrival); None
+    # when unknown, and then F10 compares nothing
+    received_at: datetime | None = None
 
 
-def unit_status(registry: Registry, code: str | None, period: str | None) -> str | None:
+def unit_status(registry: Registry, code: str | None, period: str | None,
+                within: str | None = None) -> str | None:
+    """F04's verdict on a unit code: active, or why not. With ``within`` (the unit being
+    consolidated) a cell that is not below it is another unit's ("elsewhere"): said before
+    "inactive", since which unit it belongs to is what the sender needs to know first."""
     if not code:
         return None
     unit = registry.get(code)
@@ -49,9 +58,47 @@ def unit_status(registry: Registry, code: str | None, period: str | None) -> str
         return "unknown"
     if unit.level != REPORTING_LEVEL:
         return "not_a_cell"  # the district, the province or the Political Center
+    if within is not None and not is_below(registry, code, within):
+        return "elsewhere"
     if period and not unit.active_in(period):
         return "inactive"
     return "active"
+
+
+def ancestors(registry: Registry, code: str) -> Iterator[Unit]:
+    """The units above ``code``, nearest first (a cycle in a hand-edited registry ends the
+    walk instead of looping)."""
+    seen = {code}
+    unit = registry.get(code)
+    while unit is not None and unit.parent_code and unit.parent_code not in seen:
+        seen.add(unit.parent_code)
+        unit = registry.get(unit.parent_code)
+        if unit is not None:
+            yield unit
+
+
+def is_below(registry: Registry, code: str, ancestor: str) -> bool:
+    """At any depth: a 2024 cell sits under a district, a 2025 one directly under its
+    commune, and a province-wide run takes both."""
+    return any(unit.code == ancestor for unit in ancestors(registry, code))
+
+
+def home_unit(registry: Registry, code: str, consolidating: str | None) -> Unit | None:
+    """Where another unit's cell should send its report: its own unit at the level of the
+    one consolidating here (Bảo Lộc for a Bảo Lâm run), else the unit right above it."""
+    above = list(ancestors(registry, code))
+    run_unit = registry.get(consolidating)
+    same_level = [u for u in above if run_unit is not None and u.level == run_unit.level]
+    return (same_level or above or [None])[0]
+
+
+def arrival_month(received_at: datetime | None, timezone: str) -> str | None:
+    """The month (YYYY-MM) a file arrived in, local time; a naive time is UTC, as the
+    warehouse stores it."""
+    if received_at is None:
+        return None
+    moment = received_at if received_at.tzinfo else received_at.replace(tzinfo=UTC)
+    return period_of(moment.astimezone(ZoneInfo(timezone)).date())
 
 
 def structurally_sound(report: CellReport) -> bool:
@@ -70,7 +117,8 @@ def limits_for(report: CellReport, ctx: Context):  # type: ignore[no-untyped-def
 FILES_COLUMNS = [
     *layout.INFO_FIELDS, *(f"{f}_bad" for f in layout.INFO_FIELDS), "period_parsed",
     "unit_status", "sender_allowed", "name_matches", "has_macros",
-    "missing_roster_columns", "missing_summary_codes", "read_error",
+    "missing_roster_columns", "missing_summary_codes", "read_error", "hidden_sheets",
+    "arrival_period", "period_not_future", "registry_name", "home_unit", "run_unit",
 ]
 
 
@@ -105,14 +153,41 @@ def _header_columns(item: BatchItem, ctx: Context) -> dict[str, object]:
         row[f"{field}_bad"] = bad
     unit = ctx.registry.get(header.unit_code)
     row["period_parsed"] = header.period
-    row["unit_status"] = unit_status(ctx.registry, header.unit_code, header.period)
+    row["unit_status"] = unit_status(ctx.registry, header.unit_code, header.period,
+                                     ctx.unit_code)
+    row.update(_unit_names(header.unit_code, row["unit_status"], ctx))
+    row.update(_arrival_columns(item, header.period, ctx))
     row["sender_allowed"] = None if unit is None else sender_allowed(item, unit, ctx)
     row["name_matches"] = None if unit is None or not header.unit_name else (
         key(header.unit_name) == key(unit.name))
     row["has_macros"] = report.has_macros
     row["missing_roster_columns"] = ";".join(report.missing_roster_columns) or None
     row["missing_summary_codes"] = ";".join(report.missing_summary_codes) or None
+    # F11 (WARNING): a form sheet read although hidden, its workbook name as the sender
+    # sees it; ";" cannot be part of a sheet name in Excel
+    row["hidden_sheets"] = ";".join(report.hidden_sheets) or None
     return row
+
+
+def _unit_names(code: str | None, status: object, ctx: Context) -> dict[str, object]:
+    """For F04's "another unit's cell": the cell's registry name, the unit it belongs to
+    and the unit consolidating here, named in the sentence sent back."""
+    if status != "elsewhere" or code is None:
+        return {}
+    cell, home = ctx.registry.get(code), home_unit(ctx.registry, code, ctx.unit_code)
+    run_unit = ctx.registry.get(ctx.unit_code)
+    return {"registry_name": cell.name if cell else None,
+            "home_unit": home.name if home else None,
+            "run_unit": run_unit.name if run_unit else ctx.unit_code}
+
+
+def _arrival_columns(item: BatchItem, period: str | None, ctx: Context) -> dict[str, object]:
+    """F10: whether the period is not later than the month of arrival (None when either
+    is unknown: nothing to compare)."""
+    arrived = arrival_month(item.received_at, ctx.timezone)
+    if arrived is None or period is None:
+        return {"arrival_period": arrived, "period_not_future": None}
+    return {"arrival_period": arrived, "period_not_future": period <= arrived}  # YYYY-MM
 
 
 def sender_allowed(item: BatchItem, unit: Unit, ctx: Context) -> bool:

@@ -57,6 +57,62 @@ def _quoted(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…"
 
 
+def _d_raw(extra: dict[str, Any], column: str) -> object:
+    """A derived value of the frame row as it is (a name, a month), None without a row."""
+    derived = extra.get("derived")
+    return None if derived is None else derived[column]
+
+
+def _month(period: object) -> str:
+    """A YYYY-MM period as the form writes it: 06/2027."""
+    text = show(period)
+    return f"{text[5:]}/{text[:4]}" if len(text) == 7 and text[4] == "-" else text
+
+
+# F04: what the sender should do depends on why the code is not one of the run's cells
+_UNIT_STATUS: dict[str, str] = {
+    "inactive": "Mã chi bộ «{v}» không còn hoạt động trong kỳ {period}. "
+                "Đề nghị kiểm tra lại mã chi bộ.",
+    "not_a_cell": "Mã «{v}» là mã của cấp ủy hoặc đơn vị khác, không phải chi bộ báo cáo. "
+                  "Đề nghị ghi mã chi bộ của mình.",
+    "unknown": "Mã chi bộ «{v}» không có trong danh mục đơn vị của huyện. "
+               "Đề nghị kiểm tra lại mã chi bộ.",
+}
+
+
+def _unit_status(value: object, extra: dict[str, Any]) -> str:
+    status = str(extra.get("status"))
+    if status == "elsewhere":
+        return _elsewhere(show(value), extra)
+    template = _UNIT_STATUS.get(status, _UNIT_STATUS["unknown"])
+    return template.format(v=_quoted(value), period=extra.get("period"))
+
+
+def _elsewhere(code: str, extra: dict[str, Any]) -> str:
+    """Another unit's cell (a province-wide registry): the unit it belongs to, so that the
+    report reaches it, or the code is corrected if it was a slip."""
+    name, home, here = (_d_raw(extra, c) for c in ("registry_name", "home_unit", "run_unit"))
+    cell = f"Chi bộ {code} ({name})" if name else f"Chi bộ {code}"
+    if not home:
+        return (f"{cell} không thuộc {here}; đề nghị gửi báo cáo cho cấp ủy cấp trên của chi "
+                "bộ (nếu ghi nhầm mã chi bộ, đề nghị sửa lại rồi gửi lại).")
+    return (f"{cell} thuộc {home}, không thuộc {here}; đề nghị gửi báo cáo cho {home} "
+            "(nếu ghi nhầm mã chi bộ, đề nghị sửa lại rồi gửi lại).")
+
+
+def _hidden_sheets(names: object) -> str:
+    """F11 (WARNING): the hidden form sheets that were read, named as the sender sees them."""
+    sheets = list(names) if isinstance(names, tuple | list) else [show(names)]
+    quoted = ", ".join(f"«{_quoted(n, 40)}»" for n in sheets)
+    how = ("(nhấp chuột phải vào tên một trang tính, chọn «Bỏ ẩn») trước khi gửi các báo cáo "
+           "sau.")
+    if len(sheets) == 1:
+        return (f"Trang {quoted} đang bị ẩn; hệ thống đã đọc trang này vì không có trang "
+                f"{quoted} hiển thị. Đề nghị bỏ ẩn trang này {how}")
+    return (f"Các trang {quoted} đang bị ẩn; hệ thống đã đọc các trang này vì không có trang "
+            f"cùng tên hiển thị. Đề nghị bỏ ẩn các trang này {how}")
+
+
 MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = {
     # F — file and structure
     "form_version": lambda label, f, v, x: (
@@ -66,19 +122,18 @@ MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = 
     "header_bad": lambda label, f, v, x: (
         f"«{label}» ghi «{show(v)}» không đọc được "
         f"({'ví dụ 03/2024' if f == 'period' else 'ví dụ 20/03/2024'})."),
-    "unit_status": lambda label, f, v, x: {
-        "inactive": f"Mã chi bộ «{show(v)}» không còn hoạt động trong kỳ {x.get('period')}. "
-                    "Đề nghị kiểm tra lại mã chi bộ.",
-        "not_a_cell": f"Mã «{show(v)}» là mã của cấp ủy hoặc đơn vị khác, không phải chi bộ "
-                      "báo cáo. Đề nghị ghi mã chi bộ của mình.",
-    }.get(str(x.get("status")), f"Mã chi bộ «{show(v)}» không có trong danh mục đơn vị của "
-                                "huyện. Đề nghị kiểm tra lại mã chi bộ."),
+    "unit_status": lambda label, f, v, x: _unit_status(v, x),
     "sender": lambda label, f, v, x: (
         f"Tệp được gửi từ nơi không được phép gửi báo cáo cho chi bộ «{show(v)}». "
         "Đề nghị gửi từ địa chỉ (thư mục) đã đăng ký với Ban Tổ chức Huyện ủy."),
     "other_period": lambda label, f, v, x: (
         f"Báo cáo ghi kỳ {show(v)}, khác kỳ đang tổng hợp {x.get('run_period')}; "
         "báo cáo được lưu vào đúng kỳ đã ghi."),
+    "future_period": lambda label, f, v, x: (
+        f"Báo cáo ghi kỳ {_month(v)}, sau tháng nhận tệp ({_month(_d_raw(x, 'arrival_period'))})"
+        ": không nhận báo cáo cho tháng chưa đến. Đề nghị kiểm tra lại «Kỳ báo cáo» ở trang "
+        "ThongTin (ghi tháng/năm của kỳ báo cáo, ví dụ 03/2024) rồi gửi lại."),
+    "hidden_sheet": lambda label, f, v, x: _hidden_sheets(v),
     "missing_columns": lambda label, f, v, x: (
         "Trang DanhSach thiếu cột: "
         f"{', '.join(layout.ROSTER_COLUMNS[c] for c in str(v).split(';'))}. "

@@ -142,7 +142,7 @@ def _finding(frame_name: str, meta: dict, hit: dict, item: BatchItem,  # type: i
     report = item.report
     assert report is not None
     if frame_name == FILES:
-        found = _header_finding(rule, check, field, report, hit)
+        found = _header_finding(rule, check, field, report, hit, frame.row(sub=hit["sub"]))
     elif frame_name == SUMMARY:
         found = _summary_finding(rule, check, report, hit, frame)
     elif frame_name == WIDE:
@@ -163,8 +163,12 @@ def _finding(frame_name: str, meta: dict, hit: dict, item: BatchItem,  # type: i
 
 
 def _header_finding(rule: str, check: str, field: str | None, report: CellReport,
-                    hit: dict) -> Finding:  # type: ignore[type-arg]
+                    hit: dict, derived: pd.Series) -> Finding:  # type: ignore[type-arg]
     header = report.header
+    if check == "hidden_sheet":
+        hidden = report.hidden_sheets
+        return Finding(rule, hidden[0] if hidden else None, None, None,
+                       message(check, None, hidden))
     if check in ("missing_columns", "missing_codes"):
         roster = check == "missing_columns"
         sheet = report.sheet(layout.SHEET_ROSTER if roster else layout.SHEET_SUMMARY)
@@ -176,7 +180,7 @@ def _header_finding(rule: str, check: str, field: str | None, report: CellReport
     ref = header.cells.get(field or "", CellRef(layout.SHEET_INFO))
     value = header.invalid.get(field or "", getattr(header, field or "", None))
     text = message(check, field, value, period=header.period, run_period=hit.get("run_period"),
-                   status=hit.get("unit_status"))
+                   status=derived["unit_status"], derived=derived)
     return Finding(rule, ref.sheet, ref.row, ref.column, text)
 
 

@@ -55,7 +55,8 @@ def _latest_accepted(items: Sequence[BatchItem], findings: Sequence[Sequence[Fin
         if report is None or any(f.is_error for f in found):
             continue
         unit, period = report.header.unit_code, report.header.period
-        if unit and period and unit_status(ctx.registry, unit, period) == "active":
+        if unit and period and unit_status(ctx.registry, unit, period,
+                                           ctx.unit_code) == "active":
             latest[(unit, period)] = sub
     return latest
 

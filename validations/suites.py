@@ -53,7 +53,7 @@ def files_expectations() -> list[gxe.Expectation]:
     found: list[gxe.Expectation] = [
         gxe.ExpectColumnValuesToNotBeInSet(column="read_error", value_set=[rule],
                                            meta=_meta(rule, "read_error"))
-        for rule in ("F01", "F02", "F07")
+        for rule in ("F01", "F02", "F07", "F11")
     ]
     found.append(gxe.ExpectColumnValuesToBeInSet(
         column="form_version", value_set=list(layout.KNOWN_FORM_VERSIONS), **_when(READ_OK),
@@ -70,9 +70,11 @@ def files_expectations() -> list[gxe.Expectation]:
                                         meta=_meta("F04", "unit_status", "unit_code")),
         gxe.ExpectColumnValuesToBeInSet(column="sender_allowed", value_set=[True],
                                         meta=_meta("F05", "sender", "unit_code")),
+        # a future month is F10's refusal, not F06's "filed under its own period"
         gxe.ExpectColumnPairValuesToBeEqual(
             column_A="period_parsed", column_B="run_period", **IGNORE_MISSING,
-            meta=_meta("F06", "other_period", "period")),
+            **_when("period_not_future != False"), meta=_meta("F06", "other_period", "period")),
+        _is_true("period_not_future", _meta("F10", "future_period", "period")),
         gxe.ExpectColumnValuesToBeNull(column="missing_roster_columns",
                                        meta=_meta("F07", "missing_columns")),
         gxe.ExpectColumnValuesToBeNull(column="missing_summary_codes",
@@ -81,6 +83,10 @@ def files_expectations() -> list[gxe.Expectation]:
                                         meta=_meta("F08", "unit_name", "unit_name")),
         gxe.ExpectColumnValuesToBeInSet(column="has_macros", value_set=[False],
                                         meta=_meta("F09", "macros")),
+        # read because no visible sheet of that name exists: accepted, but the sender is
+        # asked to unhide it (two candidates were refused by the reader: F11's ERROR)
+        gxe.ExpectColumnValuesToBeNull(column="hidden_sheets",
+                                       meta=_meta("F11", "hidden_sheet", None, "WARNING")),
     ]
     return found
 
