@@ -215,8 +215,10 @@ def validate_files(chunk: ToCheck, registry: Registry, settings: Settings,
     context = Context(registry=registry, run_period=period,
                       rules=RuleBook.load(settings.rules_file),
                       calendar=WorkCalendar.load(settings.holidays_file), history=history,
-                      secret=chunk.secret)
-    batch = [BatchItem(o.report, o.error, c.incoming.sender, o.register, c.incoming.channel)
+                      secret=chunk.secret, unit_code=settings.district_code,
+                      timezone=settings.timezone)
+    batch = [BatchItem(o.report, o.error, c.incoming.sender, o.register, c.incoming.channel,
+                       received_at=c.incoming.received_at)
              for c, o in zip(collected, outcomes, strict=True)]
     docs = data_docs_dir(settings)
     found = validate_isolated(
@@ -241,7 +243,8 @@ def check_same_people(records: list[SubmissionRecord], history: History, registr
     """H07 once over the whole run, after every chunk is validated: whether a roster counts
     as another cell's depends on the run's other findings (only accepted rosters do)."""
     context = Context(registry=registry, run_period=period, history=history,
-                      secret=settings.pid_key)
+                      secret=settings.pid_key, unit_code=settings.district_code,
+                      timezone=settings.timezone)
     items = [BatchItem(r.report, sender=r.sender, register=r.register, channel=r.channel)
              for r in records]
     more = listed_elsewhere(items, [r.findings for r in records], context,

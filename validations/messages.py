@@ -11,6 +11,10 @@ import pandas as pd
 from forms import layout
 from forms.course_register import COURSE_COLUMNS
 
+# connectors/mail_auth.py: the sender of a file whose message the district's mail server did
+# not vouch for (its From address follows the marker)
+UNVERIFIED = "unverified:"
+
 LABELS = {**COURSE_COLUMNS, **{f: label for f, (label, _req) in layout.INFO_FIELDS.items()},
           **layout.ROSTER_COLUMNS}
 
@@ -124,6 +128,12 @@ MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = 
         f"({'ví dụ 03/2024' if f == 'period' else 'ví dụ 20/03/2024'})."),
     "unit_status": lambda label, f, v, x: _unit_status(v, x),
     "sender": lambda label, f, v, x: (
+        f"Không xác thực được thư gửi đến: máy chủ thư của huyện không xác nhận thư được gửi "
+        f"từ địa chỉ «{_quoted(str(x['sender']).removeprefix(UNVERIFIED))}» (địa chỉ người "
+        f"gửi có thể bị giả mạo), nên tệp không được tiếp nhận cho chi bộ «{show(v)}». "
+        "Đề nghị gửi lại từ hộp thư đã đăng ký với Ban Tổ chức Huyện ủy; nếu thư đã được gửi "
+        "đúng từ hộp thư đó, đề nghị báo Ban Tổ chức Huyện ủy để kiểm tra."
+        if str(x.get("sender") or "").startswith(UNVERIFIED) else
         f"Tệp được gửi từ nơi không được phép gửi báo cáo cho chi bộ «{show(v)}». "
         "Đề nghị gửi từ địa chỉ (thư mục) đã đăng ký với Ban Tổ chức Huyện ủy."),
     "other_period": lambda label, f, v, x: (

@@ -142,7 +142,8 @@ def _finding(frame_name: str, meta: dict, hit: dict, item: BatchItem,  # type: i
     report = item.report
     assert report is not None
     if frame_name == FILES:
-        found = _header_finding(rule, check, field, report, hit, frame.row(sub=hit["sub"]))
+        found = _header_finding(rule, check, field, report, hit, frame.row(sub=hit["sub"]),
+                                item.sender)
     elif frame_name == SUMMARY:
         found = _summary_finding(rule, check, report, hit, frame)
     elif frame_name == WIDE:
@@ -163,7 +164,8 @@ def _finding(frame_name: str, meta: dict, hit: dict, item: BatchItem,  # type: i
 
 
 def _header_finding(rule: str, check: str, field: str | None, report: CellReport,
-                    hit: dict, derived: pd.Series) -> Finding:  # type: ignore[type-arg]
+                    hit: dict, derived: pd.Series,  # type: ignore[type-arg]
+                    sender: str = "") -> Finding:
     header = report.header
     if check == "hidden_sheet":
         hidden = report.hidden_sheets
@@ -180,7 +182,7 @@ def _header_finding(rule: str, check: str, field: str | None, report: CellReport
     ref = header.cells.get(field or "", CellRef(layout.SHEET_INFO))
     value = header.invalid.get(field or "", getattr(header, field or "", None))
     text = message(check, field, value, period=header.period, run_period=hit.get("run_period"),
-                   status=derived["unit_status"], derived=derived)
+                   status=derived["unit_status"], derived=derived, sender=sender)
     return Finding(rule, ref.sheet, ref.row, ref.column, text)
 
 

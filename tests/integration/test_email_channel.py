@@ -182,7 +182,12 @@ def test_forged_senders_are_archived_and_rejected_with_f05_and_answered_the_genu
             f.rule_id for f in session.scalars(select(m.Finding).where(
                 m.Finding.submission_id == s.id, m.Finding.severity == "ERROR"))))
             for s in session.scalars(select(m.Submission))}
+        reasons = list(session.scalars(select(m.Finding.message).where(
+            m.Finding.rule_id == "F05")))
     engine.dispose()
+    # the cell is told its message could not be authenticated, not that it used a wrong box
+    assert len(reasons) == 3 and all(r.startswith("Không xác thực được thư gửi đến")
+                                     for r in reasons)
     assert found == {
         "BL01": ("accepted", BL01_ADDRESS, []),
         "BL02": ("rejected", f"unverified:{BL02_ADDRESS}", ["F05"]),
