@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
-from factories import make_header, make_roster, make_workbook
+from factories import make_header, make_roster, make_summary, make_workbook
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -33,11 +33,13 @@ from PIL import Image
 from forms import layout
 from forms.container import DEFAULT_LIMITS
 from forms.errors import (
+    AmbiguousSheet,
     CorruptWorkbook,
     EmptyFile,
     EncryptedWorkbook,
     OversizedWorkbook,
     ReadError,
+    RosterTooLong,
     UnsafeXml,
     UnsupportedFormat,
 )
@@ -65,7 +67,9 @@ def _corpus(unit_code: str, period: str) -> tuple[Hostile, ...]:
     return (*_not_workbooks(valid, name), _password_protected(valid, name),
             *_zip_bombs(valid, name), *_xml_bombs(valid, name), *_huge_sheets(valid, name),
             *_macros(valid, name), *_wrong_extensions(valid, name),
-            _formula_injection(unit_code, period, name), *_odd_names(valid, unit_code, period))
+            _formula_injection(unit_code, period, name), *_odd_names(valid, unit_code, period),
+            _hidden_sheet_of_another_cell(unit_code, period, name),
+            _roster_over_the_cap(unit_code, period, name))
 
 
 # ---- files that are not (whole) workbooks ---------------------------------------------
@@ -316,6 +320,33 @@ def _macros(valid: bytes, name: str) -> list[Hostile]:
         Hostile("macros_named_xlsx", name, xlsm, None,
                 "the same macro-enabled workbook named .xlsx"),
     ]
+
+
+def _hidden_sheet_of_another_cell(unit_code: str, period: str, name: str) -> Hostile:
+    """The report of ``unit_code`` whose workbook also carries, first and very hidden,
+    another cell's «ThongTin»: whichever sheet a reader took first would decide the unit."""
+    other = "BL04" if unit_code != "BL04" else "BL01"
+    book = load_workbook(io.BytesIO(make_workbook(header=make_header(unit_code, period))))
+    theirs = load_workbook(io.BytesIO(make_workbook(header=make_header(other, period))))
+    book[layout.SHEET_INFO].title = "Thông tin"
+    hidden = book.create_sheet(layout.SHEET_INFO, 0)
+    for row in theirs[layout.SHEET_INFO].iter_rows():
+        for cell in row:
+            hidden[cell.coordinate] = cell.value
+    hidden.sheet_state = "veryHidden"
+    return Hostile("hidden_thongtin_of_another_cell", name, deterministic_xlsx(book),
+                   AmbiguousSheet, f"a report of {unit_code} with a very hidden ThongTin of "
+                   f"{other} before its own visible «Thông tin»")
+
+
+def _roster_over_the_cap(unit_code: str, period: str, name: str) -> Hostile:
+    """A valid report whose roster lists one person more than the cap (500): a file far
+    above a school's size costs validation and loading what a real one never does."""
+    roster = make_roster(tuple([1] * (DEFAULT_LIMITS.max_roster_rows + 1)))
+    content = make_workbook(header=make_header(unit_code, period), roster=roster,
+                            summary=make_summary(roster, period))
+    return Hostile("roster_over_the_cap", name, content, RosterTooLong,
+                   f"a report listing {len(roster)} people, one over the roster cap")
 
 
 def _wrong_extensions(valid: bytes, name: str) -> list[Hostile]:

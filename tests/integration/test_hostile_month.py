@@ -11,8 +11,10 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from factories import make_header, make_workbook
 from hostile_corpus import Hostile, corpus
 from inbox_files import drop
 from openpyxl import load_workbook
@@ -61,6 +63,31 @@ def _hostile(settings: Settings) -> list[Dropped]:
     return dropped
 
 
+@dataclass
+class Tricks:
+    """What the channel itself is tricked with: names, links, twins, a future month."""
+
+    secret: Path  # what a link in the inbox points at, outside it
+    received: list[str]  # the files among them that must become submissions
+
+
+TWIN = b"khong phai bang tinh: the same bytes from two cells"
+
+
+def _tricks(settings: Settings, root: Path) -> Tricks:
+    secret = root / "passwd"
+    secret.write_bytes(b"root:x:0:0:root:/root:/bin/bash\n")
+    drop(settings, "BL04", ".BL04_an.xlsx", b"")  # a dotted name: read like any other
+    drop(settings, "BL01", "~$BL01_2024-03.xlsx", b"Excel's owner file")  # passed over
+    (settings.inbox / "BL02" / "BL02_matkhau.xlsx").symlink_to(secret)  # never followed
+    drop(settings, "BL03", "giong_nhau.xlsx", TWIN)
+    drop(settings, "BL04", "giong_nhau.xlsx", TWIN)
+    drop(settings, "BL01", "BL01_2027-06.xlsx", make_workbook(header=make_header(
+        "BL01", "2027-06")))
+    return Tricks(secret, [".BL04_an.xlsx", "giong_nhau.xlsx", "giong_nhau.xlsx",
+                           "BL01_2027-06.xlsx"])
+
+
 def _warehouse(settings: Settings) -> tuple[dict[str, m.Submission], dict[int, list[str]]]:
     engine = make_engine(settings.database_url)
     with session_factory(engine)() as session:
@@ -82,6 +109,7 @@ class MixedMonth:
     clean: RunSummary  # the same good files alone
     readable: list[Dropped]
     hostile: list[Dropped]
+    tricks: Tricks
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -105,8 +133,9 @@ def mixed_month(request: pytest.FixtureRequest, prefect_server: None,
         clean = monthly_consolidation(PERIOD, alone)
         readable = _readable(settings)
         hostile = _hostile(settings)
+        tricks = _tricks(settings, root)
         yield MixedMonth(settings, monthly_consolidation(PERIOD, settings), clean, readable,
-                         hostile)
+                         hostile, tricks)
 
 
 def test_every_hostile_file_is_archived_and_rejected_with_its_named_reason(mixed_month):
@@ -119,7 +148,8 @@ def test_every_hostile_file_is_archived_and_rejected_with_its_named_reason(mixed
         sub = subs[dropped.disk_name]
         assert sub.sha256 == hashlib.sha256(dropped.content).hexdigest(), dropped.case.key
         assert sub.status == "rejected" and rows[dropped.disk_name].status == "rejected"
-        assert findings[sub.id] == [f"F01 {expected.message_vi}"], dropped.case.key
+        assert findings[sub.id] == [f"{expected.rule_id} {expected.message_vi}"], (
+            dropped.case.key)
     odd = [name for name in subs if "\ufffd" in name]
     assert odd == ["B\ufffdo c\ufffdo BL02.xlsx"]
     assert subs[odd[0]].status == "rejected"
@@ -141,12 +171,15 @@ def test_the_good_files_beside_them_load_exactly_as_they_do_alone(mixed_month):
 
 def test_the_inbox_is_emptied_and_every_file_gets_its_feedback(mixed_month):
     settings, readable, hostile = mixed_month.settings, mixed_month.readable, mixed_month.hostile
-    assert not any(p.is_file() for p in settings.inbox.rglob("*"))
+    received = len(readable) + len(hostile) + 1 + len(mixed_month.tricks.received)
+    # only Excel's owner file waits, listed (it goes when the workbook is closed)
+    assert [p.name for p in settings.inbox.rglob("*") if p.is_file()] == [
+        "~$BL01_2024-03.xlsx"]
     processed = [p for p in (settings.data_dir / "processed").rglob("*") if p.is_file()]
-    assert len(processed) == len(readable) + len(hostile) + 1
+    assert len(processed) == received
     assert sum(p.stat().st_size > DEFAULT_LIMITS.max_file_bytes for p in processed) == 1
     feedback = sorted(p for p in settings.outbox.rglob("*.xlsx"))
-    assert len(feedback) == len(readable) + len(hostile) + 1
+    assert len(feedback) == received
     assert all(p.resolve().is_relative_to(settings.outbox.resolve()) for p in feedback)
 
 
@@ -167,7 +200,8 @@ def test_nothing_written_carries_a_live_formula_or_a_hyperlink(mixed_month):
 
 
 def test_the_macro_workbook_comes_back_annotated_without_its_macros(mixed_month):
-    [feedback] = (mixed_month.settings.outbox / "BL03").glob("*.xlsx")
+    [feedback] = [p for p in (mixed_month.settings.outbox / "BL03").glob("*.xlsx")
+                  if not p.name.startswith("giong_nhau")]
     with zipfile.ZipFile(feedback) as archive:
         names = archive.namelist()
     assert "xl/vbaProject.bin" not in names
@@ -176,3 +210,34 @@ def test_the_macro_workbook_comes_back_annotated_without_its_macros(mixed_month)
     [case] = [c for c in corpus("BL03", PERIOD) if c.key == key]
     with zipfile.ZipFile(io.BytesIO(case.content)) as archive:
         assert "xl/vbaProject.bin" in archive.namelist()  # the input really had them
+
+
+def test_the_channel_tricks_are_answered_listed_or_set_aside(mixed_month):
+    """A dotted name is read; Excel's owner file and a link are listed, the link moved aside
+    and never followed; the same bytes from two cells are two submissions, each answered;
+    a report for a future month is refused (F10), not filed."""
+    settings, tricks = mixed_month.settings, mixed_month.tricks
+    subs, findings = _warehouse(settings)
+    by_sender = {(s.sender, s.filename): s for s in subs.values()}
+    twins = [s for s in _all_submissions(settings) if s.filename == "giong_nhau.xlsx"]
+    assert sorted(s.sender for s in twins) == ["BL03", "BL04"]
+    assert all(Path(s.feedback_path).is_file() for s in twins)
+    assert by_sender[("BL04", ".BL04_an.xlsx")].status == "rejected"
+    future = by_sender[("BL01", "BL01_2027-06.xlsx")]
+    assert future.status == "rejected"
+    assert "F10" in {f.split()[0] for f in findings[future.id]}
+    skipped = {s.name: s for s in mixed_month.summary.skipped}
+    assert set(skipped) == {"BL01/~$BL01_2024-03.xlsx", "BL02/BL02_matkhau.xlsx"}
+    moved = skipped["BL02/BL02_matkhau.xlsx"].moved_to
+    assert moved is not None and moved.is_symlink()
+    archived = [p.read_bytes() for p in settings.archive.rglob("*") if p.is_file()]
+    assert tricks.secret.read_bytes() not in archived
+
+
+def _all_submissions(settings: Settings) -> list[m.Submission]:
+    engine = make_engine(settings.database_url)
+    with session_factory(engine)() as session:
+        found = list(session.scalars(select(m.Submission)))
+        session.expunge_all()
+    engine.dispose()
+    return found

@@ -1,7 +1,8 @@
 """Hostile and broken files (issue 8): each guard names its refusal; readable files read.
 
 The files come from tests/hostile_corpus.py. Every refusal must be the exact named error,
-under rule F01, with a Vietnamese reason the cell secretary can act on; the bombs must be
+under its rule (F01; F11 for the form's sheets), with a Vietnamese reason the cell
+secretary can act on; the bombs must be
 refused from what the container says about itself, so reading them simply returns.
 """
 
@@ -20,11 +21,13 @@ from hostile_corpus import Hostile
 from forms.container import DEFAULT_LIMITS, inspect_container
 from forms.dispatch import ReadOutcome, read_any
 from forms.errors import (
+    AmbiguousSheet,
     CorruptWorkbook,
     EmptyFile,
     EncryptedWorkbook,
     OversizedWorkbook,
     ReadError,
+    RosterTooLong,
     UnsafeXml,
     UnsupportedFormat,
 )
@@ -41,6 +44,7 @@ WRONG_EXTENSIONS = ("xlsx_named_xls", "xlsx_named_pdf")
 ODD_NAMES = ("name_path_traversal", "name_rtl_override", "name_nfd", "name_300_chars",
              "name_control_chars", "name_con_device", "name_dot_dot", "name_dots_only")
 SINGLES = ("empty", "truncated", "oversized_file", "password_protected", "formula_injection")
+FORM_SHEETS = ("hidden_thongtin_of_another_cell", "roster_over_the_cap")  # rule F11
 
 
 def _case(key: str) -> Hostile:
@@ -48,15 +52,15 @@ def _case(key: str) -> Hostile:
     return {case.key: case for case in hostile_corpus.corpus()}[key]
 
 
-def _refused(key: str) -> ReadError:
-    """read_any's named error for the case: the class the corpus promises, rule F01, and a
-    Vietnamese reason."""
+def _refused(key: str, rule: str = "F01") -> ReadError:
+    """read_any's named error for the case: the class the corpus promises, its rule (F01
+    unless told), and a Vietnamese reason."""
     case = _case(key)
     outcome = read_any(case.content)
     assert outcome.report is None and outcome.register is None
     assert case.error is not None
     assert type(outcome.error) is case.error, f"{key}: {outcome.error!r}"
-    assert outcome.error.rule_id == "F01"
+    assert outcome.error.rule_id == rule
     assert outcome.error.message_vi.strip()
     assert _VIETNAMESE.search(outcome.error.message_vi.lower()), outcome.error.message_vi
     return outcome.error
@@ -74,10 +78,22 @@ def _readable(key: str) -> ReadOutcome:
 
 def test_every_case_of_the_corpus_is_tested():
     tested = [*NOT_SPREADSHEETS, *ZIP_BOMBS, *XML_BOMBS, *HUGE_SHEETS, *MACROS,
-              *WRONG_EXTENSIONS, *ODD_NAMES, *SINGLES]
+              *WRONG_EXTENSIONS, *ODD_NAMES, *SINGLES, *FORM_SHEETS]
     keys = [case.key for case in hostile_corpus.corpus()]
     assert len(keys) == len(set(keys))
     assert sorted(keys) == sorted(tested)
+
+
+def test_a_very_hidden_thongtin_of_another_cell_is_refused_as_ambiguous_naming_both():
+    error = _refused("hidden_thongtin_of_another_cell", "F11")
+    assert isinstance(error, AmbiguousSheet)
+    assert "«ThongTin» (đang ẩn)" in error.message_vi and "«Thông tin»" in error.message_vi
+
+
+def test_a_roster_over_the_cap_is_refused_while_it_is_read():
+    error = _refused("roster_over_the_cap", "F11")
+    assert isinstance(error, RosterTooLong)
+    assert f"hơn {DEFAULT_LIMITS.max_roster_rows} người" in error.message_vi
 
 
 def test_an_empty_file_is_named_empty():
