@@ -5,8 +5,8 @@ district, consolidated by the district (``BL``) on the 2024 registry.
 
 ``--hierarchy 2025``: the same story in Jul–Sep 2025, after the districts were abolished,
 on ``config/registry/lam-dong-2025``: each cell now reports to its commune (BLM101 → BLM1 …
-BLM401 → BLM4). One run of the monthly flow per month, as the commune Bảo Lâm 1 (it loads
-every file of the inbox), then the other communes' outputs from the same warehouse.
+BLM401 → BLM4). Each commune runs its own month (its own inbox folder under the demo's,
+one warehouse): a run takes the cells of its own unit only (rule F04).
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ def demo_settings(settings: Settings, hierarchy: str) -> Settings:
 def run_demo(settings: Settings, hierarchy: str = "2024") -> list[RunSummary]:
     from cellreports.demo import (
         DEMO_PERIODS_BY_HIERARCHY,
-        DEMO_UNITS_BY_HIERARCHY,
         demo_course_register,
         generate_month,
     )
@@ -64,33 +63,37 @@ def run_demo(settings: Settings, hierarchy: str = "2024") -> list[RunSummary]:
     monthly_consolidation = monthly_flow_for(settings)
     registry = Registry.load(settings.registry_dir)
     register = demo_course_register(registry, hierarchy=hierarchy)
-    summaries = []
+    summaries: list[RunSummary] = []
+    shown: list[RunSummary] = []  # one a month: the installation of the settings
     communes: dict[str, dict[str, tuple[Path, list[str]]]] = {}
     provinces: dict[str, object] = {}
     for period in DEMO_PERIODS_BY_HIERARCHY[hierarchy]:
         files = generate_month(registry, period, hierarchy=hierarchy)
         if register.received_at.strftime("%Y-%m") == period:  # it arrives in its own month
             files = [register, *files]
+        runs = installations(settings, registry, hierarchy)
         for f in files:
-            drop_in_inbox(settings.inbox, f.unit_code, f.filename, f.content,
+            # a unit no demo run consolidates (the province's school) sends to the settings' one
+            own = runs.get(_parent(registry, f.unit_code) or "", runs[settings.district_code])
+            drop_in_inbox(own.inbox, f.unit_code, f.filename, f.content,
                           f.received_at.timestamp())
         with console.status(f"Consolidating {period} ({len(files)} files)…"):
-            summary = monthly_consolidation(period, settings)
-            if hierarchy == "2025":
-                communes[period] = _commune_reports(settings, registry, summary,
-                                                    DEMO_UNITS_BY_HIERARCHY[hierarchy])
-        summaries.append(summary)
+            # each consolidating unit runs its own month: a run takes its own cells only
+            month = {code: monthly_consolidation(period, own) for code, own in runs.items()}
+        summaries.extend(month.values())
+        shown.append(month[settings.district_code])
+        communes[period] = {code: (s.district_report, s.missing_units)
+                            for code, s in month.items() if s.district_report is not None}
         console.print(f"[green]✓[/] {period}: {len(files)} files handled")
-        upward = ({code: path.with_name(f"DuLieu_{code}_{period}.csv")
-                   for code, (path, _missing) in communes[period].items()}
-                  if hierarchy == "2025" else {settings.district_code: summary.export_csv})
+        upward = {code: path.with_name(f"DuLieu_{code}_{period}.csv")
+                  for code, (path, _missing) in communes[period].items()}
         with console.status(f"Province: consolidating {period}…"):
             provinces[period] = send_upward_and_consolidate(settings, period, upward,
                                                             hierarchy)
     show_runs(summaries)
-    for summary in summaries:
+    for summary in shown:
         show_outputs(summary)
-        if summary.period in communes:
+        if hierarchy == "2025":
             console.print("  Commune reports:")
             for code, (path, missing) in communes[summary.period].items():
                 lacking = f"  (no accepted report: {', '.join(missing)})" if missing else ""
@@ -100,6 +103,26 @@ def run_demo(settings: Settings, hierarchy: str = "2024") -> list[RunSummary]:
         console.print("  Units without valid data at the province: "
                       f"{', '.join(province.missing_districts) or 'none'}")
     return summaries
+
+
+def installations(settings: Settings, registry: Registry, hierarchy: str,
+                  ) -> dict[str, Settings]:
+    """The consolidating units of the demo, each with its own inbox: in 2024 the district;
+    in 2025 each commune of a demo cell (a commune's run takes its own cells only, F04)."""
+    from cellreports.demo import DEMO_UNITS_BY_HIERARCHY
+
+    if hierarchy != "2025":
+        return {settings.district_code: settings}
+    codes = sorted({p for c in DEMO_UNITS_BY_HIERARCHY[hierarchy]
+                    if (p := _parent(registry, c)) is not None})
+    return {code: settings.model_copy(update={"district_code": code,
+                                              "inbox_dir": settings.inbox / code})
+            for code in codes}
+
+
+def _parent(registry: Registry, code: str) -> str | None:
+    unit = registry.get(code)
+    return unit.parent_code if unit else None
 
 
 PROVINCE_REGISTRY_BY_HIERARCHY = {
@@ -124,26 +147,6 @@ def send_upward_and_consolidate(settings: Settings, period: str, files: dict[str
         drop_in_inbox(inbox, sender, path.name, path.read_bytes(), sent)
     return provincial_consolidation(period, settings,
                                     registry_dir=PROVINCE_REGISTRY_BY_HIERARCHY[hierarchy])
-
-
-def _commune_reports(settings: Settings, registry: Registry, summary: RunSummary,
-                     cells: tuple[str, ...]) -> dict[str, tuple[Path, list[str]]]:
-    """Each demo commune's report of the month with its cells lacking an accepted report:
-    the flow wrote the settings' commune, the others are written from the warehouse."""
-    from flows.reporting import write_district_outputs
-
-    period = summary.period
-    codes = sorted({unit.parent_code for unit in map(registry.get, cells)
-                    if unit is not None and unit.parent_code})
-    reports: dict[str, tuple[Path, list[str]]] = {}
-    for code in codes:
-        if code == settings.district_code and summary.district_report is not None:
-            reports[code] = (summary.district_report, summary.missing_units)
-            continue
-        outputs = write_district_outputs(settings.model_copy(update={"district_code": code}),
-                                         registry, period)
-        reports[code] = (outputs.report, outputs.missing_units)
-    return reports
 
 
 def _shown(path: Path) -> str:

@@ -10,8 +10,10 @@ from warehouse.db import make_engine
 TABLES = m.Base.metadata.sorted_tables  # every table, not only those a load writes today
 Row = tuple[tuple[str, object], ...]
 Snapshot = dict[str, list[Row]]
-# columns that name generated ids or paths made from them, not business content
-GENERATED = {("report_builds", "submission_ids"), ("report_builds", "copy_path")}
+# columns that name generated ids or paths made from them, or a place under the run's own
+# data folder (where the feedback went), not business content
+GENERATED = {("report_builds", "submission_ids"), ("report_builds", "copy_path"),
+             ("submissions", "feedback_path")}
 
 
 def snapshot(url: str) -> Snapshot:
