@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from cellreports.registry import Registry
 from cellreports.rulebook import RuleBook
@@ -15,7 +16,8 @@ class Context:
     """The registry, the month being consolidated, the rule limits with their effective
     dates, the working-day calendar, what earlier months hold, the key under which
     people are compared (never their plain identification numbers), the unit whose cells
-    the run consolidates and the time zone of the months of arrival."""
+    the run consolidates, the time zone of the months of arrival and when the run started
+    (which names its validations in Data Docs)."""
 
     registry: Registry
     run_period: str
@@ -33,3 +35,7 @@ class Context:
     # F10: a file's month of arrival is its received_at seen in this zone (the settings'
     # timezone): a report sent at 23:30 on the 31st in Hà Nội arrived in that month
     timezone: str = "Asia/Ho_Chi_Minh"
+    # Data Docs: a run's validations are named "<unit_code> <run_period> run <run_started in
+    # timezone>" (validations.datadocs.run_name). The flow passes its own start, the same to
+    # every chunk and to the H07 pass; None names them by the time of each validate_batch
+    run_started: datetime | None = None

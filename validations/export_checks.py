@@ -10,6 +10,7 @@ finding per file, rule, check and unit, pointing at the first line.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 from cellreports.registry import Registry
 from forms.export_reader import ExportFile
+from validations.datadocs import run_name
 from validations.export_frames import (
     ExportItem,
     ProvinceContext,
@@ -117,9 +119,13 @@ def export_engine(docs_dir: Path | None = None) -> Engine:
 
 
 def validate_exports(items: Sequence[ExportItem], registry: Registry, run_period: str,
-                     province_code: str, docs_dir: Path | None = None) -> list[list[Finding]]:
-    """Findings for every data file of the batch, in the batch's order."""
+                     province_code: str, docs_dir: Path | None = None, *,
+                     run_started: datetime | None = None) -> list[list[Finding]]:
+    """Findings for every data file of the batch, in the batch's order. In Data Docs the
+    validations are named after the province, the month and ``run_started`` (the flow's
+    start, shown in its own time zone; None: now)."""
     ctx = ProvinceContext(registry, run_period, province_code)
+    name_of_run = run_name(province_code, run_period, run_started)
     frames = {FILES: files_frame(items, ctx), VALUES: values_frame(items, ctx),
               REQUIRED: required_frame(items, ctx)}
     groups: dict[tuple, list[dict]] = {}  # type: ignore[type-arg]
@@ -127,7 +133,7 @@ def validate_exports(items: Sequence[ExportItem], registry: Registry, run_period
         if frame.empty:
             continue
         rows = _rows_by_index(frame, INDEX_COLUMNS[name])
-        for result in export_engine(docs_dir).run(name, frame).results:
+        for result in export_engine(docs_dir).run(name, frame, run_name=name_of_run).results:
             if result.success:
                 continue
             meta = result.expectation_config.meta or {}

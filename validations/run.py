@@ -14,6 +14,7 @@ from forms import layout
 from forms.model import CellRef, CellReport, RosterRow
 from forms.register_reader import REGISTER_SHEET
 from validations.context import Context
+from validations.datadocs import run_name
 from validations.findings import Finding
 from validations.frames import (
     BatchItem,
@@ -61,7 +62,7 @@ def validate_batch(items: Sequence[BatchItem], registry: Registry, run_period: s
     frames = {FILES: files_frame(items, ctx), SUMMARY: summary_frame(items),
               WIDE: wide_frame(items, ctx), ROSTER: roster_frame(items, ctx),
               ABSENT: absent_frame(items, ctx), REGISTER: register_frame(items, ctx)}
-    findings = _run(frames, items, docs_dir)
+    findings = _run(frames, items, docs_dir, _run_name(ctx))
     if same_person:
         for found, more in zip(findings, listed_elsewhere(items, findings, ctx, docs_dir),
                                strict=True):
@@ -75,12 +76,18 @@ def listed_elsewhere(items: Sequence[BatchItem], findings: Sequence[Sequence[Fin
     the roster in force of another cell in the same period (validations.same_person). The
     rosters in force depend on which files are accepted, hence the second pass."""
     frame = same_person_frame(items, rosters_in_force(items, findings, context), context)
-    return _run({SAME_PERSON: frame}, items, docs_dir)
+    return _run({SAME_PERSON: frame}, items, docs_dir, _run_name(context))
+
+
+def _run_name(ctx: Context) -> str:
+    """The run's name in Data Docs: the unit, the month, the run's start."""
+    return run_name(ctx.unit_code, ctx.run_period, ctx.run_started, ctx.timezone)
 
 
 def _run(frames: dict[str, pd.DataFrame], items: Sequence[BatchItem],
-         docs_dir: Path | None) -> list[list[Finding]]:
-    """One GX run per frame; each failure mapped back to its item and cell."""
+         docs_dir: Path | None, run_label: str | None = None) -> list[list[Finding]]:
+    """One GX run per frame, named ``run_label`` in Data Docs; each failure mapped back to
+    its item and cell."""
     findings: list[list[Finding]] = [[] for _ in items]
     rows = _roster_index(items)
     for name, frame in frames.items():
@@ -88,7 +95,7 @@ def _run(frames: dict[str, pd.DataFrame], items: Sequence[BatchItem],
             continue
         finder = Rows(frame)
         with _ONE_AT_A_TIME:
-            results = engine(docs_dir).run(name, frame).results
+            results = engine(docs_dir).run(name, frame, run_label).results
         for result in results:
             if result.success:
                 continue

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
+from great_expectations.core.run_identifier import RunIdentifier
 
 from forms import layout
+from validations.datadocs import site_config
 from validations.findings import RULE_TITLES
 
 FILES, SUMMARY, WIDE, ROSTER, ABSENT, REGISTER, SAME_PERSON = (
@@ -290,9 +293,10 @@ SuiteBuilders = dict[str, Callable[[], list[gxe.Expectation]]]
 
 
 class Engine:
-    """An ephemeral GX context: one suite and one checkpoint per frame. With ``docs_dir``
-    every run also updates a Data Docs site there (one page per validation). The cells'
-    form is the default; the province's data files bring their own suites."""
+    """An ephemeral GX context: one suite and one checkpoint per frame (its data asset is
+    named after the frame). With ``docs_dir`` every run also updates a Data Docs site there
+    (one page per validation), offline (validations.datadocs). The cells' form is the
+    default; the province's data files bring their own suites."""
 
     def __init__(self, docs_dir: Path | None = None, *, suites: SuiteBuilders | None = None,
                  index_columns: dict[str, list[str]] | None = None,
@@ -304,11 +308,7 @@ class Engine:
         self.context.variables.progress_bars = {"globally": False}
         self.docs_dir = docs_dir
         if docs_dir is not None:
-            self.context.add_data_docs_site(DOCS_SITE, {
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                                  "base_directory": str(docs_dir)},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
+            self.context.add_data_docs_site(DOCS_SITE, site_config(docs_dir))  # type: ignore[arg-type]
         source = self.context.data_sources.add_pandas(source_name)
         self.checkpoints = {}
         for name, build in suites.items():
@@ -325,9 +325,13 @@ class Engine:
                 result_format={"result_format": "COMPLETE",
                                "unexpected_index_column_names": index_columns[name]}))
 
-    def run(self, name: str, frame):  # type: ignore[no-untyped-def]
-        """The validation result of one frame (the whole batch)."""
-        result = self.checkpoints[name].run(batch_parameters={"dataframe": frame})
+    def run(self, name: str, frame, run_name: str | None = None):  # type: ignore[no-untyped-def]
+        """The validation result of one frame (the whole batch). ``run_name`` names the run
+        it belongs to in Data Docs (validations.datadocs.run_name; GX's is "__none__")."""
+        run_id = None if run_name is None else RunIdentifier(run_name=run_name,
+                                                             run_time=datetime.now(UTC))
+        result = self.checkpoints[name].run(batch_parameters={"dataframe": frame},
+                                            run_id=run_id)
         return next(iter(result.run_results.values()))
 
     @property
