@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_serializer
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +19,8 @@ DB_CONNECT_TIMEOUT = 10
 # The longest legitimate statement of a run is a month query or a migration over years of
 # submissions: seconds on an ordinary server. Five minutes leaves room for a slow one.
 DB_STATEMENT_TIMEOUT = 300.0
+# What Prefect (or any JSON) sees of the settings passed to a flow
+SETTINGS_NOT_SENT = "settings of the process that ran it (not sent to Prefect)"
 
 
 class Settings(BaseSettings):
@@ -77,6 +79,14 @@ class Settings(BaseSettings):
     officer_email: str = ""
     # reminders go this many days before the deadline
     reminder_days: int = 3
+
+    @model_serializer(mode="plain", when_used="json")
+    def _not_sent(self) -> str:
+        """The settings never leave the process in JSON: Prefect stores a flow's parameters
+        (and shows them in its dashboard) as JSON, and ``cellreports run`` passes these to
+        the flow in-process. The warehouse URL may hold a password, the key hashes
+        identification numbers; in Prefect a run's ``settings`` reads as this sentence."""
+        return SETTINGS_NOT_SENT
 
     def _under_data(self, value: Path | None, name: str) -> Path:
         return value if value is not None else self.data_dir / name
