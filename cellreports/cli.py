@@ -18,6 +18,8 @@ from cellreports.settings import Settings
 if TYPE_CHECKING:
     from sqlalchemy.exc import OperationalError
 
+    from flows.deployment import Registered
+
 # The command line reports outcomes itself (a summary, or one sentence for an error the
 # user can fix): Prefect's own log lines and tracebacks would only be noise here.
 # (`cellreports serve` is the exception: an unattended service logs each run.)
@@ -124,16 +126,12 @@ NO_SERVER = ("[red]PREFECT_API_URL is not set.[/] The schedule needs a real Pref
              "  export PREFECT_API_URL=http://127.0.0.1:4200/api")
 
 
-@app.command()
-def serve(data_dir: DataDir = None,
-          cron: Annotated[str | None, typer.Option(
-              help="When to run, as cron in the settings' time zone (default: 06:00 on the "
-                   "day after the cells' deadline in the rules file, e.g. '0 6 26 * *').")
-          ] = None) -> None:
-    """Run the monthly consolidation on its schedule (and when triggered) until stopped."""
-    settings = _settings(data_dir)
-    if not _PREFECT_LEVEL_SET:
-        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"  # each run's progress, for the server too
+CronOpt = Annotated[str | None, typer.Option(
+    help="When to run, as cron in the settings' time zone (default: 06:00 on the day after "
+         "the cells' deadline in the rules file, e.g. '0 6 26 * *').")]
+
+
+def _checked_cron(settings: Settings, cron: str | None) -> str:
     from flows import deployment as d
 
     with _user_errors():
@@ -143,7 +141,11 @@ def serve(data_dir: DataDir = None,
     except ValueError as exc:
         raise typer.BadParameter(f"{chosen!r} is not a cron expression Prefect accepts",
                                  param_hint="--cron") from exc
-    api = _prefect_api()
+    return chosen
+
+
+def _show_schedule(settings: Settings, chosen: str, api: str) -> None:
+    from flows import deployment as d
     from flows.monthly import scheduled_period
 
     console.print(f"Deployment:  {d.full_name(settings)}")
@@ -151,17 +153,74 @@ def serve(data_dir: DataDir = None,
     for when in d.next_runs(chosen, settings.timezone):
         console.print(f"  next run:  {when:%Y-%m-%d %H:%M %Z}  consolidates "
                       f"{scheduled_period(settings, when.date())}")
-    console.print(f"Data:        {settings.data_dir.resolve()} (inbox {settings.inbox.resolve()})")
-    console.print(f"Prefect API: {api}")
-    console.print(f"Run a month by hand: prefect deployment run '{d.full_name(settings)}' "
-                  "--param period=YYYY-MM")
-    console.print(f"Reminders:   reminders/{d.deployment_name(settings)}, "
+    console.print(f"Reminders:   {d.reminders_full_name(settings)}, "
                   f"{d.describe(d.REMINDER_CRON, settings.timezone)} "
                   f"({settings.reminder_days} days before the deadline; after it, the list of "
                   "missing cells)")
-    console.print("Serving; stop with Ctrl+C.", highlight=False)
+    console.print(f"Prefect API: {api}")
+    console.print(f"Run a month by hand: prefect deployment run '{d.full_name(settings)}' "
+                  "--param period=YYYY-MM")
+
+
+def _show_registered(registered: Registered) -> None:
+    """What registering did besides the deployments: legacy names removed, the alerts."""
+    for name in registered.removed:
+        console.print(f"Removed:     {name} (the name of an earlier version)")
+    alerts = registered.alerts
+    if alerts.on:
+        console.print(f"Alerts:      {len(alerts.names)} automations mail the officer "
+                      f"({alerts.created} created, {alerts.updated} updated): a run failed, "
+                      "late, a month incomplete, feedback not delivered")
+    else:
+        console.print(f"Alerts:      off ({alerts.why_off}; nothing mails the officer)")
+
+
+@app.command()
+def serve(data_dir: DataDir = None, cron: CronOpt = None) -> None:
+    """Run the monthly consolidation on its schedule (and when triggered) until stopped."""
+    settings = _settings(data_dir)
+    if not _PREFECT_LEVEL_SET:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"  # each run's progress, for the server too
+    from flows import deployment as d
+
+    chosen = _checked_cron(settings, cron)
+    api = _prefect_api()
+    _show_schedule(settings, chosen, api)
+    console.print(f"Data:        {settings.data_dir.resolve()} (inbox {settings.inbox.resolve()})")
+
+    def registered(done: Registered) -> None:
+        _show_registered(done)
+        console.print("Serving; stop with Ctrl+C.", highlight=False)
+
     with _user_errors():
-        d.serve(settings, chosen)
+        d.serve(settings, chosen, on_registered=registered)
+
+
+@app.command()
+def deploy(pool: Annotated[str, typer.Option(
+               help="The process work pool whose workers run the deployments (created, or "
+                    "its job template locked, here).")],
+           cron: CronOpt = None) -> None:
+    """Register the deployments on a process work pool (instead of `serve`); its workers
+    (`prefect worker start --pool POOL`) run them with their own CELLREPORTS_* settings."""
+    settings = Settings()
+    from flows import deployment as d
+
+    chosen = _checked_cron(settings, cron)
+    api = _prefect_api()
+    try:
+        with _user_errors():
+            registered = d.deploy(settings, pool, chosen)
+    except ValueError as exc:
+        console.print(f"[red]{printable(exc, ERROR_LIMIT)}[/]")
+        raise typer.Exit(2) from None
+    _show_schedule(settings, chosen, api)
+    console.print(f"Work pool:   {pool} (process; a run's environment, command and working "
+                  "directory are the worker's)")
+    _show_registered(registered)
+    console.print(f"Start a worker where the runs should execute, with the CELLREPORTS_* "
+                  f"settings (an absolute CELLREPORTS_DATA_DIR) in its environment:\n"
+                  f"  prefect worker start --pool {pool}")
 
 
 def _prefect_api() -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
     create_link_artifact,
     create_markdown_artifact,
@@ -16,9 +16,10 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote, unmapped
+from pydantic import Field
 from sqlalchemy.orm import Session
 
-from cellreports.periods import due_period, parse_period, period_of
+from cellreports.periods import InvalidPeriod, due_period, parse_period, period_of
 from cellreports.registry import REPORTING_LEVEL, Registry
 from cellreports.rulebook import RuleBook
 from cellreports.settings import Settings
@@ -26,6 +27,7 @@ from cellreports.workdays import WorkCalendar
 from connectors.base import Connector, IncomingFile, Skipped
 from connectors.folder_inbox import FolderInbox
 from connectors.imap_mailbox import ImapMailbox
+from flows import events, runlog
 from flows.common import (
     acknowledge_loaded,
     exclusive_run,
@@ -40,6 +42,7 @@ from flows.reporting import (
     stale_periods,
     write_district_outputs,
 )
+from flows.runners import deployed_settings
 from forms.dispatch import ReadOutcome
 from forms.sandbox import SandboxLimits, read_contained
 from reports.feedback import FeedbackContext, build_feedback, feedback_name
@@ -61,7 +64,7 @@ from warehouse.load import (
     load_submission,
 )
 from warehouse.models import Submission
-from warehouse.queries import as_utc, earlier_version
+from warehouse.queries import as_utc, deadline, earlier_version
 
 T = TypeVar("T")
 
@@ -281,13 +284,24 @@ def acknowledge_files(collected: list[Collected], failed: set[tuple[str, str, st
     acknowledge_loaded(make_connectors(settings).values(), collected, failed)
 
 
+@dataclass
+class FeedbackOutcome:
+    """Where each submission's feedback went; and, for those it could not reach, why (the
+    error's class: its text may quote an address)."""
+
+    sent: dict[int, Path | str] = field(default_factory=dict)
+    failed: dict[int, str] = field(default_factory=dict)
+
+
 @task(cache_policy=NO_CACHE)
 def send_feedback(answers: list[tuple[Collected, int]], registry: Registry,
-                  settings: Settings) -> dict[int, Path | str]:
+                  settings: Settings) -> FeedbackOutcome:
     """Each submission's findings back to its sender, once: from the warehouse, so that a
-    run killed after loading still answers every file on the next run."""
+    run killed after loading still answers every file on the next run. A delivery that
+    fails (the mail server refuses, the outbox cannot be written) is logged and reported,
+    and the others go on; its file stays in its channel, so the next run answers it."""
     connectors = make_connectors(settings)
-    sent: dict[int, Path | str] = {}
+    outcome = FeedbackOutcome()
     open_session = sessions(settings)
     for c, submission_id in answers:
         with open_session() as session:
@@ -296,12 +310,22 @@ def send_feedback(answers: list[tuple[Collected, int]], registry: Registry,
                 continue
             content, name = feedback_for(session, submission, c.incoming.content, registry,
                                          ZoneInfo(settings.timezone))
-        where = connectors[c.incoming.channel].send_feedback(
-            c.incoming, name, content, key=submission.sha256[:8])
-        sent[submission_id] = where
+        try:
+            where = connectors[c.incoming.channel].send_feedback(
+                c.incoming, name, content, key=submission.sha256[:8])
+        except Exception as exc:
+            outcome.failed[submission_id] = type(exc).__name__
+            get_run_logger().warning(
+                "could not send the feedback on %s (%s): %s; the file stays in the %s and "
+                "the next run sends it", runlog.shown(c.incoming.filename),
+                submission.unit_code or "?",
+                runlog.shown(f"{type(exc).__name__}: {exc}"),
+                "mailbox" if c.incoming.channel == "imap" else "inbox")
+            continue
+        outcome.sent[submission_id] = where
         with open_session() as session, session.begin():
             mark_feedback_sent(session, submission_id, str(where))
-    return sent
+    return outcome
 
 
 def feedback_for(session: Session, submission: Submission, original: bytes,
@@ -348,18 +372,73 @@ def _chunks(items: list[T], size: int) -> list[list[T]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-@flow(name="monthly-consolidation", log_prints=False)
+FLOW_NAME = "monthly-consolidation"
+# What the deployment's "Custom run" form offers, and all it offers: the month
+PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+Month = Annotated[str | None, Field(pattern=PERIOD_PATTERN)]
+
+
+def monthly_run_name() -> str:
+    """The run's name: ``monthly-BL-2024-03``, the unit and the month, also for a run without
+    a period (the month due, worked out as the run will). Prefect names the run with it when
+    the run starts: in the list, a scheduled run keeps Prefect's random name until then."""
+    from prefect.runtime import flow_run
+
+    parameters = flow_run.parameters
+    try:
+        settings = parameters.get("settings") or Settings()
+        return (f"monthly-{settings.district_code}-"
+                f"{_period_label(parameters.get('period'), settings)}")
+    except Exception:  # settings or rules the run cannot read: the run itself says why
+        return "monthly-unreadable-settings"
+
+
+def _period_label(period: str | None, settings: Settings) -> str:
+    if not period:
+        return scheduled_period(settings)
+    try:
+        return parse_period(period)
+    except InvalidPeriod:
+        return "not-a-month"  # the run fails saying so; its name does not repeat the text
+
+
+@flow(name=FLOW_NAME, flow_run_name=monthly_run_name, log_prints=False)
 def monthly_consolidation(period: str | None = None,
                           settings: Settings | None = None) -> RunSummary:
     """Consolidate one month: collect → read → validate → load → report. Without a period
-    (a scheduled run), the month whose deadline has passed (cellreports.periods.due_period)."""
-    settings = settings or Settings()
-    period = parse_period(period) if period else scheduled_period(settings)
+    (a scheduled run), the month whose deadline has passed (cellreports.periods.due_period).
+    In-process (``cellreports run``, the tests): Prefect records ``settings`` only as a
+    sentence (cellreports.settings.SETTINGS_NOT_SENT)."""
+    return consolidate_month(period, settings or Settings())
+
+
+@flow(name=FLOW_NAME, flow_run_name=monthly_run_name, log_prints=False)
+def deployed_monthly_consolidation(period: Month = None) -> RunSummary:
+    """The month's consolidation as its deployment runs it (``cellreports serve``, a worker
+    of a work pool): the month is the operator's one choice, the settings are those of the
+    process that runs it (its environment, flows.runners.deployed_settings).
+
+    Args:
+        period: The month to consolidate, YYYY-MM. Empty: the month whose deadline has
+            passed, as a scheduled run does.
+    """
+    return consolidate_month(period, deployed_settings())
+
+
+def consolidate_month(period: str | None, settings: Settings) -> RunSummary:
+    log = get_run_logger()
+    if period:
+        period = parse_period(period)
+        log.info("consolidating %s (the month asked for)", period)
+    else:
+        period = scheduled_period(settings)
+        log.info("consolidating %s (the month due: no month was given)", period)
     registry = Registry.load(settings.registry_dir)
     prepare_warehouse(settings, registry)
     with exclusive_run(settings, f"monthly-{settings.district_code}"):
         summary = _consolidate(period, registry, settings)
     publish_artifacts(summary)
+    report_month(summary, settings)
     return summary
 
 
@@ -369,10 +448,25 @@ def scheduled_period(settings: Settings, today: date | None = None) -> str:
     return due_period(today, deadline_day(settings, period_of(today)))
 
 
+def _channel_words(channel: str, settings: Settings) -> str:
+    if channel == "imap":
+        return f"the mailbox ({settings.imap_folder} on {settings.imap_host})"
+    return f"the folder inbox ({settings.inbox.resolve()})"
+
+
 def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSummary:
+    log = get_run_logger()
     collection = collect_files(settings)
     collected = collection.files
+    for channel in make_connectors(settings):
+        log.info(runlog.received(sum(1 for c in collected if c.incoming.channel == channel),
+                                 _channel_words(channel, settings)))
+    for skipped in collection.skipped:
+        log.warning("passed over %s: %s", runlog.shown(skipped.name), skipped.reason)
     fresh = [c for c in collected if not c.known]
+    if len(fresh) < len(collected):
+        log.info("%s received before, unchanged: answered again if their feedback is "
+                 "still due, not read again", runlog.count(len(collected) - len(fresh), "file"))
     chunks = _chunks([c.incoming.content for c in fresh], settings.read_chunk_size)
     outcomes = [o for future in read_files.map(chunks, unmapped(settings))
                 for o in future.result()]
@@ -388,13 +482,22 @@ def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSumm
         records = check_same_people(quote(records), quote(history), registry, settings,
                                     period)
     results = load_files(quote(records), settings) if records else []
+    for row in _summary_rows(collected, records, results, FeedbackOutcome(), registry):
+        log.info(runlog.verdict(row.unit, row.filename, row.status, row.errors, row.warnings,
+                                row.version))
+    emit_rejected(records, results, settings, period)
     answers = [(c, res.submission_id) for c, res in zip(fresh, results, strict=True)
                if res.status != FAILED]
     answers += [(c, c.submission_id) for c in collected if c.submission_id is not None]
-    feedback = send_feedback(quote(answers), registry, settings) if answers else {}
+    feedback = (send_feedback(quote(answers), registry, settings) if answers
+                else FeedbackOutcome())
     failed = {(r.stored.sha256, r.channel, r.sender) for r, res in zip(records, results,
                                                                      strict=True)
               if res.status == FAILED}
+    # a file whose feedback did not go stays in its channel: the next run answers it
+    failed |= {(c.stored.sha256, c.incoming.channel, c.incoming.sender)
+               for c, submission_id in answers if submission_id in feedback.failed}
+    report_feedback(answers, feedback, settings, period)
     acknowledge_files(quote(collected), failed, settings)
     rebuilt = find_stale_months(period, registry, settings)
     for earlier in rebuilt:
@@ -410,12 +513,95 @@ def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSumm
     return summary
 
 
+def emit_rejected(records: list[SubmissionRecord], results: list[LoadResult],
+                  settings: Settings, period: str) -> None:
+    """``cellreports.file.rejected`` for each new file of the run that was rejected."""
+    for record, result in zip(records, results, strict=True):
+        if not result.new or result.status != "rejected" or result.submission_id is None:
+            continue
+        unit = record.unit_code or "?"
+        month = record.period or period
+        errors = [f for f in record.findings if f.is_error]
+        events.emit(
+            events.FILE_REJECTED,
+            events.submission_resource(result.submission_id, unit, month, result.version),
+            {"unit": unit, "period": month, "version": result.version,
+             "channel": record.channel, "errors": len(errors),
+             "warnings": len(record.findings) - len(errors),
+             "rules": sorted({f.rule_id for f in errors})},
+            related=[events.month_resource(settings.district_code, month, "month"),
+                     events.unit_resource(unit)])
+
+
+def report_feedback(answers: list[tuple[Collected, int]], feedback: FeedbackOutcome,
+                    settings: Settings, period: str) -> None:
+    """A line for each feedback sent; ``cellreports.feedback.failed`` for each one that
+    could not be (its WARNING is logged where it failed)."""
+    log = get_run_logger()
+    for c, submission_id in answers:
+        if submission_id in feedback.sent:
+            log.info("sent the feedback on %s to %s", runlog.shown(c.incoming.filename),
+                     runlog.shown_path(feedback.sent[submission_id]))
+        elif submission_id in feedback.failed:
+            with sessions(settings)() as session:
+                submission = session.get(Submission, submission_id)
+                unit = (submission.unit_code if submission else None) or "?"
+                month = (submission.period if submission else None) or period
+                version = submission.version if submission else None
+            events.emit(
+                events.FEEDBACK_FAILED,
+                events.submission_resource(submission_id, unit, month, version),
+                {"unit": unit, "period": month, "channel": c.incoming.channel,
+                 "error": feedback.failed[submission_id]},
+                related=[events.month_resource(settings.district_code, month, "month"),
+                         events.unit_resource(unit)])
+
+
+def report_month(summary: RunSummary, settings: Settings) -> None:
+    """The run's outcome in its log (what was written where, how complete the month is;
+    each file's verdict was logged once it was loaded) and the month's events:
+    ``cellreports.month.consolidated`` always, ``cellreports.month.incomplete`` once its
+    deadline has passed with cells still without an accepted report."""
+    log = get_run_logger()
+    for earlier in summary.rebuilt:
+        log.info("rebuilt the reports of %s: a late or corrected file changed its figures",
+                 earlier)
+    log.info("wrote the district report to %s", summary.district_report)
+    log.info("wrote the upward data file to %s (and .json)", summary.export_csv)
+    for unit, month, version, _file in summary.pending:
+        log.warning("a correction waits for %s to be reopened: %s v%s", month, unit, version)
+    zone = settings.timezone
+    due = deadline(summary.period, deadline_day(settings, summary.period), zone)
+    passed = datetime.now(ZoneInfo(zone)) > due
+    accepted = sum(1 for c in summary.cells if c.accepted)
+    rejected = sum(1 for c in summary.cells if c.received and not c.accepted)
+    without = [c.unit.code for c in summary.cells if not c.accepted]
+    line = runlog.completeness(summary.period, len(summary.cells), accepted, rejected,
+                               without, due.date(), passed)
+    # INFO, not WARNING: an incomplete month is the district's news, not the run's trouble
+    # (the event and the officer's alert carry it; `cellreports run` keeps its stderr clean)
+    log.info(line)
+    payload = {"unit": settings.district_code, "period": summary.period,
+               "expected": len(summary.cells), "accepted": accepted, "rejected": rejected,
+               "missing": len(summary.cells) - accepted - rejected,
+               "without_accepted_report": without, "deadline": due.date().isoformat(),
+               "deadline_passed": passed,
+               "files_received": len(summary.rows),
+               "files_rejected": sum(1 for r in summary.rows if r.status == "rejected")}
+    month = events.month_resource(settings.district_code, summary.period)
+    events.emit(events.MONTH_CONSOLIDATED, month, payload)
+    if without and passed:
+        events.emit(events.MONTH_INCOMPLETE, month, payload)
+
+
 def _summary_rows(collected: list[Collected], records: list[SubmissionRecord],
-                  results: list[LoadResult], feedback: dict[int, Path | str],
+                  results: list[LoadResult], feedback: FeedbackOutcome,
                   registry: Registry) -> list[RunRow]:
     rows = []
     for record, result in zip(records, results, strict=True):
-        sent = feedback.get(result.submission_id)
+        sent = feedback.sent.get(result.submission_id)
+        if result.submission_id in feedback.failed:
+            sent = f"not sent ({feedback.failed[result.submission_id]})"
         errors = sum(1 for f in record.findings if f.is_error)
         unit = registry.get(record.unit_code)
         rows.append(RunRow(unit=unit.code if unit else (record.unit_code or "?"),

@@ -273,7 +273,26 @@ def write_provincial_outputs(settings: Settings, registry: Registry, province: s
     return report, csv_path, json_path, [d.unit.code for d in data.missing()]
 
 
-@flow(name="provincial-consolidation", log_prints=False)
+def provincial_run_name() -> str:
+    """``province-LD-2024-03``: the province and the month, as the district runs are named."""
+    from prefect.runtime import flow_run
+
+    parameters = flow_run.parameters
+    try:
+        period = parse_period(parameters.get("period") or "")
+    except ValueError:
+        period = "not-a-month"  # the run fails saying so
+    code = parameters.get("province_code")
+    if not code:
+        try:
+            code = province_of(Registry.load(parameters.get("registry_dir")
+                                             or PROVINCE_REGISTRY))
+        except Exception:  # the run itself reports a registry it cannot read
+            code = "province"
+    return f"province-{code}-{period}"
+
+
+@flow(name="provincial-consolidation", flow_run_name=provincial_run_name, log_prints=False)
 def provincial_consolidation(period: str, settings: Settings | None = None,
                              registry_dir: Path | None = None,
                              province_code: str | None = None) -> ProvinceRunSummary:

@@ -19,6 +19,8 @@ archive or the warehouse for the read and validation chunks (docs/cluster.md).
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import TYPE_CHECKING, Any
 
 from cellreports.settings import Settings
@@ -33,6 +35,60 @@ if TYPE_CHECKING:
 # (a `cellreports serve` child or a work pool's worker) builds the flow from its own settings.
 CONFIGURED_MONTHLY = "configured_monthly_consolidation"
 MONTHLY_ENTRYPOINT = f"{__name__}.{CONFIGURED_MONTHLY}"
+REMINDERS_ENTRYPOINT = "flows.reminders.deployed_reminders"
+
+
+class DataDirNotAbsolute(RuntimeError):
+    """A deployed run's data folder must not depend on the directory it was started in."""
+
+
+def deployed_settings() -> Settings:
+    """The settings of a deployed run: its process's environment (``CELLREPORTS_*``, a
+    ``.env`` in its working directory), never the Prefect API. ``cellreports serve`` exports
+    its own to its runs, an absolute ``CELLREPORTS_DATA_DIR`` among them; a work pool's
+    process worker starts each run in a new temporary directory, where a relative data folder
+    (the default ``var``) would be an empty one: such a run stops at once, saying so."""
+    settings = Settings()
+    if not settings.data_dir.is_absolute():
+        raise DataDirNotAbsolute(
+            f"CELLREPORTS_DATA_DIR is {str(settings.data_dir)!r}, relative to the run's "
+            f"working directory {os.getcwd()}: set it to an absolute path in the environment "
+            "of the process that runs the deployment (the worker's, docs/schedule.md)")
+    cancelled_runs_say_so()
+    return settings
+
+
+CANCELLED = "Flow run was cancelled."
+STILL_RUNNING = "Finished in state Running()"
+
+
+class _CancelledRunsSaySo(logging.Filter):
+    """Prefect 3.9's flow engine, in a run started by Prefect's runner (``serve``), logs
+    "Flow run was cancelled." and then "Finished in state Running()" when the run is
+    cancelled: the runner, not the run's own process, records the Cancelled state, and the
+    engine reports the last state it knew (``FlowRunEngine.handle_cancellation`` leaves the
+    state to the runner, the ``finally`` of ``initialize_run`` logs ``self.state``). After the
+    first line, the second says what happened. Any other record passes unchanged."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancelled = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message == CANCELLED:
+            self.cancelled = True
+        elif self.cancelled and message.startswith(STILL_RUNNING):
+            record.msg, record.args = ("Finished: cancelled (the runner records the state "
+                                       "Cancelled)"), ()
+        return True
+
+
+def cancelled_runs_say_so() -> None:
+    """Install the filter on Prefect's flow-run logger, once per process."""
+    logger = logging.getLogger("prefect.flow_runs")
+    if not any(isinstance(f, _CancelledRunsSaySo) for f in logger.filters):
+        logger.addFilter(_CancelledRunsSaySo())
 
 
 def task_runner_for(settings: Settings) -> TaskRunner[Any]:
@@ -55,10 +111,18 @@ def monthly_flow_for(settings: Settings) -> Flow[..., RunSummary]:
     return monthly_consolidation.with_options(task_runner=task_runner_for(settings))
 
 
+def deployed_monthly_flow_for(settings: Settings) -> Flow[..., RunSummary]:
+    """The deployment's flow (``deployed_monthly_consolidation``: the month only) with the
+    task runner the settings choose."""
+    from flows.monthly import deployed_monthly_consolidation
+
+    return deployed_monthly_consolidation.with_options(task_runner=task_runner_for(settings))
+
+
 def __getattr__(name: str) -> Any:
-    """``configured_monthly_consolidation``: the monthly flow with the task runner of the
-    settings of the process that imports it (the environment, ``.env``) — resolved when it
-    is looked up, so that importing this module reads no settings."""
+    """``configured_monthly_consolidation``: the deployment's monthly flow with the task
+    runner of the settings of the process that imports it (the environment, ``.env``) —
+    resolved when it is looked up, so that importing this module reads no settings."""
     if name == CONFIGURED_MONTHLY:
-        return monthly_flow_for(Settings())
+        return deployed_monthly_flow_for(Settings())
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
