@@ -192,8 +192,12 @@ def serve(data_dir: DataDir = None, cron: CronOpt = None) -> None:
         _show_registered(done)
         console.print("Serving; stop with Ctrl+C.", highlight=False)
 
-    with _user_errors():
-        d.serve(settings, chosen, on_registered=registered)
+    try:
+        with _user_errors():
+            d.serve(settings, chosen, on_registered=registered)
+    except d.OnAWorkPool as exc:
+        console.print(f"[red]Not served:[/] {printable(exc, ERROR_LIMIT)}")
+        raise typer.Exit(2) from None
 
 
 @app.command()

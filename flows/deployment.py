@@ -235,6 +235,30 @@ def remove_legacy(client: SyncPrefectClient, settings: Settings) -> list[str]:
     return removed
 
 
+class OnAWorkPool(Exception):
+    """``serve`` would take over deployments registered on a work pool: its workers would
+    run them too (Prefect keeps a deployment's pool when it is registered again without
+    one)."""
+
+
+def refuse_pool_deployments(client: SyncPrefectClient, settings: Settings) -> None:
+    """OnAWorkPool naming the first deployment of the unit that is on a work pool."""
+    from prefect.exceptions import ObjectNotFound
+
+    for name in (full_name(settings), reminders_full_name(settings)):
+        try:
+            existing = client.read_deployment_by_name(name)
+        except ObjectNotFound:
+            continue
+        if existing.work_pool_name:
+            raise OnAWorkPool(
+                f"{name} is registered on the work pool {existing.work_pool_name!r}, whose "
+                "workers run it (cellreports deploy). Serve it here or run it on the pool, "
+                f"not both: to serve it, stop the workers and delete the deployments "
+                f"(prefect deployment delete '{full_name(settings)}'; prefect deployment "
+                f"delete '{reminders_full_name(settings)}'), then start serve again.")
+
+
 @dataclass(frozen=True)
 class Registered:
     """What ``register`` did: the deployments' ids, the legacy ones removed, the alerts."""
@@ -247,14 +271,17 @@ class Registered:
 
 def register(settings: Settings, cron: str | None = None, *,
              work_pool: str | None = None) -> tuple[Registered, list[RunnerDeployment]]:
-    """Register both deployments (on ``work_pool``, or for ``serve`` without one), remove
-    the legacy ones, and create or update the alerts."""
+    """Register both deployments (on ``work_pool``, or for ``serve`` without one: refused
+    with OnAWorkPool while they are on a pool), remove the legacy ones, and create or update
+    the alerts."""
     from prefect.client.orchestration import get_client
 
     from flows.alerts import ensure_alerts
 
     deployments = [build_deployment(settings, cron), build_reminders_deployment(settings)]
     with get_client(sync_client=True) as client:
+        if not work_pool:
+            refuse_pool_deployments(client, settings)
         removed = remove_legacy(client, settings)
     ids = [d.apply(work_pool_name=work_pool) if work_pool else d.apply() for d in deployments]
     alerts = ensure_alerts(settings, ids)

@@ -522,3 +522,12 @@ def test_deploy_registers_both_deployments_on_a_locked_process_pool_whose_worker
             client, run.id, f"BL01 BL01_{PERIOD}.xlsx: accepted"), worker, server)
     finally:
         _stop(worker)
+
+    # serve will not take the deployments over from the pool's workers (both would run them)
+    served = subprocess.run([str(BIN / "cellreports"), "serve", "--data-dir", str(data_dir)],
+                            env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=TIMEOUT)
+    assert served.returncode == 2, served.stdout + served.stderr
+    assert f"Not served: {DEPLOYMENT} is registered on the work pool 'cellreports'" in " ".join(
+        served.stdout.split())
+    assert _read_deployment(client).work_pool_name == pool
