@@ -197,13 +197,15 @@ class ToCheck:
     compared under, handed to a mapped task as one opaque object. Not a list or a dataclass
     on purpose: Prefect and prefect-dask walk (and rebuild) those, which costs seconds on a
     month's rosters and turned the files into plain tuples on the way to a Dask worker. The
-    key travels with it: a worker elsewhere must not fall back to a key file of its own."""
+    key travels with it: a worker elsewhere must not fall back to a key file of its own.
+    So does the run's start: every chunk's Data Docs validations are named after one run."""
 
     def __init__(self, files: list[tuple[Collected, ReadOutcome]], history: History,
-                 secret: bytes):
+                 secret: bytes, started: datetime | None = None):
         self.files = files
         self.history = history
         self.secret = secret
+        self.started = started
 
 
 @task(cache_policy=NO_CACHE)
@@ -219,7 +221,7 @@ def validate_files(chunk: ToCheck, registry: Registry, settings: Settings,
                       rules=RuleBook.load(settings.rules_file),
                       calendar=WorkCalendar.load(settings.holidays_file), history=history,
                       secret=chunk.secret, unit_code=settings.district_code,
-                      timezone=settings.timezone)
+                      timezone=settings.timezone, run_started=chunk.started)
     batch = [BatchItem(o.report, o.error, c.incoming.sender, o.register, c.incoming.channel,
                        received_at=c.incoming.received_at)
              for c, o in zip(collected, outcomes, strict=True)]
@@ -242,12 +244,13 @@ def validate_files(chunk: ToCheck, registry: Registry, settings: Settings,
 
 @task(cache_policy=NO_CACHE)
 def check_same_people(records: list[SubmissionRecord], history: History, registry: Registry,
-                      settings: Settings, period: str) -> list[SubmissionRecord]:
+                      settings: Settings, period: str, started: datetime | None = None,
+                      ) -> list[SubmissionRecord]:
     """H07 once over the whole run, after every chunk is validated: whether a roster counts
     as another cell's depends on the run's other findings (only accepted rosters do)."""
     context = Context(registry=registry, run_period=period, history=history,
                       secret=settings.pid_key, unit_code=settings.district_code,
-                      timezone=settings.timezone)
+                      timezone=settings.timezone, run_started=started)
     items = [BatchItem(r.report, sender=r.sender, register=r.register, channel=r.channel)
              for r in records]
     more = listed_elsewhere(items, [r.findings for r in records], context,
@@ -473,14 +476,15 @@ def _consolidate(period: str, registry: Registry, settings: Settings) -> RunSumm
     # quote(): Prefect would otherwise walk every roster row of every file to look for
     # upstream futures, ~10 s per task call at 1,000 files (measured, docs/benchmarks.md)
     history = gather_history(quote(outcomes), settings) if fresh else History()
-    chunks_to_check = [ToCheck(part, history, settings.pid_key) for part in _chunks(
+    started = datetime.now(ZoneInfo(settings.timezone))  # names the run's Data Docs
+    chunks_to_check = [ToCheck(part, history, settings.pid_key, started) for part in _chunks(
         list(zip(fresh, outcomes, strict=True)), settings.validate_chunk_size)]
     records = [r for future in validate_files.map(chunks_to_check, unmapped(registry),
                                                   unmapped(settings), unmapped(period))
                for r in future.result()]
     if records:
         records = check_same_people(quote(records), quote(history), registry, settings,
-                                    period)
+                                    period, started)
     results = load_files(quote(records), settings) if records else []
     for row in _summary_rows(collected, records, results, FeedbackOutcome(), registry):
         log.info(runlog.verdict(row.unit, row.filename, row.status, row.errors, row.warnings,

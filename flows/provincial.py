@@ -13,7 +13,9 @@ the province's view (``registry_dir``, default ``config/registry/lam-dong-2024-p
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -172,8 +174,10 @@ def validate_files(collected: list[Collected], items: list[ExportItem], registry
                    period: str, province: str, settings: Settings) -> list[DistrictRecord]:
     """One GX run over the whole batch; findings mapped back to each file."""
     docs = province_paths(settings).data_docs
+    started = datetime.now(ZoneInfo(settings.timezone))  # one run name for every validation
     found = validate_isolated(
-        lambda batch: validate_exports(batch, registry, period, province, docs_dir=docs),
+        lambda batch: validate_exports(batch, registry, period, province, docs_dir=docs,
+                                       run_started=started),
         items, UNCHECKABLE)
     records = []
     for c, item, findings in zip(collected, items, found, strict=True):
