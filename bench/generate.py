@@ -17,10 +17,10 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from cellreports.settings import DEFAULT_REGISTRY
-from forms import layout
-from forms.counts import derive_roster_counts
-from forms.model import Header, RosterRow, SummaryLine
+from core import layout
+from core.counts import derive_roster_counts
+from core.form import Header, RosterRow, SummaryLine
+from core.settings import DEFAULT_REGISTRY
 from forms.writer import write_cell_workbook
 
 PERIOD = "2024-03"

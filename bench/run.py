@@ -35,7 +35,7 @@ def child(kind: str, work: str, period: str) -> None:
     root = Path(work)
     started = time.perf_counter()
     if kind == "ours":
-        from cellreports.settings import Settings
+        from core.settings import Settings
         from flows.monthly import monthly_consolidation
 
         settings = Settings(data_dir=root / "var", registry_dir=root / "registry",

@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from cellreports.demo import generate_month
-from cellreports.registry import Registry, Unit
-from cellreports.settings import DEFAULT_REGISTRY
+from core.registry import Registry, Unit
+from core.settings import DEFAULT_REGISTRY
 from forms.dispatch import read_any
 from validations.context import Context
 from validations.frames import BatchItem

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cellreports.console import ERROR_LIMIT, LIST_LIMIT, console, printable
-from cellreports.periods import InvalidPeriod, parse_period
-from cellreports.registry import RegistryError
-from cellreports.settings import Settings
+from core.periods import InvalidPeriod, parse_period
+from core.registry import RegistryError
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.exc import OperationalError
@@ -254,7 +254,7 @@ def report(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
            pdf: Annotated[bool, typer.Option(help="Also a PDF through LibreOffice, when "
                                                   "it is installed.")] = True) -> None:
     """Rebuild a month's reports from the warehouse, without re-reading any workbook."""
-    from cellreports.registry import Registry
+    from core.registry import Registry
 
     settings = _settings(data_dir)
     month = _period(period)
@@ -332,7 +332,7 @@ def template(unit: Annotated[str, typer.Option(help="Unit code, e.g. BL01.")],
              period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
              out: Annotated[Path | None, typer.Option(help="Output file.")] = None) -> None:
     """Write the blank BC-PTĐ-HS/1 workbook for a unit and month."""
-    from cellreports.registry import Registry
+    from core.registry import Registry
     from forms.writer import write_template
 
 
@@ -449,7 +449,7 @@ def reopen(period: Annotated[str, typer.Option(help="The month to reopen, YYYY-M
         console.print(f"  {printable(sub.unit_code)}  version {sub.version}  "
                       f"{printable(sub.filename)}")
     if scope == settings.district_code:
-        from cellreports.registry import Registry
+        from core.registry import Registry
         from flows.reporting import write_district_outputs
 
         with _user_errors():
@@ -496,7 +496,7 @@ def explain(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
                                                                "the settings').")] = None,
             data_dir: DataDir = None) -> None:
     """Where a figure comes from: the submission versions and the roster rows behind it."""
-    from cellreports.registry import Registry
+    from core.registry import Registry
     from warehouse.lineage import UnknownFigure
     from warehouse.lineage import explain as explain_figure
 

@@ -29,7 +29,10 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from cellreports.periods import (
+from core.counts import derive_roster_counts
+from core.form import Header, RosterRow, SummaryLine
+from core.layout import FORM_VERSION, INDICATORS, POPULATIONS, ROSTER_INDICATORS, SHEET_ROSTER
+from core.periods import (
     add_months,
     first_day,
     in_period,
@@ -38,11 +41,8 @@ from cellreports.periods import (
     parse_period,
     period_of,
 )
-from cellreports.registry import Registry, Unit
-from forms.counts import derive_roster_counts
+from core.registry import Registry, Unit
 from forms.course_register import CourseRecord, write_course_register
-from forms.layout import FORM_VERSION, INDICATORS, POPULATIONS, ROSTER_INDICATORS, SHEET_ROSTER
-from forms.model import Header, RosterRow, SummaryLine
 from forms.writer import (
     roster_column_letter,
     roster_excel_row,

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cellreports.console import console, show_outputs, show_runs
-from cellreports.registry import Registry
-from cellreports.settings import PROJECT_ROOT, Settings
+from core.registry import Registry
+from core.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
     from flows.monthly import RunSummary

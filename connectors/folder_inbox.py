@@ -23,7 +23,7 @@ from pathlib import Path
 
 from connectors.base import Connector, IncomingFile, Skipped
 from connectors.safe_names import readable_name, safe_filename, unique_path
-from forms.container import DEFAULT_LIMITS
+from core.limits import DEFAULT_LIMITS
 
 LOCK_FILE = "an office lock file: the workbook is open in Excel or LibreOffice"
 SYMLINK = "a symbolic link, never followed; moved aside"

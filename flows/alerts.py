@@ -5,7 +5,7 @@ it at its time: ``serve`` or the worker is down), a month is incomplete after it
 
 ``cellreports serve`` and ``cellreports deploy`` create them, or update them, by name: never
 twice. They send through one notification block, ``cellreports-<unit>-officer`` (type
-``cellreports-smtp-email``, cellreports/notifications.py), made from the SMTP settings; its
+``cellreports-smtp-email``, connectors/notifications.py), made from the SMTP settings; its
 password is a secret field of the block, which the Prefect server keeps encrypted. The
 automations hold the block's id and the words of the mail, nothing else. Without
 ``CELLREPORTS_SMTP_HOST`` or ``CELLREPORTS_OFFICER_EMAIL`` there is no one to mail: the
@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from cellreports.settings import Settings
+from core.settings import Settings
 from flows import events
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def ensure_alerts(settings: Settings, deployment_ids: Iterable[UUID]) -> AlertsO
 
 
 def _save_block(settings: Settings) -> UUID:
-    from cellreports.notifications import SmtpEmail
+    from connectors.notifications import SmtpEmail
 
     block = SmtpEmail(host=settings.smtp_host or "", port=settings.smtp_port,
                       starttls=settings.smtp_starttls, username=settings.smtp_user,
@@ -197,7 +197,7 @@ def _delete_named(client: SyncPrefectClient, name: str) -> int:
 def _delete_block(settings: Settings) -> int:
     from prefect.exceptions import ObjectNotFound
 
-    from cellreports.notifications import SmtpEmail
+    from connectors.notifications import SmtpEmail
 
     try:
         SmtpEmail.delete(block_name(settings))

@@ -11,10 +11,10 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cellreports.registry import Registry
-from cellreports.settings import Settings
 from connectors.base import Connector
-from validations.findings import Finding
+from core.findings import Finding
+from core.registry import Registry
+from core.settings import Settings
 from warehouse.db import engine_for, session_factory, upgrade
 from warehouse.load import FAILED, LoadResult, sync_registry
 from warehouse.runlock import run_lock

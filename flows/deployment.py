@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
-from cellreports.periods import period_of
-from cellreports.settings import Settings
+from core.periods import period_of
+from core.settings import Settings
 from flows.reporting import deadline_day
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def default_cron(settings: Settings, today: date | None = None) -> str:
     """06:00 on the day after the cells' deadline of the current month (limits.csv,
     ``deadline_day``: 25 → ``0 6 26 * *``). A deadline from the 28th on runs on the 1st of the
     next month instead: every month has that day, and the month is still the one consolidated
-    (cellreports.periods.due_period)."""
+    (core.periods.due_period)."""
     today = today or datetime.now(ZoneInfo(settings.timezone)).date()
     run_day = deadline_day(settings, period_of(today)) + 1
     if run_day > LAST_COMMON_DAY:

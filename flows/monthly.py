@@ -19,14 +19,17 @@ from prefect.utilities.annotations import quote, unmapped
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from cellreports.periods import InvalidPeriod, due_period, parse_period, period_of
-from cellreports.registry import REPORTING_LEVEL, Registry
-from cellreports.rulebook import RuleBook
-from cellreports.settings import Settings
-from cellreports.workdays import WorkCalendar
 from connectors.base import Connector, IncomingFile, Skipped
 from connectors.folder_inbox import FolderInbox
 from connectors.imap_mailbox import ImapMailbox
+from core.findings import RULE_TITLES, Finding
+from core.history import History, certificate_key
+from core.month import CellStatus
+from core.periods import InvalidPeriod, due_period, parse_period, period_of
+from core.registry import REPORTING_LEVEL, Registry
+from core.rulebook import RuleBook
+from core.settings import Settings
+from core.workdays import WorkCalendar
 from flows import events, runlog
 from flows.common import (
     acknowledge_loaded,
@@ -46,11 +49,8 @@ from flows.runners import deployed_settings
 from forms.dispatch import ReadOutcome
 from forms.sandbox import SandboxLimits, read_contained
 from reports.feedback import FeedbackContext, build_feedback, feedback_name
-from reports.model import CellStatus
 from validations.context import Context
-from validations.findings import RULE_TITLES, Finding
 from validations.frames import BatchItem, may_send
-from validations.history import History, certificate_key
 from validations.run import dedupe, listed_elsewhere, validate_batch
 from warehouse.approval import pending
 from warehouse.archive import Archive, StoredFile
@@ -409,9 +409,9 @@ def _period_label(period: str | None, settings: Settings) -> str:
 def monthly_consolidation(period: str | None = None,
                           settings: Settings | None = None) -> RunSummary:
     """Consolidate one month: collect → read → validate → load → report. Without a period
-    (a scheduled run), the month whose deadline has passed (cellreports.periods.due_period).
+    (a scheduled run), the month whose deadline has passed (core.periods.due_period).
     In-process (``cellreports run``, the tests): Prefect records ``settings`` only as a
-    sentence (cellreports.settings.SETTINGS_NOT_SENT)."""
+    sentence (core.settings.SETTINGS_NOT_SENT)."""
     return consolidate_month(period, settings or Settings())
 
 

@@ -21,12 +21,14 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from cellreports.periods import last_day, parse_period
-from cellreports.registry import Registry, Unit
-from cellreports.rulebook import RuleBook
-from cellreports.settings import PROJECT_ROOT, Settings
 from connectors.base import IncomingFile, Skipped
 from connectors.folder_inbox import FolderInbox
+from core.errors import ReadError
+from core.kinds import DISTRICT_DATA, UNKNOWN
+from core.periods import last_day, parse_period
+from core.registry import Registry, Unit
+from core.rulebook import RuleBook
+from core.settings import PROJECT_ROOT, Settings
 from flows.common import (
     acknowledge_loaded,
     exclusive_run,
@@ -36,8 +38,6 @@ from flows.common import (
     validate_isolated,
 )
 from flows.reporting import to_pdf
-from forms.dispatch import UNKNOWN
-from forms.errors import ReadError
 from forms.export_reader import read_export
 from reports.province_export import province_export_rows, write_export_csv, write_export_json
 from reports.provincial import build_provincial_workbook
@@ -45,7 +45,6 @@ from validations.export_checks import validate_exports
 from validations.export_frames import ExportItem, top_units, valid_period
 from warehouse.archive import Archive, StoredFile
 from warehouse.load_province import (
-    DISTRICT_DATA,
     FAILED,
     DistrictRecord,
     LoadResult,

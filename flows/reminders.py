@@ -16,16 +16,16 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 
-from cellreports.periods import period_of
-from cellreports.registry import Registry, Unit
-from cellreports.settings import Settings
 from connectors.safe_names import safe_filename
 from connectors.smtp_sender import SmtpSender
+from core.kinds import CELL_REPORT
+from core.periods import period_of
+from core.registry import Registry, Unit
+from core.settings import Settings
 from flows import runlog
 from flows.common import prepare_warehouse, sessions
 from flows.reporting import deadline_day
 from flows.runners import deployed_settings
-from forms.dispatch import CELL_REPORT
 from reports.reminders import Notice, missing_list, reminder
 from warehouse import models as m
 from warehouse.queries import deadline

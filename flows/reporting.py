@@ -13,15 +13,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cellreports.periods import last_day
-from cellreports.registry import REPORTING_LEVEL, Registry
-from cellreports.rulebook import RuleBook
-from cellreports.settings import Settings
-from forms.dispatch import CELL_REPORT
+from core.kinds import CELL_REPORT
+from core.month import CellStatus
+from core.periods import last_day
+from core.registry import REPORTING_LEVEL, Registry
+from core.rulebook import RuleBook
+from core.settings import Settings
 from reports.district import build_district_workbook
 from reports.document import load_document
 from reports.export import export_rows, write_export_csv, write_export_json
-from reports.model import CellStatus
 from warehouse import models as m
 from warehouse.db import engine_for, session_factory
 from warehouse.queries import month_data

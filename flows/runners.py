@@ -23,7 +23,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
-from cellreports.settings import Settings
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from prefect import Flow

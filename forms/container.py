@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from core.limits import DEFAULT_LIMITS, MB, Limits
 from forms.errors import (
     CorruptWorkbook,
     EmptyFile,
@@ -26,27 +27,6 @@ from forms.errors import (
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-MB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Size limits of a received file (rule F01)."""
-
-    max_file_bytes: int = 20 * MB
-    max_unpacked_bytes: int = 200 * MB
-    max_ratio: float = 200.0
-    max_members: int = 2_000
-    # a sheet's extent counted from its filled cells: a reader allocates rows × columns,
-    # so one stray value at XFD20000 in a 13 KB file would take gigabytes
-    max_rows: int = 100_000
-    max_columns: int = 1_000
-    # and the rectangle they span: two far corners (A99000 and ALL1) are each within the
-    # limits above, yet a reader would allocate 99 million cells for them
-    max_cells: int = 2_000_000
-    # people on one roster (rule F11, config/rules: max_roster_rows): a file far above any
-    # school's size is refused while it is read, before it costs validation and loading
-    max_roster_rows: int = 500
 
 
 @dataclass(frozen=True)
@@ -72,7 +52,6 @@ _SCAN_CHUNK = 64 * 1024
 _MAX_SCAN = 4 * MB
 
 
-DEFAULT_LIMITS = Limits()
 
 
 def inspect_container(content: bytes, limits: Limits = DEFAULT_LIMITS) -> Container:

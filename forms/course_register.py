@@ -14,26 +14,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from forms.xlsxio import deterministic_xlsx
+from core.register import COURSE_COLUMNS, FAILED, PASSED, SHEET_ATTENDEES
+from core.xlsxio import deterministic_xlsx
 
-COURSE_FORM_VERSION = "BC-BDNTVĐ/1"
-SHEET_ATTENDEES = "HocVien"
-PASSED, FAILED = "Đạt", "Không đạt"
-
-# field -> header label, in the register's column order
-COURSE_COLUMNS: dict[str, str] = {
-    "stt": "STT",
-    "full_name": "Họ và tên",
-    "birth_date": "Ngày sinh",
-    "pid": "Số định danh cá nhân",
-    "unit_code": "Mã chi bộ",
-    "course_code": "Khóa học",
-    "date_from": "Từ ngày",
-    "date_to": "Đến ngày",
-    "passed": "Kết quả",
-    "cert_no": "Số GCN",
-    "cert_date": "Ngày cấp GCN",
-}
 COURSE_HEADER_ROW = 4  # row 1 centre name, row 2 title, row 3 course
 COURSE_FIRST_ROW = COURSE_HEADER_ROW + 1
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forms.container import DEFAULT_LIMITS, Limits
-from forms.errors import NotACellReport, ReadError
-from forms.model import CellReport
+from core.errors import ReadError
+from core.form import CellReport
+from core.kinds import CELL_REPORT, COURSE_REGISTER, UNKNOWN
+from core.limits import DEFAULT_LIMITS, Limits
+from core.register import CourseRegister
+from forms.errors import NotACellReport
 from forms.reader import read_cell_report
-from forms.register_reader import CourseRegister, read_course_register
-
-CELL_REPORT, COURSE_REGISTER, UNKNOWN = "cell_report", "course_register", "unknown"
+from forms.register_reader import read_course_register
 
 
 @dataclass

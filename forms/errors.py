@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-
-class ReadError(Exception):
-    """A workbook could not be read as a form; carries the rule and a message for the sender."""
-
-    rule_id = "F01"
-
-    def __init__(self, message_vi: str, *, sheet: str | None = None):
-        super().__init__(message_vi)
-        self.message_vi = message_vi
-        self.sheet = sheet
+from core.errors import ReadError
 
 
 class UnsupportedFormat(ReadError):

@@ -16,17 +16,14 @@ import io
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
 
-from forms.container import DEFAULT_LIMITS, MB
-from forms.errors import EmptyFile, OversizedWorkbook, ReadError
-from reports.export import EXPORT_COLUMNS
+from core.errors import ReadError
+from core.export_format import CSV, EXPORT_COLUMNS, FORMULA_TRIGGERS, JSON, ExportFile, ExportRow
+from core.limits import DEFAULT_LIMITS, MB
+from forms.errors import EmptyFile, OversizedWorkbook
 
-CSV, JSON = "csv", "json"
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _BINARY_MARKERS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG")
-# The writer protects text a spreadsheet would run as a formula with an apostrophe.
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportFileError(ReadError):
@@ -75,38 +72,6 @@ class NotWholeNumber(ExportFileError):
 
     rule_id = "F07"
     default_message = "Cột value phải là số nguyên."
-
-
-@dataclass(frozen=True)
-class ExportRow:
-    """One value of the data file."""
-
-    period: str
-    unit_code: str
-    unit_level: str
-    parent_code: str | None  # None at the top of the hierarchy
-    population: str
-    indicator: str
-    breakdown: str
-    value: int
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    """A data file as read: its rows, where each came from, and any columns beyond the spec."""
-
-    rows: tuple[ExportRow, ...]
-    lines: tuple[int, ...]  # CSV line (header = 1) or JSON record number (first = 1) per row
-    kind: str = CSV
-    columns: tuple[str, ...] = EXPORT_COLUMNS  # as the file orders them, extras included
-    extra_columns: tuple[str, ...] = ()
-    extras: tuple[tuple[str, ...], ...] = ()  # per row, the texts of the extra columns
-
-    def column_letter(self, name: str) -> str | None:
-        """Where the column sits when the CSV is opened in a spreadsheet (A, B, …)."""
-        if name not in self.columns:
-            return None
-        return _letter(self.columns.index(name))
 
 
 def read_export(content: bytes) -> ExportFile:
@@ -203,15 +168,7 @@ def _typed(records: list[dict[str, str]], lines: list[int], header: tuple[str, .
 def _clean(text: str) -> str:
     """Trimmed text, without the apostrophe the writer puts before formula-like text."""
     text = text.strip()
-    if text.startswith("'") and text[1:].startswith(_FORMULA_TRIGGERS):
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
         return text[1:]
     return text
 
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters

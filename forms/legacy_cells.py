@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from forms.errors import ReadError
+from core.errors import ReadError
 from forms.legacy import (
     LegacyEncodingError,
     convert_cell_text,

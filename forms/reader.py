@@ -16,27 +16,22 @@ from functools import partial
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
-from cellreports.periods import InvalidPeriod, parse_period
-from forms import layout
-from forms.container import (
-    DEFAULT_LIMITS,
-    Container,
-    Limits,
-    check_extent,
-    inspect_container,
-)
+from core import layout
+from core.errors import ReadError
+from core.form import CellRef, CellReport, Header, RosterRow, SummaryLine
+from core.limits import DEFAULT_LIMITS, Limits
+from core.periods import InvalidPeriod, parse_period
+from core.text import clean, fold, key
+from forms.container import Container, check_extent, inspect_container
 from forms.errors import (
     AmbiguousSheet,
     CorruptWorkbook,
     MissingHeaderRow,
     MissingSheet,
     NotACellReport,
-    ReadError,
     RosterTooLong,
 )
 from forms.legacy_cells import convert_legacy_text
-from forms.model import CellRef, CellReport, Header, RosterRow, SummaryLine
-from forms.text import clean, fold, key
 from forms.values import BadValue, parse_coded, parse_date, parse_int, parse_pid, parse_text
 
 Grid = list[list[object]]

@@ -2,46 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-
 from openpyxl.utils import get_column_letter
 
-from forms.container import DEFAULT_LIMITS, Limits
-from forms.course_register import COURSE_COLUMNS, FAILED, PASSED, SHEET_ATTENDEES
+from core.limits import DEFAULT_LIMITS, Limits
+from core.register import (
+    COURSE_COLUMNS,
+    FAILED,
+    PASSED,
+    REGISTER_SHEET,
+    CourseRegister,
+    RegisterRow,
+)
+from core.text import key
 from forms.errors import MissingHeaderRow, MissingSheet
 from forms.reader import find_header_row, find_sheet, load_sheets
-from forms.text import key
 from forms.values import BadValue, parse_date, parse_int, parse_pid, parse_text
 
-REGISTER_SHEET = SHEET_ATTENDEES
 DATE_FIELDS = ("birth_date", "date_from", "date_to", "cert_date")
 _RESULTS = {key(PASSED): True, key(FAILED): False}
-
-
-@dataclass
-class RegisterRow:
-    """One learner of a course; unreadable values are kept as raw text in ``invalid``."""
-
-    excel_row: int
-    full_name: str | None = None
-    birth_date: date | None = None
-    pid: str | None = None
-    unit_code: str | None = None
-    course_code: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    passed: bool | None = None
-    cert_no: str | None = None
-    cert_date: date | None = None
-    invalid: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class CourseRegister:
-    rows: list[RegisterRow]
-    columns: dict[str, str]  # field -> Excel column letter
-    header_row: int
 
 
 def read_course_register(content: bytes, limits: Limits = DEFAULT_LIMITS) -> CourseRegister:

@@ -28,8 +28,9 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from forms.container import DEFAULT_LIMITS
-from forms.dispatch import UNKNOWN, ReadOutcome, read_any
+from core.kinds import UNKNOWN
+from core.limits import DEFAULT_LIMITS
+from forms.dispatch import ReadOutcome, read_any
 from forms.errors import CorruptWorkbook, ReadLimitExceeded
 from forms.reader import UNREADABLE
 

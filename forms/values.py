@@ -10,8 +10,8 @@ import math
 import re
 from datetime import date, datetime, timedelta
 
-from forms import layout
-from forms.text import clean, fold, key
+from core import layout
+from core.text import clean, fold, key
 
 EXCEL_EPOCH_1900 = date(1899, 12, 30)  # Excel's 1900 system, with its 1900 leap-year bug
 EXCEL_EPOCH_1904 = date(1904, 1, 1)

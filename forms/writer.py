@@ -1,7 +1,7 @@
 """Writes workbooks of form BC-PTĐ-HS/1: filled reports (demo data, test factories) and the
 blank template the district sends to the cells.
 
-Every label comes from ``forms.layout`` so that the writer and the reader cannot drift apart.
+Every label comes from ``core.layout`` so that the writer and the reader cannot drift apart.
 Values a test wants to be wrong are taken from the dataclasses' ``invalid`` dicts and written
 verbatim instead of the parsed value: that is how a test plants ``31/02/2007`` in a cell.
 """
@@ -19,9 +19,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cellreports.periods import InvalidPeriod, parse_period
-from cellreports.registry import Unit
-from forms.layout import (
+from core.form import Header, RosterRow, SummaryLine
+from core.layout import (
     ETHNIC_GROUPS,
     FORM_VERSION,
     GENDERS,
@@ -39,8 +38,9 @@ from forms.layout import (
     SUMMARY_HEADERS,
     YES,
 )
-from forms.model import Header, RosterRow, SummaryLine
-from forms.xlsxio import deterministic_xlsx, write_value
+from core.periods import InvalidPeriod, parse_period
+from core.registry import Unit
+from core.xlsxio import deterministic_xlsx, write_value
 
 # ---------------------------------------------------------------------------------------
 # Where things go. The reader does not depend on these (it searches by label), but the

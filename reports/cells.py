@@ -16,7 +16,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from forms.xlsxio import write_value
+from core.xlsxio import write_value
 
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
 

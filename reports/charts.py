@@ -22,11 +22,11 @@ from matplotlib.ticker import MaxNLocator
 from openpyxl.drawing.image import Image
 from openpyxl.worksheet.worksheet import Worksheet
 
-from forms.layout import POPULATION_LABELS, POPULATIONS
+from core.layout import POPULATION_LABELS, POPULATIONS
+from core.month import MonthData
 from reports.cells import Style, put_merged, set_widths
 from reports.coverage import NO_DATA, coverage_note
 from reports.export import accepted_cells, unit_value
-from reports.model import MonthData
 from reports.sheetstyle import LEFT_WRAP, font, note, print_setup, write_sheet_title
 
 SHEET_CHARTS = "BieuDo"

@@ -17,8 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from forms.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS, POPULATIONS
-from forms.xlsxio import deterministic_xlsx
+from core.export_format import TOTAL
+from core.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS, POPULATIONS
+from core.month import CellStatus, MonthData
+from core.xlsxio import deterministic_xlsx
 from reports.cells import Style, merge, put, put_merged, set_widths
 from reports.charts import SHEET_CHARTS, build_charts_sheet
 from reports.coverage import no_data_text, total_label
@@ -37,8 +39,7 @@ from reports.district_status import (
     submission_status,
 )
 from reports.document import PARTY_TITLE, DocumentHeader
-from reports.export import TOTAL, accepted_cells, unit_value
-from reports.model import CellStatus, MonthData
+from reports.export import accepted_cells, unit_value
 from reports.sheetstyle import (
     CENTER,
     GRID,
@@ -244,7 +245,7 @@ def build_district_workbook(month: MonthData, *, document: DocumentHeader | None
     build_attention_sheet(wb.create_sheet(SHEET_ATTENTION), month)
     build_checks_sheet(wb.create_sheet(SHEET_CHECKS), month)
     build_charts_sheet(wb.create_sheet(SHEET_CHARTS), month)
-    # forms.xlsxio fixes creator and the created/modified times itself.
+    # core.xlsxio fixes creator and the created/modified times itself.
     wb.properties.title = f"{REPORT_KIND} – {month_title(month.period)} – {month.unit.name}"
     wb.properties.language = "vi-VN"
     return deterministic_xlsx(wb)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from forms.layout import POPULATION_LABELS, STAGES
+from core.layout import POPULATION_LABELS, STAGES
+from core.month import AttentionItem, MonthData
 from reports.cells import Style, put, put_merged, set_widths
-from reports.model import AttentionItem, MonthData
 from reports.sheetstyle import (
     CENTER,
     DATE_FORMAT,

@@ -19,11 +19,12 @@ from fractions import Fraction
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from forms.layout import POPULATION_LABELS, POPULATIONS
+from core.export_format import TOTAL
+from core.layout import POPULATION_LABELS, POPULATIONS
+from core.month import AGE_BANDS, AGE_GROUPS, CellStatus, MonthData
 from reports.cells import merge, put, put_merged, set_widths
 from reports.coverage import NO_DATA, total_label
-from reports.export import TOTAL, accepted_cells, unit_value
-from reports.model import AGE_BANDS, AGE_GROUPS, CellStatus, MonthData
+from reports.export import accepted_cells, unit_value
 from reports.sheetstyle import (
     GREY,
     ONE_DECIMAL_FORMAT,

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.month import CellStatus, MonthData
 from reports.cells import Style, put, put_merged, set_widths
 from reports.export import report_counts
-from reports.model import CellStatus, MonthData
 from reports.sheetstyle import (
     DATETIME_FORMAT,
     GRID,

@@ -13,29 +13,14 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 
-from forms.layout import BREAKDOWNS, INDICATOR_CODES, POPULATIONS, ROSTER_INDICATORS
-from reports.model import CellStatus, MonthData
-
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "period", "unit_code", "unit_level", "parent_code",
-    "population", "indicator", "breakdown", "value",
+from core.export_format import (
+    EXPORT_COLUMNS,
+    FORMULA_TRIGGERS,
+    TOTAL,
+    value_keys,
 )
-TOTAL = "tong"  # the population "both" and the breakdown "all"
-EXPORT_POPULATIONS: tuple[str, ...] = (*POPULATIONS, TOTAL)
-REPORTS_INDICATORS: tuple[str, ...] = ("REPORTS_EXPECTED", "REPORTS_ACCEPTED", "REPORTS_ON_TIME")
-
-# Text starting with one of these is read as a formula by spreadsheet programs.
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def value_keys() -> list[tuple[str, str, str]]:
-    """Every (population, indicator, breakdown) one unit carries, in file order."""
-    keys: list[tuple[str, str, str]] = []
-    for population in EXPORT_POPULATIONS:
-        for indicator in INDICATOR_CODES:
-            breakdowns = BREAKDOWNS if indicator in ROSTER_INDICATORS else (TOTAL,)
-            keys.extend((population, indicator, breakdown) for breakdown in breakdowns)
-    return keys
+from core.layout import POPULATIONS
+from core.month import CellStatus, MonthData
 
 
 def accepted_cells(month: MonthData) -> list[CellStatus]:
@@ -107,7 +92,7 @@ def export_rows(month: MonthData) -> list[dict]:
 
 def neutralise(text: str) -> str:
     """Prefix an apostrophe to text a spreadsheet would run as a formula."""
-    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def write_export_csv(rows: Iterable[dict]) -> bytes:

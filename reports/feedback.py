@@ -20,10 +20,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from forms.errors import ReadError
-from forms.xlsxio import deterministic_xlsx
+from core.errors import ReadError
+from core.findings import ERROR, Finding
+from core.xlsxio import deterministic_xlsx
 from reports.cells import put
-from validations.findings import ERROR, Finding
 
 SHEET = "KetQuaKiemTra"
 FEEDBACK_SUFFIX = "_KetQuaKiemTra"

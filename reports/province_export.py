@@ -10,14 +10,9 @@ reports.export's writers.
 
 from __future__ import annotations
 
-from reports.export import (
-    REPORTS_INDICATORS,
-    TOTAL,
-    value_keys,
-    write_export_csv,
-    write_export_json,
-)
-from reports.province_model import DistrictStatus, ProvinceMonth
+from core.export_format import REPORTS_INDICATORS, TOTAL, value_keys
+from core.province_month import DistrictStatus, ProvinceMonth
+from reports.export import write_export_csv, write_export_json
 
 __all__ = ["province_export_rows", "write_export_csv", "write_export_json"]
 

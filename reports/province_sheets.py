@@ -13,12 +13,9 @@ from datetime import datetime
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from forms.layout import BREAKDOWNS, POPULATION_LABELS, POPULATIONS
-from reports.cells import Style, put, put_merged, set_widths
-from reports.coverage import NO_DATA, no_data_text, total_label
-from reports.district_progress import BEHIND, Progress
-from reports.export import EXPORT_POPULATIONS, TOTAL
-from reports.province_model import (
+from core.export_format import EXPORT_POPULATIONS, TOTAL
+from core.layout import BREAKDOWNS, POPULATION_LABELS, POPULATIONS
+from core.province_month import (
     FILE_REJECTED,
     HAS_DATA,
     NO_CELLS,
@@ -27,6 +24,9 @@ from reports.province_model import (
     DistrictStatus,
     ProvinceMonth,
 )
+from reports.cells import Style, put, put_merged, set_widths
+from reports.coverage import NO_DATA, no_data_text, total_label
+from reports.district_progress import BEHIND, Progress
 from reports.sheetstyle import (
     CENTER,
     DATETIME_FORMAT,

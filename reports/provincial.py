@@ -19,14 +19,14 @@ from datetime import date, datetime, time
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cellreports.registry import Unit
-from forms.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS
-from forms.xlsxio import deterministic_xlsx
+from core.export_format import EXPORT_POPULATIONS, TOTAL
+from core.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS
+from core.province_month import NO_DATA_REASONS, ProvinceMonth
+from core.registry import Unit
+from core.xlsxio import deterministic_xlsx
 from reports.cells import Style, put, put_merged, set_widths
 from reports.coverage import no_data_text
 from reports.document import PARTY_TITLE, DocumentHeader
-from reports.export import EXPORT_POPULATIONS, TOTAL
-from reports.province_model import NO_DATA_REASONS, ProvinceMonth
 from reports.province_sheets import (
     SHEET_BREAKDOWNS,
     SHEET_SUBMISSIONS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cellreports.registry import Unit
+from core.registry import Unit
 
 
 @dataclass(frozen=True)

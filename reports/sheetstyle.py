@@ -15,8 +15,8 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.month import MonthData
 from reports.cells import Style, merge, put, put_merged
-from reports.model import MonthData
 
 FONT = "Times New Roman"
 THIN = Side(style="thin")

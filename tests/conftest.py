@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from cellreports.registry import Registry
-from cellreports.settings import DEFAULT_REGISTRY, Settings
+from core.registry import Registry
+from core.settings import DEFAULT_REGISTRY, Settings
 
 pytest_plugins = ["mailservers"]
 

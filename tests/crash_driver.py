@@ -44,10 +44,10 @@ from factories import (  # noqa: E402
 )
 from sqlalchemy import Engine, event  # noqa: E402
 
-from forms.model import RosterRow, SummaryLine  # noqa: E402
+from core.figures import submission_figures  # noqa: E402
+from core.findings import Finding  # noqa: E402
+from core.form import RosterRow, SummaryLine  # noqa: E402
 from forms.reader import read_cell_report  # noqa: E402
-from reports.figures import submission_figures  # noqa: E402
-from validations.findings import Finding  # noqa: E402
 from warehouse.archive import Archive  # noqa: E402
 from warehouse.db import make_engine, session_factory, upgrade  # noqa: E402
 from warehouse.load import CELL_REPORT, SubmissionRecord, load_submission  # noqa: E402

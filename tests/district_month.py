@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from cellreports.registry import Unit
-from reports.model import AttentionItem, CellStatus, MonthData
+from core.month import AttentionItem, CellStatus, MonthData
+from core.registry import Unit
 
 INDICATORS = [f"TH{n:02d}" for n in range(1, 16)]
 ROSTER = ("TH05", "TH06", "TH07", "TH08", "TH09", "TH10", "TH11", "TH12", "TH14", "TH15")

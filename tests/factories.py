@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from forms import layout
-from forms.counts import derive_roster_counts
-from forms.model import Header, RosterRow, SummaryLine
+from core import layout
+from core.counts import derive_roster_counts
+from core.form import Header, RosterRow, SummaryLine
 from forms.writer import write_cell_workbook
 
 PERIOD = "2024-03"

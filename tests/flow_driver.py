@@ -23,7 +23,7 @@ quiet_prefect()
 from sqlalchemy import event  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
-from cellreports.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from flows.monthly import monthly_consolidation  # noqa: E402
 
 

@@ -30,20 +30,20 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from PIL import Image
 
-from forms import layout
-from forms.container import DEFAULT_LIMITS
+from core import layout
+from core.errors import ReadError
+from core.limits import DEFAULT_LIMITS
+from core.xlsxio import deterministic_xlsx
 from forms.errors import (
     AmbiguousSheet,
     CorruptWorkbook,
     EmptyFile,
     EncryptedWorkbook,
     OversizedWorkbook,
-    ReadError,
     RosterTooLong,
     UnsafeXml,
     UnsupportedFormat,
 )
-from forms.xlsxio import deterministic_xlsx
 
 
 @dataclass(frozen=True)
@@ -358,7 +358,7 @@ def _wrong_extensions(valid: bytes, name: str) -> list[Hostile]:
 
 
 # Text a spreadsheet program would run if it were pasted into a cell unquoted. The writer
-# keeps it as text (forms.xlsxio.write_value), as a cell secretary's Excel would.
+# keeps it as text (core.xlsxio.write_value), as a cell secretary's Excel would.
 INJECTED_NOTES = ("=cmd|' /C calc'!A0", "+84 912 345 678", "-2+3+cmd|' /C calc'!A0",
                   "@SUM(1+1)*cmd|' /C calc'!A0")
 INJECTED_PREPARER = '=HYPERLINK("http://example.invalid/x","Bấm vào đây")'

@@ -6,7 +6,7 @@ import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from cellreports.settings import Settings
+from core.settings import Settings
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
-from cellreports.registry import Registry
-from cellreports.settings import PROJECT_ROOT
-from forms.layout import BREAKDOWNS, INDICATOR_CODES, POPULATIONS, ROSTER_INDICATORS
+from core.layout import BREAKDOWNS, INDICATOR_CODES, POPULATIONS, ROSTER_INDICATORS
+from core.month import CellStatus, MonthData
+from core.province_month import DistrictStatus, ProvinceMonth
+from core.registry import Registry
+from core.settings import PROJECT_ROOT
 from reports.export import export_rows, write_export_csv, write_export_json
-from reports.model import CellStatus, MonthData
-from reports.province_model import DistrictStatus, ProvinceMonth
 
 PROVINCE_REGISTRY = PROJECT_ROOT / "config" / "registry" / "lam-dong-2024-province"
 PERIOD = "2024-03"

@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from cellreports.settings import DEFAULT_REGISTRY
+from core.settings import DEFAULT_REGISTRY
 
 Senders = Callable[[str], str]  # unit code -> the new ``senders`` cell
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from cellreports.registry import Registry
+from core.registry import Registry
 
 COVERAGE = re.compile(r"\((\d+)/(\d+) đơn vị có số liệu\)")
 NO_DATA = "Không có số liệu hợp lệ"

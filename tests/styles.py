@@ -34,11 +34,11 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
-from forms import layout
+from core import layout
+from core.errors import ReadError
+from core.form import CellReport
+from core.text import key
 from forms.container import inspect_container
-from forms.errors import ReadError
-from forms.model import CellReport
-from forms.text import key
 
 Style = Callable[[bytes], bytes]
 

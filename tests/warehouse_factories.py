@@ -8,9 +8,9 @@ from pathlib import Path
 
 from factories import make_header, make_roster, make_summary, make_workbook
 
-from forms.dispatch import CELL_REPORT
+from core.findings import Finding
+from core.kinds import CELL_REPORT
 from forms.reader import read_cell_report
-from validations.findings import Finding
 from warehouse.archive import Archive
 from warehouse.load import LoadResult, SubmissionRecord, load_submission
 

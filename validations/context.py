@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cellreports.registry import Registry
-from cellreports.rulebook import RuleBook
-from cellreports.workdays import WorkCalendar
-from validations.history import History
+from core.history import History
+from core.registry import Registry
+from core.rulebook import RuleBook
+from core.workdays import WorkCalendar
 
 
 @dataclass

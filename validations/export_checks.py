@@ -17,8 +17,9 @@ from pathlib import Path
 import great_expectations.expectations as gxe
 import pandas as pd
 
-from cellreports.registry import Registry
-from forms.export_reader import ExportFile
+from core.export_format import ExportFile
+from core.findings import WARNING, Finding
+from core.registry import Registry
 from validations.datadocs import run_name
 from validations.export_frames import (
     ExportItem,
@@ -29,7 +30,6 @@ from validations.export_frames import (
     values_frame,
 )
 from validations.export_messages import KINDS, message, shown
-from validations.findings import WARNING, Finding
 from validations.suites import Engine
 
 FILES, VALUES, REQUIRED = "district_files", "district_values", "district_required"

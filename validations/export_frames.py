@@ -16,12 +16,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cellreports.periods import InvalidPeriod, parse_period
-from cellreports.registry import REPORTING_LEVEL, Registry
-from forms.errors import ReadError
-from forms.export_reader import ExportFile, ExportRow
-from forms.layout import POPULATIONS
-from reports.export import REPORTS_INDICATORS, TOTAL, value_keys
+from core.errors import ReadError
+from core.export_format import REPORTS_INDICATORS, TOTAL, ExportFile, ExportRow, value_keys
+from core.layout import POPULATIONS
+from core.periods import InvalidPeriod, parse_period
+from core.registry import REPORTING_LEVEL, Registry
 
 TOP = "—"  # stands for "no parent" so that a missing parent is compared, not ignored
 TEXT_FIELDS = ("period", "unit_code", "unit_level", "parent_code", "population", "indicator",

@@ -15,16 +15,16 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from cellreports.periods import last_day, period_of
-from cellreports.registry import REPORTING_LEVEL, Registry, Unit
-from forms import layout
-from forms.counts import derive_roster_counts
-from forms.errors import ReadError
-from forms.model import CellReport
-from forms.register_reader import CourseRegister
-from forms.text import key
+from core import layout
+from core.counts import derive_roster_counts
+from core.errors import ReadError
+from core.form import CellReport
+from core.history import person_key, well_formed_pid
+from core.periods import last_day, period_of
+from core.register import CourseRegister
+from core.registry import REPORTING_LEVEL, Registry, Unit
+from core.text import key
 from validations.context import Context
-from validations.history import person_key, well_formed_pid
 
 # the folder inbox's channel (connectors.folder_inbox); the other is e-mail, "imap"
 FOLDER = "folder"

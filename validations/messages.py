@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from forms import layout
-from forms.course_register import COURSE_COLUMNS
+from core import layout
+from core.register import COURSE_COLUMNS
 
 # connectors/mail_auth.py: the sender of a file whose message the district's mail server did
 # not vouch for (its From address follows the marker)

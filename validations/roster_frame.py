@@ -18,18 +18,18 @@ from typing import Any
 
 import pandas as pd
 
-from cellreports.periods import add_months, last_day, months_between
-from forms import layout
-from forms.model import CellReport, RosterRow
-from validations.context import Context
-from validations.frames import BatchItem, limits_for, structurally_sound
-from validations.history import (
+from core import layout
+from core.form import CellReport, RosterRow
+from core.history import (
     certificate_key,
     name_born_key,
     pid_key,
     twelve_digits,
     well_formed_pid,
 )
+from core.periods import add_months, last_day, months_between
+from validations.context import Context
+from validations.frames import BatchItem, limits_for, structurally_sound
 from validations.reference import GENDER_CENTURY_DIGIT, PROVINCE_CODES
 
 DERIVED_DATES = ("report_date", "period_end", "earliest_birth", "cert_valid_until",
@@ -112,7 +112,7 @@ def _derived(row: RosterRow, report: _ReportFacts, ctx: Context) -> dict[str, ob
     period, limits = report.period, report.limits
     pid_checks = _pid_checks(row, ctx.secret)
     name_born = name_born_key(row.full_name, row.birth_date, ctx.secret)
-    # validations.history.person_key, without hashing the number twice
+    # core.history.person_key, without hashing the number twice
     who = pid_checks["pid_hash"] if twelve_digits(row.pid) else name_born
     derived: dict[str, object] = {
         "person_key": who, "report_date": report.report_date, "period_end": last_day(period),

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from cellreports.registry import Registry
-from forms import layout
-from forms.model import CellRef, CellReport, RosterRow
-from forms.register_reader import REGISTER_SHEET
+from core import layout
+from core.findings import Finding
+from core.form import CellRef, CellReport, RosterRow
+from core.register import REGISTER_SHEET
+from core.registry import Registry
 from validations.context import Context
 from validations.datadocs import run_name
-from validations.findings import Finding
 from validations.frames import (
     BatchItem,
     absent_frame,

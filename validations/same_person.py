@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from cellreports.registry import REPORTING_LEVEL
+from core.findings import Finding
+from core.history import person_key
+from core.registry import REPORTING_LEVEL
 from validations.context import Context
-from validations.findings import Finding
 from validations.frames import BatchItem, structurally_sound, unit_status
-from validations.history import person_key
 
 UnitPeriod = tuple[str, str]
 PeopleInForce = dict[tuple[str, str], set[str]]  # (period, person_key) -> cells

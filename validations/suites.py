@@ -17,9 +17,9 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.core.run_identifier import RunIdentifier
 
-from forms import layout
+from core import layout
+from core.findings import RULE_TITLES
 from validations.datadocs import site_config
-from validations.findings import RULE_TITLES
 
 FILES, SUMMARY, WIDE, ROSTER, ABSENT, REGISTER, SAME_PERSON = (
     "files", "summary", "wide", "roster", "absent", "register", "same_person")

@@ -14,7 +14,7 @@ from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cellreports.settings import DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT, Settings
+from core.settings import DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT, Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from validations.findings import Finding
+from core.findings import Finding
 from warehouse import models as m
 from warehouse.versions import now
 

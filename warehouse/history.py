@@ -1,4 +1,4 @@
-"""Reading what earlier months hold, for the history rules (validations.history)."""
+"""Reading what earlier months hold, for the history rules (core.history)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forms.dispatch import CELL_REPORT
-from validations.history import History, PastPerson, PastReport, certificate_key
+from core.history import History, PastPerson, PastReport, certificate_key
+from core.kinds import CELL_REPORT
 from warehouse import models as m
 
 

@@ -1,6 +1,6 @@
 """Lineage: where a figure of a report comes from — which submission versions, and for
 the roster indicators which roster rows. Recomputed from the stored rows with the same
-functions that made the figure (forms.counts, reports.figures), so it cannot disagree."""
+functions that made the figure (core.counts, core.figures), so it cannot disagree."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cellreports.registry import REPORTING_LEVEL, Registry
-from forms.counts import row_indicators
-from forms.dispatch import CELL_REPORT
-from forms.layout import POPULATIONS, ROSTER_INDICATORS
-from reports.figures import BREAKDOWN_FILTERS
+from core.counts import row_indicators
+from core.figures import BREAKDOWN_FILTERS
+from core.kinds import CELL_REPORT, DISTRICT_DATA
+from core.layout import POPULATIONS, ROSTER_INDICATORS
+from core.registry import REPORTING_LEVEL, Registry
 from warehouse import models as m
-from warehouse.load_province import DISTRICT_DATA
 
 
 class UnknownFigure(Exception):

@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from cellreports.registry import Registry
-from forms.dispatch import CELL_REPORT, UNKNOWN
-from forms.model import CellReport, RosterRow
-from forms.register_reader import CourseRegister, RegisterRow
-from reports.figures import submission_figures
-from validations.findings import Finding
-from validations.history import person_key
+from core.figures import submission_figures
+from core.findings import Finding
+from core.form import CellReport, RosterRow
+from core.history import person_key
+from core.kinds import CELL_REPORT, UNKNOWN
+from core.register import CourseRegister, RegisterRow
+from core.registry import Registry
 from warehouse import models as m
 from warehouse.archive import StoredFile
 from warehouse.versions import is_locked, next_version, now, put_in_force

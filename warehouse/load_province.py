@@ -13,9 +13,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from forms.dispatch import UNKNOWN
-from forms.export_reader import ExportRow
-from validations.findings import Finding
+from core.export_format import ExportRow
+from core.findings import Finding
+from core.kinds import DISTRICT_DATA, UNKNOWN
 from warehouse import models as m
 from warehouse.archive import StoredFile
 from warehouse.load import (
@@ -28,8 +28,7 @@ from warehouse.load import (
     settle,
 )
 
-DISTRICT_DATA = "district_data"
-__all__ = ["DISTRICT_DATA", "FAILED", "DistrictRecord", "LoadResult", "known_submissions",
+__all__ = ["FAILED", "DistrictRecord", "LoadResult", "known_submissions",
            "load_district_file"]
 
 

@@ -117,7 +117,7 @@ class RosterFact(Base):
     birth_date: Mapped[date | None] = mapped_column(Date)
     gender: Mapped[str | None] = mapped_column(String(8))
     pid_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    # who the row is across months and cells (validations.history.person_key), keyed
+    # who the row is across months and cells (core.history.person_key), keyed
     person_key: Mapped[str | None] = mapped_column(String(64), index=True)
     ethnicity: Mapped[str | None] = mapped_column(String(64))
     religion: Mapped[str | None] = mapped_column(String(64))

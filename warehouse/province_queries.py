@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cellreports.registry import Registry, Unit
-from forms.layout import POPULATIONS
-from reports.export import TOTAL
-from reports.model import ValueKey
-from reports.province_model import DistrictStatus, ProvinceMonth
+from core.export_format import TOTAL
+from core.kinds import DISTRICT_DATA
+from core.layout import POPULATIONS
+from core.month import ValueKey
+from core.province_month import DistrictStatus, ProvinceMonth
+from core.registry import Registry, Unit
 from warehouse import models as m
-from warehouse.load_province import DISTRICT_DATA
 from warehouse.queries import as_utc, deadline
 
 

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cellreports.periods import last_day
-from cellreports.registry import Registry, Unit
-from forms.dispatch import CELL_REPORT
-from forms.layout import POPULATIONS
-from reports.model import AGE_BANDS, AttentionItem, CellStatus, MonthData, ValueKey
-from validations.findings import Finding
+from core.findings import Finding
+from core.kinds import CELL_REPORT
+from core.layout import POPULATIONS
+from core.month import AGE_BANDS, AttentionItem, CellStatus, MonthData, ValueKey
+from core.periods import last_day
+from core.registry import Registry, Unit
 from warehouse import models as m
 
 

@@ -161,8 +161,8 @@ def drop_month(data_dir: Path, period: str) -> None:
     (each in its unit's folder, with the time it arrived)."""
     from cellreports.demo import generate_month
     from cellreports.demo_run import drop_in_inbox
-    from cellreports.registry import Registry
-    from cellreports.settings import Settings
+    from core.registry import Registry
+    from core.settings import Settings
 
     settings = Settings(data_dir=data_dir)
     for f in generate_month(Registry.load(settings.registry_dir), period):

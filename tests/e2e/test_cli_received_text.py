@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from warehouse_factories import KEY, cell_workbook
 
 from cellreports.cli import app
-from cellreports.registry import Registry
-from forms.dispatch import CELL_REPORT
+from core.kinds import CELL_REPORT
+from core.registry import Registry
 from forms.reader import read_cell_report
 from warehouse.approval import approve
 from warehouse.archive import Archive

@@ -17,8 +17,8 @@ from report_truth import check_district_report, check_province_report
 
 from cellreports.demo import planted_error
 from cellreports.demo_run import PROVINCE_REGISTRY_BY_HIERARCHY
-from cellreports.registry import Registry
-from cellreports.settings import DEFAULT_REGISTRY
+from core.registry import Registry
+from core.settings import DEFAULT_REGISTRY
 
 CODES = [f"TH{n:02d}" for n in range(1, 16)]
 POPULATION_BY_LABEL = {"Học sinh": "hoc_sinh", "Viên chức": "vien_chuc"}

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 from cellreports import demo_run
 from cellreports.cli import app
 from cellreports.demo import generate_month, planted_error
-from cellreports.registry import Registry
-from cellreports.settings import DEFAULT_REGISTRY
+from core.registry import Registry
+from core.settings import DEFAULT_REGISTRY
 
 PERIOD, PERIOD_2024 = "2025-09", "2024-03"
 # 2025 cell -> (its commune, the 2024 cell it was)

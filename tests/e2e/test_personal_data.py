@@ -38,9 +38,9 @@ from sqlalchemy import create_engine, inspect, text
 
 from cellreports.demo import generate_month
 from cellreports.demo_run import drop_in_inbox
-from cellreports.registry import Registry
-from cellreports.settings import DEFAULT_REGISTRY
-from forms.errors import ReadError
+from core.errors import ReadError
+from core.registry import Registry
+from core.settings import DEFAULT_REGISTRY
 from forms.reader import read_cell_report
 from forms.register_reader import read_course_register
 from forms.writer import write_cell_workbook

@@ -24,7 +24,7 @@ import httpx
 import pytest
 from factories import make_workbook
 
-from cellreports.settings import DEFAULT_RULES, Settings
+from core.settings import DEFAULT_RULES, Settings
 
 BIN = Path(sys.executable).parent
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")

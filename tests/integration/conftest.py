@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cellreports.registry import Registry
-from cellreports.settings import Settings
+from core.registry import Registry
+from core.settings import Settings
 from warehouse.db import make_engine, session_factory, upgrade
 from warehouse.load import sync_registry
 

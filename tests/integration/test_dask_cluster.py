@@ -18,8 +18,8 @@ from warehouse_snapshot import snapshot
 
 from cellreports.demo import demo_course_register, generate_month
 from cellreports.demo_run import drop_in_inbox
-from cellreports.registry import Registry
-from cellreports.settings import Settings
+from core.registry import Registry
+from core.settings import Settings
 
 pytestmark = [pytest.mark.usefixtures("prefect_server"), pytest.mark.postgres]
 

@@ -13,8 +13,8 @@ from inbox_files import drop
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from cellreports.settings import DEFAULT_RULES
 from connectors.folder_inbox import LOCK_FILE, SYMLINK
+from core.settings import DEFAULT_RULES
 from warehouse import models as m
 from warehouse.db import make_engine, session_factory
 

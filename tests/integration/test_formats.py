@@ -19,9 +19,9 @@ from styles import (
     libreoffice_xls,
 )
 
+from core.form import CellReport
 from forms.container import inspect_container
 from forms.dispatch import read_any
-from forms.model import CellReport
 from forms.reader import read_cell_report
 from validations.frames import BatchItem
 from validations.run import validate_batch

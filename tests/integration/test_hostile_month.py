@@ -21,10 +21,10 @@ from openpyxl import load_workbook
 from pg_databases import postgres_databases
 from sqlalchemy import select
 
-from cellreports.settings import Settings
 from connectors.safe_names import readable_name
+from core.limits import DEFAULT_LIMITS
+from core.settings import Settings
 from flows.monthly import RunSummary
-from forms.container import DEFAULT_LIMITS
 from forms.dispatch import read_any
 from warehouse import models as m
 from warehouse.db import make_engine, session_factory

@@ -11,12 +11,13 @@ from alembic.migration import MigrationContext
 from province_factories import PERIOD, district_csv, edit, matches, province_registry
 from sqlalchemy import func, inspect, select
 
+from core.findings import Finding
+from core.kinds import DISTRICT_DATA
 from forms.export_reader import read_export
-from validations.findings import Finding
 from warehouse import models as m
 from warehouse.archive import Archive
 from warehouse.db import downgrade, make_engine, upgrade
-from warehouse.load_province import DISTRICT_DATA, DistrictRecord, load_district_file
+from warehouse.load_province import DistrictRecord, load_district_file
 from warehouse.province_queries import province_month
 
 

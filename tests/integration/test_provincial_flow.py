@@ -217,7 +217,7 @@ def test_the_run_leaves_a_table_artifact(province_inbox):
 
 def test_the_2025_hierarchy_consolidates_communes(settings, tmp_path):
     """From July 2025 the province consolidates communes (Bảo Lâm 1–5) the same way."""
-    from cellreports.settings import PROJECT_ROOT
+    from core.settings import PROJECT_ROOT
     from flows.provincial import provincial_consolidation
 
     directory = PROJECT_ROOT / "config" / "registry" / "lam-dong-2025"

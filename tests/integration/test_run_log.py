@@ -19,7 +19,7 @@ import pytest
 from factories import make_header, make_roster, make_summary, make_workbook
 from inbox_files import drop
 
-from cellreports.settings import SETTINGS_NOT_SENT, Settings
+from core.settings import SETTINGS_NOT_SENT, Settings
 
 # imported before any test adds its handlers: importing the flows (great_expectations among
 # their imports) configures logging anew

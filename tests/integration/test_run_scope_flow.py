@@ -14,7 +14,7 @@ from factories import make_header, make_roster, make_summary, make_workbook
 from inbox_files import drop
 from sqlalchemy import select
 
-from cellreports.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
 from warehouse import models as m
 from warehouse.db import make_engine, session_factory
 

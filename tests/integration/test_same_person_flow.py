@@ -11,8 +11,8 @@ from factories import make_header, make_row, make_summary, make_workbook
 from inbox_files import drop
 from sqlalchemy import select
 
-from cellreports.settings import Settings
-from forms.model import RosterRow
+from core.form import RosterRow
+from core.settings import Settings
 from warehouse import models as m
 from warehouse.db import make_engine, session_factory
 

@@ -13,8 +13,8 @@ from registry_copies import registry_without_senders
 from sqlalchemy import select
 
 from cellreports.demo import demo_course_register
-from cellreports.registry import Registry
-from cellreports.settings import Settings
+from core.registry import Registry
+from core.settings import Settings
 from warehouse import models as m
 from warehouse.db import make_engine, session_factory
 

@@ -9,8 +9,8 @@ import pytest
 from factories import make_roster, make_summary, make_workbook
 from sqlalchemy import func, inspect, select
 
+from core.findings import Finding
 from forms.reader import read_cell_report
-from validations.findings import Finding
 from warehouse import models as m
 from warehouse.archive import Archive
 from warehouse.db import downgrade, make_engine, session_factory, upgrade

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from forms.counts import derive_roster_counts
-from forms.layout import POPULATIONS, ROSTER_INDICATORS
-from forms.model import RosterRow
+from core.counts import derive_roster_counts
+from core.form import RosterRow
+from core.layout import POPULATIONS, ROSTER_INDICATORS
 
 
 def row(stage: int | None, population: str = "hoc_sinh", **dates: date) -> RosterRow:

@@ -18,7 +18,7 @@ import pytest
 from factories import PERIOD, make_roster, make_summary, make_workbook
 from province_factories import district_csv, province_registry
 
-from cellreports.registry import Registry
+from core.registry import Registry
 from forms.export_reader import read_export
 from forms.reader import read_cell_report
 from validations.context import Context

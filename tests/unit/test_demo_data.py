@@ -23,11 +23,9 @@ import openpyxl
 import pytest
 
 from cellreports import demo
-from cellreports.periods import first_day, in_period, last_day, months_between, period_of
-from cellreports.registry import Registry
-from forms.counts import derive_roster_counts
-from forms.course_register import COURSE_FIRST_ROW, COURSE_HEADER_ROW
-from forms.layout import (
+from core.counts import derive_roster_counts
+from core.form import RosterRow
+from core.layout import (
     ETHNIC_ALIASES,
     ETHNIC_GROUPS,
     INDICATOR_CODES,
@@ -36,7 +34,9 @@ from forms.layout import (
     ROSTER_COLUMNS,
     ROSTER_INDICATORS,
 )
-from forms.model import RosterRow
+from core.periods import first_day, in_period, last_day, months_between, period_of
+from core.registry import Registry
+from forms.course_register import COURSE_FIRST_ROW, COURSE_HEADER_ROW
 from forms.writer import ROSTER_FIRST_ROW, ROSTER_HEADER_ROW, roster_column_letter
 
 REPO = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ def period_in(hierarchy: str, period_2024: str) -> str:
 
 
 def plus_months(day: date, months: int) -> date:
-    """Written out here rather than taken from cellreports.periods: same day, clamped."""
+    """Written out here rather than taken from core.periods: same day, clamped."""
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
@@ -179,7 +179,7 @@ _DIGEST_SCRIPT = """
 import hashlib, sys
 from pathlib import Path
 from cellreports import demo
-from cellreports.registry import Registry
+from core.registry import Registry
 registry = Registry.load(Path(sys.argv[1]))
 files = demo.generate_demo(registry, hierarchy=sys.argv[2])
 print(hashlib.sha256(b"".join(f.content for f in files)).hexdigest())

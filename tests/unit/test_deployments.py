@@ -10,7 +10,7 @@ from uuid import uuid4
 
 import pytest
 
-from cellreports.settings import SETTINGS_NOT_SENT, Settings
+from core.settings import SETTINGS_NOT_SENT, Settings
 
 # What an operator may choose, deployment by deployment: the month of the consolidation,
 # nothing for the reminders. A test of each deployment's schema fails on anything else.

@@ -12,9 +12,9 @@ import pytest
 from district_month import INDICATORS, POPULATIONS, make_month, unit
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.month import CellStatus, MonthData
 from reports.district import SHEETS, build_district_workbook
 from reports.document import DocumentHeader
-from reports.model import CellStatus, MonthData
 
 FIRST_VALUE_COLUMN = 5  # E: after STT, Chi bộ, Mã chi bộ, Đối tượng
 DOCUMENT = DocumentHeader(signer_name="Nguyễn Văn Thử", number="15")

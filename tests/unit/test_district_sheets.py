@@ -16,9 +16,9 @@ import pytest
 from district_month import ATTENTION, demo_month, make_month
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.month import AGE_BANDS, MonthData
 from reports.charts import admissions_png, funnel_png, monthly_values
 from reports.district import build_district_workbook
-from reports.model import AGE_BANDS, MonthData
 
 POPULATIONS = ("hoc_sinh", "vien_chuc")
 NO_STUDENT = "Chưa kết nạp học sinh nào"

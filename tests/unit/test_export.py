@@ -9,14 +9,14 @@ from datetime import datetime
 
 import pytest
 
-from cellreports.registry import Unit
+from core.month import CellStatus, MonthData
+from core.registry import Unit
 from reports.export import (
     export_rows,
     neutralise,
     write_export_csv,
     write_export_json,
 )
-from reports.model import CellStatus, MonthData
 
 # Written out from EXPORT.md / the form, not taken from the code under test.
 COLUMNS = ["period", "unit_code", "unit_level", "parent_code", "population", "indicator",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from province_factories import PERIOD, district_csv, edit, matches, province_registry
 
-from forms.errors import ReadError
+from core.errors import ReadError
 from forms.export_reader import NotCsv, read_export
 from validations.export_checks import validate_exports
 from validations.export_frames import ExportItem, personal_kind

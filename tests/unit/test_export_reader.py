@@ -15,11 +15,10 @@ from province_factories import (
     province_registry,
 )
 
-from forms.errors import EmptyFile, ReadError
+from core.errors import ReadError
+from core.export_format import CSV, JSON, ExportRow
+from forms.errors import EmptyFile
 from forms.export_reader import (
-    CSV,
-    JSON,
-    ExportRow,
     NotCsv,
     NotJsonRecords,
     NotUtf8,
@@ -138,9 +137,9 @@ def test_text_protected_by_an_apostrophe_reads_as_written(good):
 
 
 def test_a_data_file_over_the_size_limit_is_refused_not_parsed_in_part():
-    from forms.container import DEFAULT_LIMITS
+    from core.export_format import EXPORT_COLUMNS
+    from core.limits import DEFAULT_LIMITS
     from forms.errors import OversizedWorkbook
-    from reports.export import EXPORT_COLUMNS
 
     header = ",".join(EXPORT_COLUMNS).encode() + b"\n"
     with pytest.raises(OversizedWorkbook, match="quá lớn"):

@@ -10,8 +10,8 @@ import pytest
 from factories import make_header, make_roster, make_summary, make_workbook
 from openpyxl import load_workbook
 
-from forms import layout
-from forms.container import Limits
+from core import layout
+from core.limits import Limits
 from forms.dispatch import read_any
 from forms.errors import AmbiguousSheet, RosterTooLong
 from forms.reader import read_cell_report

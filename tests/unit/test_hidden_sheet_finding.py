@@ -10,11 +10,12 @@ import pytest
 from factories import make_workbook
 from openpyxl import load_workbook
 
-from cellreports.registry import Registry
-from forms import layout
+from core import layout
+from core.errors import ReadError
+from core.findings import ERROR, RULE_TITLES, SEVERITY, WARNING, Finding
+from core.registry import Registry
 from forms.dispatch import read_any
-from forms.errors import AmbiguousSheet, ReadError, RosterTooLong
-from validations.findings import ERROR, RULE_TITLES, SEVERITY, WARNING, Finding
+from forms.errors import AmbiguousSheet, RosterTooLong
 from validations.frames import BatchItem
 from validations.run import validate_batch
 

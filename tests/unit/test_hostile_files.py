@@ -18,7 +18,9 @@ import hostile_corpus
 import pytest
 from hostile_corpus import Hostile
 
-from forms.container import DEFAULT_LIMITS, inspect_container
+from core.errors import ReadError
+from core.limits import DEFAULT_LIMITS
+from forms.container import inspect_container
 from forms.dispatch import ReadOutcome, read_any
 from forms.errors import (
     AmbiguousSheet,
@@ -26,7 +28,6 @@ from forms.errors import (
     EmptyFile,
     EncryptedWorkbook,
     OversizedWorkbook,
-    ReadError,
     RosterTooLong,
     UnsafeXml,
     UnsupportedFormat,

@@ -9,7 +9,7 @@ import unicodedata
 
 import pytest
 
-from forms import layout
+from core import layout
 from forms.legacy import (
     LETTERS,
     TCVN3_TO_UNICODE,

@@ -9,7 +9,7 @@ from factories import make_workbook
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 
-from forms import layout
+from core import layout
 from forms.dispatch import read_any
 from forms.legacy import from_unicode
 from forms.reader import read_cell_report

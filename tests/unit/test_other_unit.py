@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 from factories import make_header, make_roster, make_summary, make_workbook
 
-from cellreports.registry import Registry
-from cellreports.settings import PROJECT_ROOT
+from core.findings import ERROR, Finding
+from core.form import CellReport
+from core.registry import Registry
+from core.settings import PROJECT_ROOT
 from forms.dispatch import read_any
-from forms.model import CellReport
 from validations.context import Context
-from validations.findings import ERROR, Finding
 from validations.frames import BatchItem
 from validations.run import validate_batch
 

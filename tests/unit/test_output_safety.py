@@ -18,12 +18,12 @@ from cellreports.console import console, show_outputs, show_runs
 from connectors.base import IncomingFile
 from connectors.folder_inbox import FolderInbox
 from connectors.safe_names import MAX_NAME, readable_name, safe_filename
+from core.findings import Finding
+from core.limits import Limits
 from flows.monthly import RunRow, RunSummary
-from forms.container import Limits
 from forms.dispatch import read_any
 from forms.errors import OversizedWorkbook
 from reports.feedback import FeedbackContext, build_feedback
-from validations.findings import Finding
 
 CTX = FeedbackContext("BL01_2024-03.xlsx", "Chi bộ Trường THPT Bảo Lâm (BL01)", "2024-03", 1,
                       datetime(2024, 3, 20, 9, 0), False)

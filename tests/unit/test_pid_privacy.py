@@ -12,7 +12,7 @@ from factories import PERIOD, make_header, make_roster, make_row, make_summary, 
 from pid_needles import PidNeedles
 
 from cellreports.demo import demo_course_records
-from cellreports.registry import Registry
+from core.registry import Registry
 from forms.course_register import write_course_register
 from forms.dispatch import read_any
 from forms.reader import read_cell_report

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cellreports.registry import Registry
-from cellreports.settings import DEFAULT_REGISTRY, PROJECT_ROOT
+from core.registry import Registry
+from core.settings import DEFAULT_REGISTRY, PROJECT_ROOT
 
 REGISTRIES = PROJECT_ROOT / "config" / "registry"
 

@@ -15,8 +15,8 @@ from province_factories import (
     province_registry,
 )
 
+from core.province_month import DistrictStatus, ProvinceMonth
 from reports.province_export import province_export_rows, write_export_csv
-from reports.province_model import DistrictStatus, ProvinceMonth
 from reports.provincial import SHEETS, build_provincial_workbook
 
 INDICATORS = [f"TH{n:02d}" for n in range(1, 16)]
@@ -150,7 +150,7 @@ def test_numbers_are_values_never_formulas_and_the_output_is_reproducible(workbo
 def test_commune_recipients_from_july_2025(data, registry):
     from dataclasses import replace
 
-    from cellreports.registry import Unit
+    from core.registry import Unit
 
     commune = Unit("BLM1", "Đảng bộ xã Bảo Lâm 1", "xa", "LD", None, None)
     month = replace(data, districts=[DistrictStatus(commune)], values={})

@@ -11,7 +11,7 @@ import pytest
 from factories import make_header, make_roster, make_row, make_workbook
 from openpyxl import load_workbook
 
-from forms import layout
+from core import layout
 from forms.errors import (
     CorruptWorkbook,
     EmptyFile,

@@ -27,24 +27,21 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from forms import layout
-from forms.container import DEFAULT_LIMITS, OLE_MAGIC, ZIP_MAGIC, Limits
-from forms.course_register import (
-    COURSE_COLUMNS,
-    COURSE_FIRST_ROW,
-    SHEET_ATTENDEES,
-    CourseRecord,
-    write_course_register,
-)
-from forms.dispatch import CELL_REPORT, COURSE_REGISTER, UNKNOWN, ReadOutcome, read_any
-from forms.errors import CorruptWorkbook, OversizedWorkbook, ReadError
+from core import layout
+from core.errors import ReadError
+from core.form import CellReport
+from core.kinds import CELL_REPORT, COURSE_REGISTER, UNKNOWN
+from core.limits import DEFAULT_LIMITS, Limits
+from core.register import COURSE_COLUMNS, SHEET_ATTENDEES, CourseRegister
+from core.text import clean, key
+from core.xlsxio import FIXED_ZIP_TIME, deterministic_xlsx, write_value
+from forms.container import OLE_MAGIC, ZIP_MAGIC
+from forms.course_register import COURSE_FIRST_ROW, CourseRecord, write_course_register
+from forms.dispatch import ReadOutcome, read_any
+from forms.errors import CorruptWorkbook, OversizedWorkbook
 from forms.legacy_cells import LegacyEncodingUnreadable
-from forms.model import CellReport
-from forms.register_reader import CourseRegister
-from forms.text import clean, key
 from forms.values import MAX_COUNT
 from forms.writer import info_excel_row, roster_column_letter, roster_excel_row, summary_excel_row
-from forms.xlsxio import FIXED_ZIP_TIME, deterministic_xlsx, write_value
 
 
 def _settings(examples: int) -> settings:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cellreports.registry import Registry
-from cellreports.settings import PROJECT_ROOT, Settings
+from core.registry import Registry
+from core.settings import PROJECT_ROOT, Settings
 from flows.reporting import document_file
 from reports.document import DocumentHeader, load_document
 

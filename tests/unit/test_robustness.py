@@ -10,10 +10,10 @@ from openpyxl import Workbook, load_workbook
 
 from connectors.base import IncomingFile
 from connectors.folder_inbox import FolderInbox
+from core.findings import Finding
 from forms.dispatch import read_any
 from forms.errors import OversizedWorkbook
 from reports.feedback import FeedbackContext, build_feedback
-from validations.findings import Finding
 
 CTX = FeedbackContext("BL01_2024-03.xlsx", "Chi bộ Trường THPT Bảo Lâm (BL01)", "2024-03", 1,
                       datetime(2024, 3, 20, 9, 0), False)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cellreports.rulebook import PARAMETERS, Limits, RuleBook, RuleBookError
-from cellreports.settings import DEFAULT_RULES
+from core.rulebook import PARAMETERS, Limits, RuleBook, RuleBookError
+from core.settings import DEFAULT_RULES
 
 HEADER = "parameter,value,effective_from,level,source,note"
 BASELINE = {

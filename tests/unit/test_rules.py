@@ -13,14 +13,14 @@ from datetime import date
 import pytest
 from factories import PERIOD, make_header, make_roster, make_row, make_summary, make_workbook
 
-from forms import layout
+from core import layout
+from core.findings import SEVERITY
+from core.form import RosterRow
+from core.history import History, PastPerson, PastReport, certificate_key, person_key
 from forms.dispatch import read_any
-from forms.model import RosterRow
 from forms.reader import read_cell_report
 from validations.context import Context
-from validations.findings import SEVERITY
 from validations.frames import BatchItem
-from validations.history import History, PastPerson, PastReport, certificate_key, person_key
 from validations.run import validate_batch
 
 SECRET = b"rules-test"

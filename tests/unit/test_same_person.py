@@ -11,12 +11,12 @@ from datetime import date
 import pytest
 from factories import PERIOD, make_header, make_row, make_summary, make_workbook
 
-from cellreports.registry import Registry, Unit
-from forms.model import RosterRow
+from core.form import RosterRow
+from core.history import History, person_key
+from core.registry import Registry, Unit
 from forms.reader import read_cell_report
 from validations.context import Context
 from validations.frames import BatchItem
-from validations.history import History, person_key
 from validations.run import validate_batch
 
 SECRET = b"same-person-test"

@@ -10,7 +10,7 @@ from pathlib import Path
 from factories import PERIOD, make_workbook
 from registry_copies import registry_with_senders, registry_without_senders
 
-from cellreports.registry import Registry
+from core.registry import Registry
 from forms.reader import read_cell_report
 from validations.context import Context
 from validations.frames import BatchItem

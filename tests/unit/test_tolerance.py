@@ -28,12 +28,12 @@ from styles import (
     xlsm_with_macro,
 )
 
-from forms import layout
+from core import layout
+from core.form import CellReport
+from core.text import key
 from forms.container import inspect_container
 from forms.dispatch import read_any
-from forms.model import CellReport
 from forms.reader import load_sheets, read_cell_report
-from forms.text import key
 from validations.frames import BatchItem
 from validations.run import validate_batch
 

@@ -9,10 +9,10 @@ import pytest
 from factories import make_header, make_roster, make_summary, make_workbook
 from openpyxl import load_workbook
 
-from forms import layout
+from core import layout
+from core.findings import ERROR, SEVERITY
 from forms.dispatch import read_any
 from forms.reader import read_cell_report
-from validations.findings import ERROR, SEVERITY
 from validations.frames import BatchItem
 from validations.run import validate_batch
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cellreports.workdays import CalendarError, WorkCalendar
+from core.workdays import CalendarError, WorkCalendar
 
 HEADER = "date,kind,name"
 TET_2024 = [  # the announced break, Thursday 08/02 – Wednesday 14/02/2024

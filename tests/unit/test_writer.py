@@ -14,8 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cellreports.registry import Unit
-from forms.layout import (
+from core.form import Header, RosterRow, SummaryLine
+from core.layout import (
     ETHNIC_GROUPS,
     FORM_VERSION,
     GENDERS,
@@ -25,7 +25,7 @@ from forms.layout import (
     STAGES,
     SUMMARY_HEADERS,
 )
-from forms.model import Header, RosterRow, SummaryLine
+from core.registry import Unit
 from forms.writer import (
     ROSTER_FIRST_ROW,
     ROSTER_HEADER_ROW,
@@ -263,7 +263,7 @@ def test_zip_members_carry_fixed_times_and_core_properties(workbook_bytes):
 _HASH_SCRIPT = """
 import hashlib
 from datetime import date
-from forms.model import Header, RosterRow
+from core.form import Header, RosterRow
 from forms.writer import write_cell_workbook
 h = Header(unit_code="BL01", period="2024-03", report_date=date(2024, 3, 20))
 r = [RosterRow(excel_row=0, stt=1, full_name="Ka Nhi", birth_date=date(2006, 5, 1))]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from forms.text import key
+from core.text import key
 
 
 @dataclass(frozen=True)

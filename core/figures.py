@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from forms import layout
-from forms.counts import derive_roster_counts
-from forms.model import CellReport, RosterRow
+from core import layout
+from core.counts import derive_roster_counts
+from core.form import CellReport, RosterRow
 
 FigureKey = tuple[str, str, str]  # (population, indicator, breakdown)
 

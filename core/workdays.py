@@ -118,7 +118,7 @@ class WorkCalendar:
     @classmethod
     def default(cls) -> WorkCalendar:
         """The project's calendar, ``config/calendar/holidays-vn.csv``."""
-        from cellreports.settings import DEFAULT_HOLIDAYS
+        from core.settings import DEFAULT_HOLIDAYS
 
         return cls.load(DEFAULT_HOLIDAYS)
 

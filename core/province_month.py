@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cellreports.registry import Unit
-from reports.model import ValueKey
+from core.month import ValueKey
+from core.registry import Unit
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from cellreports.registry import Unit
+from core.registry import Unit
 
 # (unit_code, population, indicator, breakdown) -> value
 ValueKey = tuple[str, str, str, str]

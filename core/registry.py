@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from cellreports.periods import first_day, last_day
+from core.periods import first_day, last_day
 
 REPORTING_LEVEL = "chi_bo"
 

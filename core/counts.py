@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from cellreports.periods import first_day, last_day, parse_period
-from forms.layout import POPULATIONS, ROSTER_INDICATORS
-from forms.model import RosterRow
+from core.form import RosterRow
+from core.layout import POPULATIONS, ROSTER_INDICATORS
+from core.periods import first_day, last_day, parse_period
 
 # Stage-based indicators: code -> the stages (current stage of the row) it counts.
 STAGE_INDICATORS: dict[str, frozenset[int]] = {

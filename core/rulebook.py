@@ -154,7 +154,7 @@ class RuleBook:
     @classmethod
     def default(cls) -> RuleBook:
         """The project's file, ``config/rules/limits.csv``."""
-        from cellreports.settings import DEFAULT_RULES
+        from core.settings import DEFAULT_RULES
 
         return cls.load(DEFAULT_RULES)
 
