@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cellreports.console import ERROR_LIMIT, LIST_LIMIT, console, printable
+from core.errors import CellreportsError
 from core.periods import InvalidPeriod, parse_period
-from core.registry import RegistryError
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -49,9 +49,9 @@ def _user_errors() -> Iterator[None]:
 
     try:
         yield
-    except RegistryError as exc:
-        console.print(f"[red]The unit registry is not valid:[/] {printable(exc, ERROR_LIMIT)}")
-        raise typer.Exit(2) from None
+    except CellreportsError as exc:  # each names its heading and exit code (core.errors)
+        console.print(f"[red]{exc.heading}:[/] {printable(exc, ERROR_LIMIT)}")
+        raise typer.Exit(exc.exit_code) from None
     except OperationalError as exc:
         console.print(_database_error(exc))
         raise typer.Exit(3) from None
@@ -192,12 +192,8 @@ def serve(data_dir: DataDir = None, cron: CronOpt = None) -> None:
         _show_registered(done)
         console.print("Serving; stop with Ctrl+C.", highlight=False)
 
-    try:
-        with _user_errors():
-            d.serve(settings, chosen, on_registered=registered)
-    except d.OnAWorkPool as exc:
-        console.print(f"[red]Not served:[/] {printable(exc, ERROR_LIMIT)}")
-        raise typer.Exit(2) from None
+    with _user_errors():
+        d.serve(settings, chosen, on_registered=registered)
 
 
 @app.command()
@@ -413,17 +409,12 @@ def _actor(by: str | None) -> str:
 def approve(period: Annotated[str, typer.Option(help="The month to approve, YYYY-MM.")],
             by: Actor = None, unit: UnitOpt = None, data_dir: DataDir = None) -> None:
     """Approve and lock a month: later files for it wait as pending corrections."""
-    from warehouse.approval import AlreadyApproved
     from warehouse.approval import approve as approve_month
 
     settings = _settings(data_dir)
     month, scope = _period(period), unit or settings.district_code
     with _user_errors(), _open_warehouse(settings) as session:
-        try:
-            approve_month(session, scope, month, _actor(by))
-        except AlreadyApproved as exc:
-            console.print(f"[yellow]Already approved:[/] {printable(exc, ERROR_LIMIT)}")
-            raise typer.Exit(1) from None
+        approve_month(session, scope, month, _actor(by))
     console.print(f"{printable(scope)} {month} approved by {printable(_actor(by))}; later "
                   "files for it will wait as pending corrections until `cellreports reopen`.")
 
@@ -432,17 +423,12 @@ def approve(period: Annotated[str, typer.Option(help="The month to approve, YYYY
 def reopen(period: Annotated[str, typer.Option(help="The month to reopen, YYYY-MM.")],
            by: Actor = None, unit: UnitOpt = None, data_dir: DataDir = None) -> None:
     """Reopen an approved month: apply its pending corrections, rebuild its reports."""
-    from warehouse.approval import NotApproved
     from warehouse.approval import reopen as reopen_month
 
     settings = _settings(data_dir)
     month, scope = _period(period), unit or settings.district_code
     with _user_errors(), _open_warehouse(settings) as session:
-        try:
-            applied = reopen_month(session, scope, month, _actor(by))
-        except NotApproved as exc:
-            console.print(f"[yellow]Nothing to reopen:[/] {printable(exc, ERROR_LIMIT)}")
-            raise typer.Exit(1) from None
+        applied = reopen_month(session, scope, month, _actor(by))
     console.print(f"{printable(scope)} {month} reopened by {printable(_actor(by))}; "
                   f"corrections applied: {len(applied)}")
     for sub in applied:
@@ -497,19 +483,14 @@ def explain(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
             data_dir: DataDir = None) -> None:
     """Where a figure comes from: the submission versions and the roster rows behind it."""
     from core.registry import Registry
-    from warehouse.lineage import UnknownFigure
     from warehouse.lineage import explain as explain_figure
 
     settings = _settings(data_dir)
     month, scope = _period(period), unit or settings.district_code
     with _user_errors(), _open_warehouse(settings) as session:
         units = Registry.load(registry or settings.registry_dir)
-        try:
-            found = explain_figure(session, units, scope, month, population,
-                                   indicator.upper(), breakdown)
-        except UnknownFigure as exc:
-            console.print(f"[red]Unknown figure:[/] {printable(exc, ERROR_LIMIT)}")
-            raise typer.Exit(2) from None
+        found = explain_figure(session, units, scope, month, population,
+                               indicator.upper(), breakdown)
     console.print(f"[bold]{printable(scope)} {month} {printable(population)} "
                   f"{printable(found.indicator)} {printable(breakdown)} = "
                   f"{found.value}[/]")

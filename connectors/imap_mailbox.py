@@ -28,13 +28,17 @@ from connectors.base import Connector, IncomingFile, Skipped
 from connectors.mail_auth import MailAuth, reply_address, shown
 from connectors.safe_names import safe_filename
 from connectors.smtp_sender import SmtpSender
+from core.errors import CellreportsError
 
 HANDLED = "CellreportsHandled"
 log = logging.getLogger(__name__)
 
 
-class MailboxUnavailable(Exception):
+class MailboxUnavailable(CellreportsError):
     """The IMAP server refused the login or the folder."""
+
+    heading = "The mailbox cannot be reached"
+    exit_code = 3
 
 
 class ImapMailbox(Connector):

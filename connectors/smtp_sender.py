@@ -7,11 +7,16 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from core.errors import CellreportsError
+
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-class MailNotConfigured(Exception):
+class MailNotConfigured(CellreportsError):
     """Mail must go out but no SMTP server is set (CELLREPORTS_SMTP_HOST)."""
+
+    heading = "Mail is not configured"
+    exit_code = 2
 
 
 @dataclass(frozen=True)

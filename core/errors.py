@@ -6,7 +6,14 @@ from __future__ import annotations
 
 
 class CellreportsError(Exception):
-    """Something the project knows how to name went wrong (base of every named error)."""
+    """Something the project knows how to name went wrong (base of every named error).
+
+    The CLI shows one as one sentence, ``heading: message``, and exits with ``exit_code``:
+    1 for a refused operation, 2 for a setting or file the user must fix, 3 for a service
+    (database, mailbox, server) that cannot be reached."""
+
+    heading = "Error"
+    exit_code = 1
 
 
 class ReadError(CellreportsError):

@@ -5,9 +5,14 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from core.errors import CellreportsError
 
-class InvalidPeriod(ValueError):
+
+class InvalidPeriod(CellreportsError, ValueError):
     """A period string is not a valid ``YYYY-MM`` month."""
+
+    heading = "Not a month"
+    exit_code = 2
 
 
 def parse_period(text: str) -> str:

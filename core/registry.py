@@ -8,13 +8,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from core.errors import CellreportsError
 from core.periods import first_day, last_day
 
 REPORTING_LEVEL = "chi_bo"
 
 
-class RegistryError(ValueError):
+class RegistryError(CellreportsError, ValueError):
     """The registry files are malformed (missing column, bad date, unknown parent)."""
+
+    heading = "The unit registry is not valid"
+    exit_code = 2
 
 
 @dataclass(frozen=True)

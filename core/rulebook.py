@@ -14,11 +14,16 @@ from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
+from core.errors import CellreportsError
+
 REQUIRED_COLUMNS = ("parameter", "value", "effective_from", "level", "source", "note")
 
 
-class RuleBookError(ValueError):
+class RuleBookError(CellreportsError, ValueError):
     """The rule-limits file is malformed (unknown parameter, bad number or date, missing row)."""
+
+    heading = "The rule limits file is not valid"
+    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,18 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
+from core.errors import CellreportsError
+
 HOLIDAY = "holiday"
 WORKING_DAY = "working_day"
 REQUIRED_COLUMNS = ("date", "kind", "name")
 
 
-class CalendarError(ValueError):
+class CalendarError(CellreportsError, ValueError):
     """The holiday calendar file is malformed (bad date or kind, conflicting or misplaced day)."""
+
+    heading = "The holiday calendar is not valid"
+    exit_code = 2
 
 
 def _weekdays_through(ordinal: int) -> int:

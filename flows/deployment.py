@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
+from core.errors import CellreportsError
 from core.periods import period_of
 from core.settings import Settings
 from flows.reporting import deadline_day
@@ -235,10 +236,13 @@ def remove_legacy(client: SyncPrefectClient, settings: Settings) -> list[str]:
     return removed
 
 
-class OnAWorkPool(Exception):
+class OnAWorkPool(CellreportsError):
     """``serve`` would take over deployments registered on a work pool: its workers would
     run them too (Prefect keeps a deployment's pool when it is registered again without
     one)."""
+
+    heading = "Not served"
+    exit_code = 2
 
 
 def refuse_pool_deployments(client: SyncPrefectClient, settings: Settings) -> None:

@@ -23,6 +23,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
+from core.errors import CellreportsError
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,8 +39,11 @@ MONTHLY_ENTRYPOINT = f"{__name__}.{CONFIGURED_MONTHLY}"
 REMINDERS_ENTRYPOINT = "flows.reminders.deployed_reminders"
 
 
-class DataDirNotAbsolute(RuntimeError):
+class DataDirNotAbsolute(CellreportsError, RuntimeError):
     """A deployed run's data folder must not depend on the directory it was started in."""
+
+    heading = "CELLREPORTS_DATA_DIR is not absolute"
+    exit_code = 2
 
 
 def deployed_settings() -> Settings:

@@ -33,6 +33,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+from core.errors import CellreportsError
+
 __all__ = [
     "ENCODING_LABELS",
     "LETTERS",
@@ -166,7 +168,7 @@ _VNI_CODES = frozenset(_VNI_SINGLES) | _VNI_MARKS
 _LEGACY_CHARS = _TCVN3_CODES | _VNI_CODES
 
 
-class LegacyEncodingError(ValueError):
+class LegacyEncodingError(CellreportsError, ValueError):
     """Text in a legacy Vietnamese encoding that cannot be converted to Unicode cleanly."""
 
     def __init__(self, message_vi: str, *, encoding: str, fragment: str, reason: str):

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from core.errors import CellreportsError
 from core.kinds import UNKNOWN
 from core.limits import DEFAULT_LIMITS
 from forms.dispatch import ReadOutcome, read_any
@@ -61,11 +62,11 @@ def too_big() -> ReadLimitExceeded:
         "trúc bất thường). Đề nghị chép dữ liệu sang biểu mẫu mới rồi gửi lại.")
 
 
-class ChildDied(Exception):
+class ChildDied(CellreportsError):
     """The reading child ended (killed by its memory limit, or crashed) before answering."""
 
 
-class ChildTimedOut(Exception):
+class ChildTimedOut(CellreportsError):
     """The reading child did not answer within the time allowed for one file."""
 
 

@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from core import layout
+from core.errors import CellreportsError
 from core.text import clean, fold, key
 
 EXCEL_EPOCH_1900 = date(1899, 12, 30)  # Excel's 1900 system, with its 1900 leap-year bug
@@ -29,7 +30,7 @@ _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)
 _INT_TEXT = re.compile(r"^\d{1,3}(?:[.,\s]\d{3})+$|^\d+$")
 
 
-class BadValue(ValueError):
+class BadValue(CellreportsError, ValueError):
     """A cell holds something that is not a value of the expected kind."""
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
+from core.errors import CellreportsError
+
 PARTY_TITLE = "ĐẢNG CỘNG SẢN VIỆT NAM"
 
 
@@ -46,8 +48,11 @@ class DocumentHeader:
         return f"{self.place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
-class DocumentConfigError(ValueError):
+class DocumentConfigError(CellreportsError, ValueError):
     """document.toml has an unknown key or a value of the wrong kind."""
+
+    heading = "document.toml is not valid"
+    exit_code = 2
 
 
 def load_document(path: Path) -> DocumentHeader:

@@ -13,16 +13,23 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.errors import CellreportsError
 from warehouse import models as m
 from warehouse.versions import now, put_in_force
 
 
-class AlreadyApproved(Exception):
+class AlreadyApproved(CellreportsError):
     """The month was approved before; it must be reopened before it can be approved again."""
 
+    heading = "Already approved"
+    exit_code = 1
 
-class NotApproved(Exception):
+
+class NotApproved(CellreportsError):
     """Only an approved month can be reopened."""
+
+    heading = "Nothing to reopen"
+    exit_code = 1
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.counts import row_indicators
+from core.errors import CellreportsError
 from core.figures import BREAKDOWN_FILTERS
 from core.kinds import CELL_REPORT, DISTRICT_DATA
 from core.layout import POPULATIONS, ROSTER_INDICATORS
@@ -18,8 +19,11 @@ from core.registry import REPORTING_LEVEL, Registry
 from warehouse import models as m
 
 
-class UnknownFigure(Exception):
+class UnknownFigure(CellreportsError):
     """The unit, month or indicator asked about is not one the reports hold."""
+
+    heading = "Unknown figure"
+    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,16 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from core.errors import CellreportsError
+
 POLL_SECONDS = 0.5
 
 
-class RunLockTimeout(Exception):
+class RunLockTimeout(CellreportsError):
     """Another run held the warehouse for longer than we were willing to wait."""
+
+    heading = "Another run holds the warehouse"
+    exit_code = 3
 
 
 def lock_id(name: str) -> int:
