@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.exc import OperationalError
 
     from flows.deployment import Registered
+    from warehouse.unit_of_work import Warehouse
 
 # The command line reports outcomes itself (a summary, or one sentence for an error the
 # user can fix): Prefect's own log lines and tracebacks would only be noise here.
@@ -264,7 +265,7 @@ def report(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
         return
     if level != "district":
         raise typer.BadParameter("level is 'district' or 'province'")
-    from flows.reporting import soffice, write_district_outputs
+    from services.reporting import soffice, write_district_outputs
 
     with _user_errors():
         outputs = write_district_outputs(settings, Registry.load(settings.registry_dir), month,
@@ -376,11 +377,11 @@ def remind(today: Annotated[str | None, typer.Option(
 @db_app.command("upgrade")
 def db_upgrade(data_dir: DataDir = None) -> None:
     """Bring the warehouse schema to the latest migration."""
-    from warehouse.db import engine_for, upgrade
+    from warehouse.unit_of_work import Warehouse
 
     settings = _settings(data_dir)
     with _user_errors():
-        upgrade(engine_for(settings))
+        Warehouse.of(settings).upgrade()
     console.print(f"Warehouse at the latest schema: {settings.database_url}")
 
 
@@ -390,13 +391,11 @@ UnitOpt = Annotated[str | None, typer.Option(help="The consolidating unit (defau
                                                   "district of the settings).")]
 
 
-def _open_warehouse(settings: Settings):  # type: ignore[no-untyped-def]
-    """A session on the warehouse, its schema brought up to date first."""
-    from warehouse.db import engine_for, session_factory, upgrade
+def _warehouse(settings: Settings) -> Warehouse:
+    """The warehouse of the settings, its schema brought up to date first."""
+    from warehouse.unit_of_work import Warehouse
 
-    engine = engine_for(settings)
-    upgrade(engine)
-    return session_factory(engine)()
+    return Warehouse.of(settings).ready()
 
 
 def _actor(by: str | None) -> str:
@@ -409,12 +408,10 @@ def _actor(by: str | None) -> str:
 def approve(period: Annotated[str, typer.Option(help="The month to approve, YYYY-MM.")],
             by: Actor = None, unit: UnitOpt = None, data_dir: DataDir = None) -> None:
     """Approve and lock a month: later files for it wait as pending corrections."""
-    from warehouse.approval import approve as approve_month
-
     settings = _settings(data_dir)
     month, scope = _period(period), unit or settings.district_code
-    with _user_errors(), _open_warehouse(settings) as session:
-        approve_month(session, scope, month, _actor(by))
+    with _user_errors():
+        _warehouse(settings).approve(scope, month, _actor(by))
     console.print(f"{printable(scope)} {month} approved by {printable(_actor(by))}; later "
                   "files for it will wait as pending corrections until `cellreports reopen`.")
 
@@ -423,12 +420,10 @@ def approve(period: Annotated[str, typer.Option(help="The month to approve, YYYY
 def reopen(period: Annotated[str, typer.Option(help="The month to reopen, YYYY-MM.")],
            by: Actor = None, unit: UnitOpt = None, data_dir: DataDir = None) -> None:
     """Reopen an approved month: apply its pending corrections, rebuild its reports."""
-    from warehouse.approval import reopen as reopen_month
-
     settings = _settings(data_dir)
     month, scope = _period(period), unit or settings.district_code
-    with _user_errors(), _open_warehouse(settings) as session:
-        applied = reopen_month(session, scope, month, _actor(by))
+    with _user_errors():
+        applied = _warehouse(settings).reopen(scope, month, _actor(by))
     console.print(f"{printable(scope)} {month} reopened by {printable(_actor(by))}; "
                   f"corrections applied: {len(applied)}")
     for sub in applied:
@@ -436,7 +431,7 @@ def reopen(period: Annotated[str, typer.Option(help="The month to reopen, YYYY-M
                       f"{printable(sub.filename)}")
     if scope == settings.district_code:
         from core.registry import Registry
-        from flows.reporting import write_district_outputs
+        from services.reporting import write_district_outputs
 
         with _user_errors():
             outputs = write_district_outputs(settings, Registry.load(settings.registry_dir),
@@ -452,12 +447,10 @@ def periods(unit: UnitOpt = None, data_dir: DataDir = None) -> None:
     """Each month: open or approved (by whom, when), and its pending corrections."""
     from rich.table import Table
 
-    from warehouse.approval import pending, states
-
     settings = _settings(data_dir)
     scope = unit or settings.district_code
-    with _user_errors(), _open_warehouse(settings) as session:
-        found, waiting = states(session, scope), pending(session, scope)
+    with _user_errors():
+        found, waiting = _warehouse(settings).months(scope)
     table = Table(title=f"Months of {printable(scope)}", title_justify="left")
     for column in ("Month", "State", "Approved by", "Approved at", "Pending corrections"):
         table.add_column(column)
@@ -483,14 +476,13 @@ def explain(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
             data_dir: DataDir = None) -> None:
     """Where a figure comes from: the submission versions and the roster rows behind it."""
     from core.registry import Registry
-    from warehouse.lineage import explain as explain_figure
 
     settings = _settings(data_dir)
     month, scope = _period(period), unit or settings.district_code
-    with _user_errors(), _open_warehouse(settings) as session:
+    with _user_errors():
         units = Registry.load(registry or settings.registry_dir)
-        found = explain_figure(session, units, scope, month, population,
-                               indicator.upper(), breakdown)
+        found = _warehouse(settings).explain(units, scope, month, population,
+                                             indicator.upper(), breakdown)
     console.print(f"[bold]{printable(scope)} {month} {printable(population)} "
                   f"{printable(found.indicator)} {printable(breakdown)} = "
                   f"{found.value}[/]")
@@ -512,30 +504,21 @@ def history(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
             out: Annotated[Path | None, typer.Option(help="Where --get writes.")] = None,
             ) -> None:
     """A month's report versions, changed figures and approvals; --get retrieves one."""
-    from sqlalchemy import select
-
-    from warehouse import models as m
-    from warehouse.approval import events
-    from warehouse.report_log import builds, retrieve
-
     settings = _settings(data_dir)
     month, scope = _period(period), unit or settings.district_code
     reports_root = settings.reports if scope == settings.district_code \
-        else settings.data_dir / "province" / "reports"
-    with _user_errors(), _open_warehouse(settings) as session:
-        versions = builds(session, scope, month)
-        if get is not None:
-            chosen = next((b for b in versions if b.id == get), None)
-            if chosen is None:
-                raise typer.BadParameter(f"no report version {get} for {scope} {month}")
-            target = retrieve(reports_root, chosen, out or Path(chosen.file_name))
-            console.print(f"Report version {get} ({chosen.built_at:%Y-%m-%d %H:%M}): {target}")
-            return
-        changes = session.execute(
-            select(m.FigureChange, m.Submission).join(
-                m.Submission, m.Submission.id == m.FigureChange.submission_id)
-            .where(m.FigureChange.period == month).order_by(m.FigureChange.id)).all()
-        approvals = events(session, scope, month)
+        else settings.province_reports
+    with _user_errors():
+        warehouse = _warehouse(settings)
+        found = warehouse.month_history(scope, month)
+    versions, changes, approvals = found.builds, found.changes, found.approvals
+    if get is not None:
+        chosen = next((b for b in versions if b.id == get), None)
+        if chosen is None:
+            raise typer.BadParameter(f"no report version {get} for {scope} {month}")
+        target = warehouse.retrieve_build(reports_root, chosen, out or Path(chosen.file_name))
+        console.print(f"Report version {get} ({chosen.built_at:%Y-%m-%d %H:%M}): {target}")
+        return
     console.print(f"[bold]Report versions of {printable(scope)} {month}[/]")
     for b in versions:
         console.print(f"  {b.id:>5}  {b.built_at:%Y-%m-%d %H:%M}  {b.kind:<10} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -11,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REGISTRY = PROJECT_ROOT / "config" / "registry" / "bao-lam-2024"
+DEFAULT_PROVINCE_REGISTRY = PROJECT_ROOT / "config" / "registry" / "lam-dong-2024-province"
 DEFAULT_RULES = PROJECT_ROOT / "config" / "rules" / "limits.csv"
 DEFAULT_HOLIDAYS = PROJECT_ROOT / "config" / "calendar" / "holidays-vn.csv"
 # The warehouse database's limits (warehouse/db.py make_engine, which has them as defaults).
@@ -21,6 +23,20 @@ DB_CONNECT_TIMEOUT = 10
 DB_STATEMENT_TIMEOUT = 300.0
 # What Prefect (or any JSON) sees of the settings passed to a flow
 SETTINGS_NOT_SENT = "settings of the process that ran it (not sent to Prefect)"
+
+
+DISTRICT, PROVINCE = "district", "province"  # the levels that consolidate
+
+
+@dataclass(frozen=True)
+class LevelPaths:
+    """The folders of one consolidating level."""
+
+    inbox: Path
+    processed: Path
+    outbox: Path
+    reports: Path
+    data_docs: Path
 
 
 class Settings(BaseSettings):
@@ -40,6 +56,11 @@ class Settings(BaseSettings):
     archive_dir: Path | None = None
     reports_dir: Path | None = None
     registry_dir: Path = DEFAULT_REGISTRY
+    # The province's consolidation of the districts' (communes') data files: its registry
+    # view, and its unit (the registry's top unit when unset). Its folders are under
+    # DATA_DIR/province (``paths("province")``).
+    province_registry_dir: Path = DEFAULT_PROVINCE_REGISTRY
+    province_code: str | None = None
     # Rule limits with effective dates, and the public-holiday calendar (working days)
     rules_file: Path = DEFAULT_RULES
     holidays_file: Path = DEFAULT_HOLIDAYS
@@ -106,6 +127,22 @@ class Settings(BaseSettings):
     @property
     def reports(self) -> Path:
         return self._under_data(self.reports_dir, "reports")
+
+    @property
+    def province_reports(self) -> Path:
+        return self.paths(PROVINCE).reports
+
+    def paths(self, level: str = DISTRICT) -> LevelPaths:
+        """Where one level's files live: the district's (or commune's) folders, each
+        settable, or the province's, all under ``DATA_DIR/province``."""
+        if level == PROVINCE:
+            root = self.data_dir / "province"
+            return LevelPaths(inbox=root / "inbox", processed=root / "processed",
+                              outbox=root / "outbox", reports=root / "reports",
+                              data_docs=(root / "datadocs").resolve())
+        return LevelPaths(inbox=self.inbox, processed=self.data_dir / "processed",
+                          outbox=self.outbox, reports=self.reports,
+                          data_docs=(self.data_dir / "datadocs").resolve())
 
     @property
     def database_url(self) -> str:

@@ -9,21 +9,17 @@ from typing import Any, TypeVar
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from connectors.base import Connector
 from core.findings import Finding
 from core.registry import Registry
 from core.settings import Settings
-from warehouse.db import engine_for, session_factory, upgrade
-from warehouse.load import FAILED, LoadResult, sync_registry
+from warehouse.load import FAILED, LoadResult
 from warehouse.runlock import run_lock
+from warehouse.unit_of_work import Warehouse
 
 Item = TypeVar("Item")
-
-
-def sessions(settings: Settings) -> sessionmaker[Session]:
-    return session_factory(engine_for(settings))
 
 
 # An unreachable database is retried (a restart, a network blip); then the flow fails with
@@ -31,29 +27,19 @@ def sessions(settings: Settings) -> sessionmaker[Session]:
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def prepare_warehouse(settings: Settings, registry: Registry) -> None:
     """Bring the schema to the latest migration and mirror the registry into it."""
-    engine = engine_for(settings)
-    with run_lock(engine, "schema-upgrade"):  # two first runs must not both create tables
-        upgrade(engine)
-    with session_factory(engine)() as session:
-        sync_registry(session, registry)
-    engine.dispose()
+    Warehouse.of(settings).ready(registry)
 
 
 @contextmanager
 def exclusive_run(settings: Settings, name: str) -> Iterator[None]:
     """Serialise runs on one warehouse: a second run waits for the first to finish (the
     database holds the lock, so a killed run releases it)."""
-    engine = engine_for(settings)
-
     def waiting() -> None:
         get_run_logger().warning("another run (%s) is using the warehouse; waiting for it "
                                  "to finish", name)
 
-    try:
-        with run_lock(engine, name, on_wait=waiting):
-            yield
-    finally:
-        engine.dispose()
+    with run_lock(Warehouse.of(settings).engine, name, on_wait=waiting):
+        yield
 
 
 def load_each(records: list[Item], settings: Settings,
@@ -61,7 +47,7 @@ def load_each(records: list[Item], settings: Settings,
     """One transaction per file, oldest first; a retry skips what was already loaded. The
     database being unreachable fails the task (Prefect retries it); a file the database
     refuses is reported as failed, stays in the inbox, and the others load."""
-    open_session = sessions(settings)
+    open_session = Warehouse.of(settings).session
     results = {}
     for record in sorted(records, key=lambda r: r.received_at):  # type: ignore[attr-defined]
         with open_session() as session:

@@ -33,7 +33,7 @@ from pydantic import SecretStr
 from core.errors import CellreportsError
 from core.periods import period_of
 from core.settings import Settings
-from flows.reporting import deadline_day
+from services.reporting import deadline_day
 
 if TYPE_CHECKING:
     from uuid import UUID

@@ -17,7 +17,6 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote, unmapped
 from pydantic import Field
-from sqlalchemy.orm import Session
 
 from connectors.base import Connector, IncomingFile, Skipped
 from connectors.folder_inbox import FolderInbox
@@ -36,35 +35,31 @@ from flows.common import (
     exclusive_run,
     load_each,
     prepare_warehouse,
-    sessions,
     validate_isolated,
 )
-from flows.reporting import (
+from flows.runners import deployed_settings
+from forms.dispatch import ReadOutcome
+from forms.sandbox import SandboxLimits, read_contained
+from services.feedback import feedback_workbook
+from services.reporting import (
     DistrictOutputs,
     deadline_day,
     stale_periods,
     write_district_outputs,
 )
-from flows.runners import deployed_settings
-from forms.dispatch import ReadOutcome
-from forms.sandbox import SandboxLimits, read_contained
-from reports.feedback import FeedbackContext, build_feedback, feedback_name
 from validations.context import Context
 from validations.frames import BatchItem, may_send
 from validations.run import dedupe, listed_elsewhere, validate_batch
-from warehouse.approval import pending
 from warehouse.archive import Archive, StoredFile
-from warehouse.feedback_log import findings_of, mark_feedback_sent
-from warehouse.history import load_history
 from warehouse.load import (
     FAILED,
     LoadResult,
     SubmissionRecord,
-    known_submissions,
     load_submission,
 )
 from warehouse.models import Submission
-from warehouse.queries import as_utc, deadline, earlier_version
+from warehouse.queries import deadline
+from warehouse.unit_of_work import Warehouse
 
 T = TypeVar("T")
 
@@ -141,8 +136,7 @@ def collect_files(settings: Settings) -> Collection:
     skipped = [s for connector in connectors for s in connector.skipped]
     stored = [archive.store(item.content) for item in incoming]
     arrivals = [(s.sha256, i.channel, i.sender) for i, s in zip(incoming, stored, strict=True)]
-    with sessions(settings)() as session:
-        known = known_submissions(session, arrivals)
+    known = Warehouse.of(settings).known(arrivals)
     # the same bytes are one submission per sender: another sender's copy is its own file,
     # judged (and answered) for that sender
     seen: set[tuple[str, str, str]] = set()
@@ -183,8 +177,7 @@ def gather_history(outcomes: list[ReadOutcome], settings: Settings) -> History:
     and the course register's certificates, including a register arriving in this batch."""
     wanted = [(o.report.header.unit_code, o.report.header.period) for o in outcomes
               if o.report and o.report.header.unit_code and o.report.header.period]
-    with sessions(settings)() as session:
-        history = load_history(session, wanted)
+    history = Warehouse.of(settings).history(wanted)
     arriving = {(certificate_key(r.cert_no), r.cert_date) for o in outcomes if o.register
                 for r in o.register.rows if r.cert_no and r.passed}
     if arriving:
@@ -305,46 +298,28 @@ def send_feedback(answers: list[tuple[Collected, int]], registry: Registry,
     and the others go on; its file stays in its channel, so the next run answers it."""
     connectors = make_connectors(settings)
     outcome = FeedbackOutcome()
-    open_session = sessions(settings)
+    warehouse = Warehouse.of(settings)
     for c, submission_id in answers:
-        with open_session() as session:
-            submission = session.get(Submission, submission_id)
-            if submission is None or submission.feedback_sent_at is not None:
-                continue
-            content, name = feedback_for(session, submission, c.incoming.content, registry,
-                                         ZoneInfo(settings.timezone))
+        answer = warehouse.answer(submission_id)
+        if answer is None or answer.sent:
+            continue
+        content, name = feedback_workbook(answer, c.incoming.content, registry,
+                                          ZoneInfo(settings.timezone))
         try:
             where = connectors[c.incoming.channel].send_feedback(
-                c.incoming, name, content, key=submission.sha256[:8])
+                c.incoming, name, content, key=answer.sha256[:8])
         except Exception as exc:
             outcome.failed[submission_id] = type(exc).__name__
             get_run_logger().warning(
                 "could not send the feedback on %s (%s): %s; the file stays in the %s and "
                 "the next run sends it", runlog.shown(c.incoming.filename),
-                submission.unit_code or "?",
+                answer.unit_code or "?",
                 runlog.shown(f"{type(exc).__name__}: {exc}"),
                 "mailbox" if c.incoming.channel == "imap" else "inbox")
             continue
         outcome.sent[submission_id] = where
-        with open_session() as session, session.begin():
-            mark_feedback_sent(session, submission_id, str(where))
+        warehouse.mark_answered(submission_id, str(where))
     return outcome
-
-
-def feedback_for(session: Session, submission: Submission, original: bytes,
-                 registry: Registry, zone: ZoneInfo) -> tuple[bytes, str]:
-    """The feedback workbook of a loaded submission and its file name."""
-    unit = registry.get(submission.unit_code)
-    replaces, earlier = earlier_version(session, submission.id)
-    ctx = FeedbackContext(
-        filename=submission.filename,
-        unit_label=f"{unit.name} ({unit.code})" if unit else (submission.unit_code or "—"),
-        period=submission.period, version=submission.version,
-        received_at=as_utc(submission.received_at).astimezone(zone),
-        accepted=submission.status in ("accepted", "pending"), replaces_version=replaces,
-        earlier_findings=tuple(earlier), pending=submission.status == "pending")
-    content = build_feedback(original, findings_of(session, submission.id), ctx)
-    return content, feedback_name(submission.filename, submission.version)
 
 
 @task(cache_policy=NO_CACHE)
@@ -361,9 +336,8 @@ def find_stale_months(period: str, registry: Registry, settings: Settings) -> li
 
 @task(cache_policy=NO_CACHE)
 def list_pending(settings: Settings) -> list[tuple[str, str, int | None, str]]:
-    with sessions(settings)() as session:
-        return [(s.unit_code or "", s.period or "", s.version, s.filename)
-                for s in pending(session, settings.district_code)]
+    return [(s.unit_code or "", s.period or "", s.version, s.filename)
+            for s in Warehouse.of(settings).pending(settings.district_code)]
 
 
 def data_docs_dir(settings: Settings) -> Path:
@@ -547,11 +521,10 @@ def report_feedback(answers: list[tuple[Collected, int]], feedback: FeedbackOutc
             log.info("sent the feedback on %s to %s", runlog.shown(c.incoming.filename),
                      runlog.shown_path(feedback.sent[submission_id]))
         elif submission_id in feedback.failed:
-            with sessions(settings)() as session:
-                submission = session.get(Submission, submission_id)
-                unit = (submission.unit_code if submission else None) or "?"
-                month = (submission.period if submission else None) or period
-                version = submission.version if submission else None
+            submission = Warehouse.of(settings).submission(submission_id)
+            unit = (submission.unit_code if submission else None) or "?"
+            month = (submission.period if submission else None) or period
+            version = submission.version if submission else None
             events.emit(
                 events.FEEDBACK_FAILED,
                 events.submission_resource(submission_id, unit, month, version),

@@ -28,19 +28,18 @@ from core.kinds import DISTRICT_DATA, UNKNOWN
 from core.periods import last_day, parse_period
 from core.registry import Registry, Unit
 from core.rulebook import RuleBook
-from core.settings import PROJECT_ROOT, Settings
+from core.settings import DEFAULT_PROVINCE_REGISTRY, PROVINCE, LevelPaths, Settings
 from flows.common import (
     acknowledge_loaded,
     exclusive_run,
     load_each,
     prepare_warehouse,
-    sessions,
     validate_isolated,
 )
-from flows.reporting import to_pdf
 from forms.export_reader import read_export
 from reports.province_export import province_export_rows, write_export_csv, write_export_json
 from reports.provincial import build_provincial_workbook
+from services.reporting import to_pdf
 from validations.export_checks import validate_exports
 from validations.export_frames import ExportItem, top_units, valid_period
 from warehouse.archive import Archive, StoredFile
@@ -54,26 +53,11 @@ from warehouse.load_province import (
 from warehouse.models import Submission
 from warehouse.province_queries import expected_districts, province_month
 from warehouse.report_log import in_use_ids, record_builds
-
-PROVINCE_REGISTRY = PROJECT_ROOT / "config" / "registry" / "lam-dong-2024-province"
-
-
-@dataclass(frozen=True)
-class ProvincePaths:
-    """Where the province's files go: all under ``data_dir / "province"``."""
-
-    inbox: Path
-    processed: Path
-    outbox: Path
-    reports: Path
-    data_docs: Path
+from warehouse.unit_of_work import Warehouse
 
 
-def province_paths(settings: Settings) -> ProvincePaths:
-    root = settings.data_dir / "province"
-    return ProvincePaths(inbox=root / "inbox", processed=root / "processed",
-                         outbox=root / "outbox", reports=root / "reports",
-                         data_docs=(root / "datadocs").resolve())
+def province_paths(settings: Settings) -> LevelPaths:
+    return settings.paths(PROVINCE)
 
 
 @dataclass
@@ -132,7 +116,7 @@ def collect_files(settings: Settings) -> tuple[list[Collected], list[Skipped]]:
     connector = make_connector(settings)
     incoming = list(connector.fetch())
     stored = [archive.store(item.content) for item in incoming]
-    with sessions(settings)() as session:
+    with Warehouse.of(settings).session() as session:
         known = {arrival: _as_row(sub) for arrival, sub in known_submissions(
             session, [(s.sha256, i.channel, i.sender)
                       for i, s in zip(incoming, stored, strict=True)]).items()}
@@ -243,7 +227,7 @@ def build_reports(period: str, registry: Registry, province: str, settings: Sett
 def rebuild_provincial_outputs(settings: Settings, period: str, *, pdf: bool = False,
                                registry_dir: Path | None = None) -> dict[str, Path]:
     """``cellreports report --level province``: the outputs again, from the warehouse only."""
-    registry = Registry.load(registry_dir or PROVINCE_REGISTRY)
+    registry = Registry.load(registry_dir or settings.province_registry_dir)
     report, csv_path, _json, _missing = write_provincial_outputs(
         settings, registry, province_of(registry), period)
     paths = {"Provincial report": report, "Province data file": csv_path}
@@ -262,7 +246,7 @@ def write_provincial_outputs(settings: Settings, registry: Registry, province: s
     report = root / period / f"BaoCaoTongHop_{stem}.xlsx"
     csv_path = root / period / f"DuLieu_{stem}.csv"
     json_path = root / period / f"DuLieu_{stem}.json"
-    with sessions(settings)() as session:
+    with Warehouse.of(settings).session() as session:
         data = province_month(session, registry, province, period,
                               deadline_day=deadline_day(settings, period,
                                                         levels[0] if levels else "huyen"),
@@ -289,7 +273,7 @@ def provincial_run_name() -> str:
     if not code:
         try:
             code = province_of(Registry.load(parameters.get("registry_dir")
-                                             or PROVINCE_REGISTRY))
+                                             or DEFAULT_PROVINCE_REGISTRY))
         except Exception:  # the run itself reports a registry it cannot read
             code = "province"
     return f"province-{code}-{period}"
@@ -303,7 +287,7 @@ def provincial_consolidation(period: str, settings: Settings | None = None,
     load → report."""
     period = parse_period(period)
     settings = settings or Settings()
-    registry = Registry.load(registry_dir or PROVINCE_REGISTRY)
+    registry = Registry.load(registry_dir or settings.province_registry_dir)
     province = province_code or province_of(registry)
     prepare_warehouse(settings, registry)
     with exclusive_run(settings, f"provincial-{province}"):

@@ -14,21 +14,19 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import select
 
 from connectors.safe_names import safe_filename
 from connectors.smtp_sender import SmtpSender
-from core.kinds import CELL_REPORT
 from core.periods import period_of
 from core.registry import Registry, Unit
 from core.settings import Settings
 from flows import runlog
-from flows.common import prepare_warehouse, sessions
-from flows.reporting import deadline_day
+from flows.common import prepare_warehouse
 from flows.runners import deployed_settings
 from reports.reminders import Notice, missing_list, reminder
-from warehouse import models as m
+from services.reporting import deadline_day
 from warehouse.queries import deadline
+from warehouse.unit_of_work import Warehouse
 
 
 @dataclass
@@ -56,11 +54,7 @@ class ReminderSummary:
 def find_missing(settings: Settings, registry: Registry, period: str) -> list[Unit]:
     """Reporting cells without an accepted report for the month."""
     cells = registry.reporting_cells(settings.district_code, period)
-    with sessions(settings)() as session:
-        accepted = set(session.scalars(select(m.Submission.unit_code).where(
-            m.Submission.unit_code.in_([c.code for c in cells]),
-            m.Submission.period == period, m.Submission.kind == CELL_REPORT,
-            m.Submission.status == "accepted")))
+    accepted = Warehouse.of(settings).accepted_units([c.code for c in cells], period)
     return [c for c in cells if c.code not in accepted]
 
 

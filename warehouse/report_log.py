@@ -30,6 +30,25 @@ def in_use_ids(session: Session, unit_codes: list[str], period: str, kind: str) 
         m.Submission.kind == kind, m.Submission.status == "accepted")))
 
 
+def in_use_units(session: Session, unit_codes: list[str], period: str, kind: str) -> list[str]:
+    """The units among ``unit_codes`` with an accepted submission of ``kind`` for the month."""
+    if not unit_codes:
+        return []
+    return sorted(set(session.scalars(select(m.Submission.unit_code).where(
+        m.Submission.unit_code.in_(unit_codes), m.Submission.period == period,
+        m.Submission.kind == kind, m.Submission.status == "accepted"))))
+
+
+def accepted_months(session: Session, unit_codes: list[str], kind: str,
+                    up_to: str) -> list[str]:
+    """The months up to ``up_to`` in which one of the units has an accepted submission."""
+    if not unit_codes:
+        return []
+    return sorted(set(session.scalars(select(m.Submission.period).where(
+        m.Submission.unit_code.in_(unit_codes), m.Submission.kind == kind,
+        m.Submission.status == "accepted", m.Submission.period <= up_to))))
+
+
 def latest(session: Session, unit_code: str, period: str, kind: str) -> m.ReportBuild | None:
     return session.scalar(select(m.ReportBuild).where(
         m.ReportBuild.unit_code == unit_code, m.ReportBuild.period == period,

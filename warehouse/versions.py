@@ -108,3 +108,12 @@ def _record_changes(session: Session, submission: m.Submission, replaced_id: int
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def changes_of(session: Session, period: str) -> list[tuple[m.FigureChange, m.Submission]]:
+    """Every figure of ``period`` changed after it was first reported, oldest first, with
+    the submission that changed it."""
+    return list(session.execute(
+        select(m.FigureChange, m.Submission).join(
+            m.Submission, m.Submission.id == m.FigureChange.submission_id)
+        .where(m.FigureChange.period == period).order_by(m.FigureChange.id)).tuples())

@@ -11,7 +11,7 @@ from sqlalchemy import func, inspect, select
 from warehouse_factories import cell_workbook, load
 
 from core.findings import Finding
-from flows.reporting import stale_periods, write_district_outputs
+from services.reporting import stale_periods, write_district_outputs
 from warehouse import models as m
 from warehouse.approval import AlreadyApproved, NotApproved, approve, reopen, states
 from warehouse.db import downgrade, make_engine, upgrade

@@ -210,7 +210,7 @@ def test_if_the_batch_validation_breaks_each_file_is_validated_alone(month_inbox
 def test_reports_rebuilt_from_the_warehouse_are_identical_to_the_run(month_inbox):
     from core.registry import Registry
     from flows.monthly import monthly_consolidation
-    from flows.reporting import write_district_outputs
+    from services.reporting import write_district_outputs
 
     summary = monthly_consolidation("2024-03", month_inbox)
     written = {p: p.read_bytes() for p in (summary.district_report, summary.export_csv,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from core.registry import Registry
 from core.settings import PROJECT_ROOT, Settings
-from flows.reporting import document_file
 from reports.document import DocumentHeader, load_document
+from services.reporting import document_file
 
 REGISTRIES = PROJECT_ROOT / "config" / "registry"
 

@@ -10,7 +10,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.kinds import CELL_REPORT
@@ -22,10 +21,9 @@ from core.settings import Settings
 from reports.district import build_district_workbook
 from reports.document import load_document
 from reports.export import export_rows, write_export_csv, write_export_json
-from warehouse import models as m
-from warehouse.db import engine_for, session_factory
 from warehouse.queries import month_data
-from warehouse.report_log import in_use_ids, is_stale, record_builds
+from warehouse.report_log import accepted_months, in_use_ids, is_stale, record_builds
+from warehouse.unit_of_work import Warehouse
 
 PDF_TIMEOUT = 180
 
@@ -50,12 +48,11 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
                            pdf: bool = False) -> DistrictOutputs:
     """The district workbook and the upward data file (CSV and JSON) for ``period``, written
     and recorded as a new version (warehouse.report_log) in one transaction."""
-    engine = engine_for(settings)
     folder = settings.reports / period
     stem = f"{settings.district_code}_{period}"
     report = folder / f"BaoCaoTongHop_{stem}.xlsx"
     csv_path, json_path = folder / f"DuLieu_{stem}.csv", folder / f"DuLieu_{stem}.json"
-    with session_factory(engine)() as session:
+    with Warehouse.of(settings).session() as session:
         month = month_data(session, registry, settings.district_code, period,
                            deadline_day=deadline_day(settings, period),
                            timezone=settings.timezone)
@@ -66,7 +63,6 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
             "data_csv": (csv_path, write_export_csv(rows)),
             "data_json": (json_path, write_export_json(rows)),
         }, district_in_use(session, registry, settings.district_code, period))
-    engine.dispose()
     missing = [c.unit.code for c in month.cells if not c.accepted]
     return DistrictOutputs(report, csv_path, json_path, missing,
                            pdf=to_pdf(report) if pdf else None, cells=tuple(month.cells))
@@ -82,16 +78,10 @@ def stale_periods(settings: Settings, registry: Registry, up_to: str) -> list[st
     """Months up to ``up_to`` whose reports were built from other submissions than those
     in force now: a late or corrected file, or a run that died before its report step."""
     cells = [u.code for u in registry.units.values() if u.parent_code == settings.district_code]
-    engine = engine_for(settings)
-    with session_factory(engine)() as session:
-        periods = sorted(set(session.scalars(select(m.Submission.period).where(
-            m.Submission.unit_code.in_(cells), m.Submission.kind == CELL_REPORT,
-            m.Submission.status == "accepted", m.Submission.period <= up_to))))
-        found = [p for p in periods if is_stale(
+    with Warehouse.of(settings).session() as session:
+        return [p for p in accepted_months(session, cells, CELL_REPORT, up_to) if is_stale(
             session, settings.district_code, p, "workbook",
             district_in_use(session, registry, settings.district_code, p))]
-    engine.dispose()
-    return found
 
 
 def document_file(settings: Settings) -> Path:

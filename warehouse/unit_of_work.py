@@ -1,0 +1,191 @@
+"""The warehouse as the rest of the house sees it: one engine per process and database,
+sessions from it, and the operations named for what the district does.
+
+``Warehouse.of(settings)`` gives the same object (and the same connection pool) to every
+caller of one process that uses the same database and limits: a monthly run used to build
+five engines and dispose none of them. Engines are disposed when the process ends.
+The CLI, the flows and the services call these methods; no SQL lives outside warehouse/.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.history import History
+from core.kinds import CELL_REPORT
+from core.registry import Registry
+from core.settings import Settings
+from warehouse import approval, feedback_log, lineage, load, report_log, versions
+from warehouse import models as m
+from warehouse.db import make_engine, session_factory, upgrade
+from warehouse.history import load_history
+from warehouse.load import sync_registry
+from warehouse.runlock import run_lock
+
+
+@dataclass(frozen=True)
+class MonthHistory:
+    """What happened to a month's reports: every version built, every figure changed after
+    it was first reported (with the submission that changed it), every approval."""
+
+    builds: list
+    changes: list
+    approvals: list
+
+
+class Warehouse:
+    """The warehouse of one database: its engine, sessions, and what the district does."""
+
+    _all: dict[tuple[str, int, float], Warehouse] = {}
+    _guard = threading.Lock()
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._sessions: sessionmaker[Session] = session_factory(engine)
+
+    @classmethod
+    def of(cls, settings: Settings) -> Warehouse:
+        """The process's warehouse for these settings' database (made on first use)."""
+        key = (settings.database_url, settings.db_connect_timeout,
+               settings.db_statement_timeout)
+        with cls._guard:
+            found = cls._all.get(key)
+            if found is None:
+                found = cls(make_engine(key[0], connect_timeout=key[1],
+                                        statement_timeout=key[2]))
+                cls._all[key] = found
+            return found
+
+    @classmethod
+    def dispose_all(cls) -> None:
+        """Close every pooled connection of the process (at exit, and in tests)."""
+        with cls._guard:
+            for warehouse in cls._all.values():
+                warehouse.engine.dispose()
+            cls._all.clear()
+
+    # ---- sessions
+
+    def session(self) -> Session:
+        """A new session (use it in ``with``); its transactions are the caller's."""
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed together, or not at all."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    # ---- the schema and the registry
+
+    def upgrade(self) -> None:
+        """The schema at the latest migration (two first runs at once wait for each other on
+        a database lock; at the latest already, it costs one query)."""
+        with run_lock(self.engine, "schema-upgrade"):
+            upgrade(self.engine)
+
+    def ready(self, registry: Registry | None = None) -> Warehouse:
+        """Schema up to date, and the registry mirrored in when given."""
+        self.upgrade()
+        if registry is not None:
+            with self.session() as session:
+                sync_registry(session, registry)
+        return self
+
+    # ---- collecting and checking files
+
+    def known(self, arrivals: list[load.Arrival]) -> dict[load.Arrival, m.Submission]:
+        """The submissions already made of these files from these same senders."""
+        with self.session() as session:
+            found = load.known_submissions(session, arrivals)
+            session.expunge_all()
+            return found
+
+    def history(self, wanted: list[tuple[str, str]]) -> History:
+        """What earlier months hold for these (unit, month) pairs: the history rules'
+        evidence and the course register's certificates."""
+        with self.session() as session:
+            return load_history(session, wanted)
+
+    # ---- the month's status
+
+    def accepted_units(self, unit_codes: list[str], period: str) -> set[str]:
+        """Which of these cells have an accepted report for the month."""
+        with self.session() as session:
+            return set(report_log.in_use_units(session, unit_codes, period, CELL_REPORT))
+
+    def submission(self, submission_id: int) -> m.Submission | None:
+        """One submission as loaded (detached: read it, do not change it)."""
+        with self.session() as session:
+            found = session.get(m.Submission, submission_id)
+            session.expunge_all()
+            return found
+
+    # ---- answers to the senders
+
+    def answer(self, submission_id: int) -> feedback_log.Answer | None:
+        """What the submission's feedback must say (None: no such submission)."""
+        with self.session() as session:
+            return feedback_log.answer_of(session, submission_id)
+
+    def mark_answered(self, submission_id: int, where: str) -> None:
+        """The feedback went out to ``where`` (a file in the outbox, or an address)."""
+        with self.transaction() as session:
+            feedback_log.mark_feedback_sent(session, submission_id, where)
+
+    # ---- approval: the month's lock
+
+    def approve(self, unit_code: str, period: str, actor: str) -> None:
+        with self.session() as session:
+            approval.approve(session, unit_code, period, actor)
+
+    def reopen(self, unit_code: str, period: str, actor: str) -> list:
+        """Unlock the month, apply its pending corrections; returns them."""
+        with self.session() as session:
+            applied = approval.reopen(session, unit_code, period, actor)
+            session.expunge_all()
+            return applied
+
+    def months(self, unit_code: str) -> tuple[list[approval.PeriodState], list]:
+        """Each month of the unit (open or approved) and the corrections waiting."""
+        with self.session() as session:
+            found = approval.states(session, unit_code), approval.pending(session, unit_code)
+            session.expunge_all()
+            return found
+
+    def pending(self, unit_code: str) -> list:
+        with self.session() as session:
+            found = approval.pending(session, unit_code)
+            session.expunge_all()
+            return found
+
+    # ---- where a figure comes from, and a month's history
+
+    def explain(self, registry: Registry, unit_code: str, period: str, population: str,
+                indicator: str, breakdown: str) -> lineage.Explanation:
+        with self.session() as session:
+            return lineage.explain(session, registry, unit_code, period, population,
+                                   indicator, breakdown)
+
+    def month_history(self, unit_code: str, period: str) -> MonthHistory:
+        with self.session() as session:
+            found = MonthHistory(report_log.builds(session, unit_code, period),
+                                 versions.changes_of(session, period),
+                                 approval.events(session, unit_code, period))
+            session.expunge_all()
+            return found
+
+    def retrieve_build(self, reports_root: Path, build: object, target: Path) -> Path:
+        """Copy an earlier version of a report (one of ``history().builds``) to ``target``."""
+        return report_log.retrieve(reports_root, build, target)  # type: ignore[arg-type]
+
+
+atexit.register(Warehouse.dispose_all)
