@@ -15,17 +15,49 @@ ValueKey = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
-class CellStatus:
-    """What one expected reporting cell did this month."""
+class UnitStatus:
+    """What one expected unit did this month: a reporting cell at the district (or
+    commune), a district (or commune) at the province — one status for every level."""
 
     unit: Unit
     received: bool = False            # any file received for this unit and period
-    accepted: bool = False            # has an accepted submission
-    on_time: bool = False             # its first accepted version arrived by the deadline
+    accepted: bool = False            # has an accepted submission (workbook or data file)
+    on_time: bool = False             # its first valid version arrived by the deadline
     version: int | None = None        # version number of the submission in use
     received_at: datetime | None = None  # arrival of the submission in use (or latest file)
     errors: int = 0
     warnings: int = 0
+    # a unit above the cells: the cells its accepted file counts (REPORTS_ACCEPTED; None for
+    # a cell), those it expects (its file's REPORTS_EXPECTED, else the registry's), and the
+    # registry's count of its reporting cells
+    cells_accepted: int | None = None
+    cells_expected: int = 0
+    registry_cells: int = 0
+
+    @property
+    def has_data(self) -> bool:
+        """Accepted, and for a unit above the cells with at least one cell's accepted
+        report: a valid file of a district whose every cell was rejected holds zeros that
+        are no data."""
+        return self.accepted and (self.cells_accepted is None or self.cells_accepted > 0)
+
+    @property
+    def state(self) -> str:
+        """One word for what the unit did, the one every sheet and sentence is drawn from."""
+        if self.has_data:
+            return HAS_DATA
+        if self.accepted:
+            return NO_CELLS
+        return FILE_REJECTED if self.received else NO_FILE
+
+
+HAS_DATA, NO_CELLS, FILE_REJECTED, NO_FILE = "data", "no_cells", "rejected", "missing"
+# why a unit has no valid data, as the reports say it
+NO_DATA_REASONS = {
+    NO_CELLS: "tệp hợp lệ nhưng không có chi bộ nào có báo cáo hợp lệ",
+    FILE_REJECTED: "tệp bị trả lại",
+    NO_FILE: "chưa gửi tệp",
+}
 
 
 # Age bands of the standard statistics forms, 18–30 first; ages at the end of the month.
@@ -59,7 +91,7 @@ class MonthData:
     unit: Unit                        # the consolidating unit (district or commune)
     parents: dict[str, str | None]    # unit_code -> parent_code, for every unit in the file
     levels: dict[str, str]            # unit_code -> level
-    cells: list[CellStatus]           # every reporting cell expected in the period
+    cells: list[UnitStatus]           # every reporting cell expected in the period
     # values of accepted cells only, populations hoc_sinh / vien_chuc (not tong)
     values: dict[ValueKey, int] = field(default_factory=dict)
     generated_at: datetime | None = None

@@ -23,7 +23,7 @@ from connectors.folder_inbox import FolderInbox
 from connectors.imap_mailbox import ImapMailbox
 from core.findings import RULE_TITLES, Finding
 from core.history import History, certificate_key
-from core.month import CellStatus
+from core.month import UnitStatus
 from core.periods import InvalidPeriod, due_period, parse_period, period_of
 from core.registry import REPORTING_LEVEL, Registry
 from core.rulebook import RuleBook
@@ -98,7 +98,7 @@ class RunSummary:
     outbox: Path | None = None
     data_docs: Path | None = None
     missing_units: list[str] = field(default_factory=list)
-    cells: tuple[CellStatus, ...] = ()  # every expected cell this month
+    cells: tuple[UnitStatus, ...] = ()  # every expected cell this month
     findings: list[Finding] = field(default_factory=list)  # of the files of this run
     # earlier months whose reports were rebuilt: a late or corrected file changed them
     rebuilt: list[str] = field(default_factory=list)

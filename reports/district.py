@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.export_format import TOTAL
 from core.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS, POPULATIONS
-from core.month import CellStatus, MonthData
+from core.month import MonthData, UnitStatus
 from core.xlsxio import deterministic_xlsx
 from reports.cells import Style, merge, put, put_merged, set_widths
 from reports.charts import SHEET_CHARTS, build_charts_sheet
@@ -79,7 +79,7 @@ def document_stamp(month: MonthData) -> datetime:
     return month.generated_at.replace(tzinfo=None)
 
 
-def missing_cells(month: MonthData) -> list[CellStatus]:
+def missing_cells(month: MonthData) -> list[UnitStatus]:
     """Expected cells without an accepted report, by code."""
     return sorted((c for c in month.cells if not c.accepted), key=lambda c: c.unit.code)
 

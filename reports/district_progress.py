@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.export_format import TOTAL
 from core.layout import POPULATION_LABELS, POPULATIONS
-from core.month import AGE_BANDS, AGE_GROUPS, CellStatus, MonthData
+from core.month import AGE_BANDS, AGE_GROUPS, MonthData, UnitStatus
 from reports.cells import merge, put, put_merged, set_widths
 from reports.coverage import NO_DATA, total_label
 from reports.export import accepted_cells, unit_value
@@ -110,7 +110,7 @@ def month_number(month: MonthData) -> int:
     return int(month.period[5:7])
 
 
-def cell_progress(month: MonthData, cell: CellStatus, population: str) -> Progress:
+def cell_progress(month: MonthData, cell: UnitStatus, population: str) -> Progress:
     ytd = (unit_value(month, [cell.unit.code], population, "TH12", TOTAL)
            if cell.accepted else None)
     return Progress(ytd, month.targets.get((cell.unit.code, population)), month_number(month))
@@ -133,18 +133,18 @@ def total_line_label(month: MonthData, label: str) -> str:
     return total_label(label, len(accepted_cells(month)), len(month.cells))
 
 
-def no_student_cells(month: MonthData) -> list[CellStatus]:
+def no_student_cells(month: MonthData) -> list[UnitStatus]:
     """Accepted cells (schools) whose students' TH12 is 0: no student admitted this year."""
     return [c for c in accepted_cells(month)
             if cell_progress(month, c, "hoc_sinh").year_to_date == 0]
 
 
-def staff_behind_cells(month: MonthData) -> list[CellStatus]:
+def staff_behind_cells(month: MonthData) -> list[UnitStatus]:
     return [c for c in accepted_cells(month)
             if cell_progress(month, c, "vien_chuc").pace == BEHIND]
 
 
-def cell_flag(month: MonthData, cell: CellStatus, population: str) -> str | None:
+def cell_flag(month: MonthData, cell: UnitStatus, population: str) -> str | None:
     progress = cell_progress(month, cell, population)
     if population == "hoc_sinh" and progress.year_to_date == 0:
         return NO_STUDENT
@@ -222,7 +222,7 @@ def write_target_totals(ws: Worksheet, row: int, month: MonthData) -> int:
     return row
 
 
-def cell_list(cells: list[CellStatus]) -> str:
+def cell_list(cells: list[UnitStatus]) -> str:
     return "; ".join(f"{c.unit.name} ({c.unit.code})" for c in cells)
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.month import CellStatus, MonthData
+from core.month import MonthData, UnitStatus
 from reports.cells import Style, put, put_merged, set_widths
 from reports.export import report_counts
 from reports.sheetstyle import (
@@ -63,13 +63,13 @@ CHECKS_NOTE = ("Lỗi làm báo cáo bị trả lại; cảnh báo không làm b
                "chi bộ cần xem lại. Mỗi báo cáo nhận được đều có phản hồi gửi lại chi bộ.")
 
 
-def submission_status(cell: CellStatus) -> str:
+def submission_status(cell: UnitStatus) -> str:
     if cell.accepted:
         return STATUS_ACCEPTED
     return STATUS_REJECTED if cell.received else STATUS_MISSING
 
 
-def by_code(month: MonthData) -> list[CellStatus]:
+def by_code(month: MonthData) -> list[UnitStatus]:
     return sorted(month.cells, key=lambda c: c.unit.code)
 
 
@@ -129,7 +129,7 @@ def write_summary_block(ws: Worksheet, row: int, month: MonthData) -> int:
     return row + 1
 
 
-def submission_values(cell: CellStatus) -> list[object]:
+def submission_values(cell: UnitStatus) -> list[object]:
     """Columns Mã chi bộ … Số cảnh báo of one expected cell (None = blank)."""
     received_at = cell.received_at.replace(tzinfo=None) if cell.received_at else None
     on_time = (ON_TIME if cell.on_time else LATE) if cell.accepted else None
@@ -146,7 +146,7 @@ def submission_values(cell: CellStatus) -> list[object]:
     ]
 
 
-def write_submission_row(ws: Worksheet, row: int, number: int, cell: CellStatus) -> None:
+def write_submission_row(ws: Worksheet, row: int, number: int, cell: UnitStatus) -> None:
     text, middle = text_style(), centre_style()
     put(ws, row, 1, number, middle)
     for column, value in enumerate(submission_values(cell), start=2):
@@ -203,7 +203,7 @@ def build_submissions_sheet(ws: Worksheet, month: MonthData) -> int:
 # ---------------------------------------------------------------- sheet KiemTra
 
 
-def todo(cell: CellStatus) -> str | None:
+def todo(cell: UnitStatus) -> str | None:
     if not cell.received:
         return TODO_MISSING
     if not cell.accepted:
@@ -211,7 +211,7 @@ def todo(cell: CellStatus) -> str | None:
     return TODO_WARNINGS if cell.warnings else None
 
 
-def check_values(cell: CellStatus) -> list[object]:
+def check_values(cell: UnitStatus) -> list[object]:
     """Columns Mã chi bộ … Việc cần làm of one expected cell (None = blank)."""
     return [
         cell.unit.code,

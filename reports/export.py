@@ -20,10 +20,10 @@ from core.export_format import (
     value_keys,
 )
 from core.layout import POPULATIONS
-from core.month import CellStatus, MonthData
+from core.month import MonthData, UnitStatus
 
 
-def accepted_cells(month: MonthData) -> list[CellStatus]:
+def accepted_cells(month: MonthData) -> list[UnitStatus]:
     """The expected cells that have an accepted report, ordered by unit code."""
     return sorted((c for c in month.cells if c.accepted), key=lambda c: c.unit.code)
 

@@ -11,7 +11,8 @@ reports.export's writers.
 from __future__ import annotations
 
 from core.export_format import REPORTS_INDICATORS, TOTAL, value_keys
-from core.province_month import DistrictStatus, ProvinceMonth
+from core.month import UnitStatus
+from core.province_month import ProvinceMonth
 from reports.export import write_export_csv, write_export_json
 
 __all__ = ["province_export_rows", "write_export_csv", "write_export_json"]
@@ -32,7 +33,7 @@ def province_counts(data: ProvinceMonth) -> dict[str, int]:
     }
 
 
-def _unit_counts(data: ProvinceMonth, district: DistrictStatus) -> dict[str, int]:
+def _unit_counts(data: ProvinceMonth, district: UnitStatus) -> dict[str, int]:
     """A unit's REPORTS_* rows: its file's, or for a unit without valid data its expected
     cells and none accepted."""
     if district.has_data:

@@ -15,15 +15,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.export_format import EXPORT_POPULATIONS, TOTAL
 from core.layout import BREAKDOWNS, POPULATION_LABELS, POPULATIONS
-from core.province_month import (
-    FILE_REJECTED,
-    HAS_DATA,
-    NO_CELLS,
-    NO_DATA_REASONS,
-    NO_FILE,
-    DistrictStatus,
-    ProvinceMonth,
-)
+from core.month import FILE_REJECTED, HAS_DATA, NO_CELLS, NO_DATA_REASONS, NO_FILE, UnitStatus
+from core.province_month import ProvinceMonth
 from reports.cells import Style, put, put_merged, set_widths
 from reports.coverage import NO_DATA, no_data_text, total_label
 from reports.district_progress import BEHIND, Progress
@@ -68,7 +61,7 @@ def total_line_label(data: ProvinceMonth, label: str) -> str:
     return total_label(label, len(data.with_data()), len(data.districts))
 
 
-def unit_name(district: DistrictStatus) -> str:
+def unit_name(district: UnitStatus) -> str:
     """The unit's name; a unit whose figures cover only some of its cells says how many."""
     if not district.has_data:
         return district.unit.name
@@ -82,7 +75,7 @@ def write_title(ws: Worksheet, data: ProvinceMonth, title: str, last_column: int
 
 
 def write_unit_cells(ws: Worksheet, first: int, last: int, number: int,
-                     district: DistrictStatus) -> None:
+                     district: UnitStatus) -> None:
     put(ws, first, 1, number, centre_style())
     put(ws, first, 2, unit_name(district), text_style())
     put(ws, first, 3, district.unit.code, centre_style())
@@ -99,7 +92,7 @@ SUBMISSION_COLUMNS = (
 )
 
 
-def district_counts(data: ProvinceMonth, district: DistrictStatus) -> list[int | None]:
+def district_counts(data: ProvinceMonth, district: UnitStatus) -> list[int | None]:
     """Cells expected / accepted / on time: the district's file, else the registry."""
     if not district.accepted:
         return [district.registry_cells, None, None]
@@ -108,7 +101,7 @@ def district_counts(data: ProvinceMonth, district: DistrictStatus) -> list[int |
             ("EXPECTED", "ACCEPTED", "ON_TIME")]
 
 
-def submission_values(data: ProvinceMonth, district: DistrictStatus) -> list[object]:
+def submission_values(data: ProvinceMonth, district: UnitStatus) -> list[object]:
     received_at = district.received_at.replace(tzinfo=None) if district.received_at else None
     return [
         district.unit.code, district.unit.name,
@@ -190,7 +183,7 @@ def target_columns(month: int) -> tuple[tuple[str, float], ...]:
     )
 
 
-def progress(data: ProvinceMonth, districts: list[DistrictStatus], population: str,
+def progress(data: ProvinceMonth, districts: list[UnitStatus], population: str,
              ) -> Progress:
     """Admissions of the units with valid data against the registry's targets of every
     unit in ``districts`` (a unit without valid data keeps its target, never a smaller

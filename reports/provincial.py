@@ -21,7 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.export_format import EXPORT_POPULATIONS, TOTAL
 from core.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS
-from core.province_month import NO_DATA_REASONS, ProvinceMonth
+from core.month import NO_DATA_REASONS
+from core.province_month import ProvinceMonth
 from core.registry import Unit
 from core.xlsxio import deterministic_xlsx
 from reports.cells import Style, put, put_merged, set_widths

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from core.kinds import CELL_REPORT
-from core.month import CellStatus
+from core.month import UnitStatus
 from core.periods import last_day
 from core.registry import REPORTING_LEVEL, Registry
 from core.rulebook import RuleBook
@@ -35,7 +35,7 @@ class DistrictOutputs:
     export_json: Path
     missing_units: list[str]
     pdf: Path | None = None
-    cells: tuple[CellStatus, ...] = ()  # each expected cell's state: the completeness table
+    cells: tuple[UnitStatus, ...] = ()  # each expected cell's state: the completeness table
 
 
 def deadline_day(settings: Settings, period: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from core.month import AttentionItem, CellStatus, MonthData
+from core.month import AttentionItem, MonthData, UnitStatus
 from core.registry import Unit
 
 INDICATORS = [f"TH{n:02d}" for n in range(1, 16)]
@@ -76,14 +76,14 @@ def values_for(accepted: list[str]) -> dict[tuple[str, str, str, str], int]:
 def make_month(*, all_accepted: bool = False) -> MonthData:
     """BL01 on time, BL02 late, BL03 rejected, BL04 never sent (unless all_accepted)."""
     cells = [
-        CellStatus(BL01, received=True, accepted=True, on_time=True, version=1,
+        UnitStatus(BL01, received=True, accepted=True, on_time=True, version=1,
                    received_at=datetime(2024, 4, 3, 8, 15), warnings=1),
-        CellStatus(BL02, received=True, accepted=True, on_time=False, version=3,
+        UnitStatus(BL02, received=True, accepted=True, on_time=False, version=3,
                    received_at=datetime(2024, 4, 9, 16, 40), warnings=2),
-        CellStatus(BL03, received=True, accepted=all_accepted, on_time=all_accepted,
+        UnitStatus(BL03, received=True, accepted=all_accepted, on_time=all_accepted,
                    version=1 if all_accepted else None,
                    received_at=datetime(2024, 4, 4, 7, 5), errors=0 if all_accepted else 4),
-        CellStatus(BL04, received=all_accepted, accepted=all_accepted, on_time=all_accepted),
+        UnitStatus(BL04, received=all_accepted, accepted=all_accepted, on_time=all_accepted),
     ]
     accepted = [c.unit.code for c in cells if c.accepted]
     return MonthData(
@@ -115,16 +115,16 @@ NAMES = ("Nguyễn Thị Hoa", "Trần Văn Nam", "Lê Thị Mai", "K'Brơi", "K
 def demo_month(period: str = "2024-09") -> MonthData:
     """Twelve schools, one rejected and one missing, data for every sheet."""
     year, last = int(period[:4]), int(period[5:7])
-    cells: list[CellStatus] = []
+    cells: list[UnitStatus] = []
     for n, school in enumerate(SCHOOLS, start=1):
         u = unit(f"BL{n:02d}", f"Chi bộ Trường {school}")
         if n == 6:
-            cells.append(CellStatus(u, received=True, version=2, errors=3, warnings=1,
+            cells.append(UnitStatus(u, received=True, version=2, errors=3, warnings=1,
                                     received_at=datetime(year, last + 1, 6, 14, 2)))
         elif n == 9:
-            cells.append(CellStatus(u))
+            cells.append(UnitStatus(u))
         else:
-            cells.append(CellStatus(u, received=True, accepted=True, on_time=n % 4 != 0,
+            cells.append(UnitStatus(u, received=True, accepted=True, on_time=n % 4 != 0,
                                     version=1 + (n % 4 == 0), warnings=n % 3,
                                     received_at=datetime(year, last + 1, 2 + n % 7, 8 + n, 5)))
     accepted = [c.unit.code for c in cells if c.accepted]

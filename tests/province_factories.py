@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from core.layout import BREAKDOWNS, INDICATOR_CODES, POPULATIONS, ROSTER_INDICATORS
-from core.month import CellStatus, MonthData
-from core.province_month import DistrictStatus, ProvinceMonth
+from core.month import MonthData, UnitStatus
+from core.province_month import ProvinceMonth
 from core.registry import Registry
 from core.settings import PROJECT_ROOT
 from reports.export import export_rows, write_export_csv, write_export_json
@@ -85,7 +85,7 @@ def district_month(registry: Registry, district: str, period: str = PERIOD, *,
     statuses, values = [], {}
     for cell in cells:
         accepted = cell.code not in missing
-        statuses.append(CellStatus(cell, received=accepted, accepted=accepted,
+        statuses.append(UnitStatus(cell, received=accepted, accepted=accepted,
                                    on_time=accepted and cell.code not in late,
                                    version=1 if accepted else None))
         if accepted:
@@ -160,13 +160,13 @@ def demo_province_month(registry: Registry, files: dict[str, bytes]) -> Province
               for code, content in files.items() for r in csv_records(content)
               if r["unit_code"] == code}
     statuses = [
-        DistrictStatus(registry.get(code), received=True, accepted=True,  # type: ignore[arg-type]
+        UnitStatus(registry.get(code), received=True, accepted=True,  # type: ignore[arg-type]
                        on_time=code != "DL", version=1, received_at=datetime(2024, 3, 28, 9, 0),
                        registry_cells=len(registry.reporting_cells(code, PERIOD)),
                        cells_accepted=values[(code, "tong", "REPORTS_ACCEPTED", "tong")],
                        cells_expected=values[(code, "tong", "REPORTS_EXPECTED", "tong")])
         for code in sorted(files)]
-    statuses.append(DistrictStatus(registry.get("LH"), registry_cells=3,  # type: ignore[arg-type]
+    statuses.append(UnitStatus(registry.get("LH"), registry_cells=3,  # type: ignore[arg-type]
                                    cells_expected=3))
     year = int(PERIOD[:4])
     return ProvinceMonth(PERIOD, registry.get("LD"), statuses, values,  # type: ignore[arg-type]

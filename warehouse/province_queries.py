@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from core.export_format import TOTAL
 from core.kinds import DISTRICT_DATA
 from core.layout import POPULATIONS
-from core.month import ValueKey
-from core.province_month import DistrictStatus, ProvinceMonth
+from core.month import UnitStatus, ValueKey
+from core.province_month import ProvinceMonth
 from core.registry import Registry, Unit
 from warehouse import models as m
-from warehouse.queries import as_utc, deadline
+from warehouse.queries import as_utc, deadline, unit_status
 
 
 def expected_districts(registry: Registry, province_code: str, period: str) -> list[Unit]:
@@ -34,7 +34,7 @@ def province_month(session: Session, registry: Registry, province_code: str, per
         raise KeyError(province_code)
     zone = ZoneInfo(timezone)
     due = deadline(period, deadline_day, timezone)
-    statuses: list[DistrictStatus] = []
+    statuses: list[UnitStatus] = []
     values: dict[ValueKey, int] = {}
     latest: datetime | None = None
     for unit in expected_districts(registry, province_code, period):
@@ -45,7 +45,7 @@ def province_month(session: Session, registry: Registry, province_code: str, per
                                        m.Submission.status != "pending")
             .order_by(m.Submission.received_at, m.Submission.id)))
         cells = len(registry.reporting_cells(unit.code, period))
-        status, in_use = _district_status(unit, subs, due, zone, cells)
+        status, in_use = unit_status(unit, subs, due, zone, cells=cells)
         if in_use is not None:
             latest = max(latest or as_utc(in_use.received_at), as_utc(in_use.received_at))
             for v in session.scalars(select(m.ReportedValue).where(
@@ -65,18 +65,3 @@ def province_month(session: Session, registry: Registry, province_code: str, per
         generated_at=(latest or due).astimezone(zone),
         targets={(s.unit.code, p): t for s in statuses for p in POPULATIONS
                  if (t := registry.target_below(s.unit.code, year, p, period)) is not None})
-
-
-def _district_status(unit: Unit, subs: list[m.Submission], due: datetime, zone: ZoneInfo,
-                     cells: int) -> tuple[DistrictStatus, m.Submission | None]:
-    if not subs:
-        return DistrictStatus(unit=unit, registry_cells=cells, cells_expected=cells), None
-    in_use = next((s for s in subs if s.status == "accepted"), None)
-    shown = in_use or subs[-1]
-    first_valid = next((s for s in subs if s.error_count == 0), None)
-    on_time = first_valid is not None and as_utc(first_valid.received_at) <= due
-    return DistrictStatus(
-        unit=unit, received=True, accepted=in_use is not None, on_time=on_time,
-        version=shown.version, received_at=as_utc(shown.received_at).astimezone(zone),
-        errors=shown.error_count, warnings=shown.warning_count, registry_cells=cells,
-        cells_expected=cells), in_use

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.findings import Finding
 from core.kinds import CELL_REPORT
 from core.layout import POPULATIONS
-from core.month import AGE_BANDS, AttentionItem, CellStatus, MonthData, ValueKey
+from core.month import AGE_BANDS, AttentionItem, MonthData, UnitStatus, ValueKey
 from core.periods import last_day
 from core.registry import Registry, Unit
 from warehouse import models as m
@@ -38,13 +38,14 @@ def month_data(session: Session, registry: Registry, unit_code: str, period: str
         raise KeyError(unit_code)
     due = deadline(period, deadline_day, timezone)
     cells = registry.reporting_cells(unit_code, period)
-    statuses: list[CellStatus] = []
+    statuses: list[UnitStatus] = []
     values: dict[ValueKey, int] = {}
     latest_arrival: datetime | None = None
     received = _received(session, {c.code for c in cells}, period)
     unit_of: dict[int, str] = {}  # the submission in use -> its cell
     for cell in cells:
-        status, in_use = _cell_status(cell, received.get(cell.code, []), due, ZoneInfo(timezone))
+        status, in_use = unit_status(cell, received.get(cell.code, []), due,
+                                     ZoneInfo(timezone))
         statuses.append(status)
         if in_use is not None:
             arrival = as_utc(in_use.received_at)
@@ -170,18 +171,22 @@ def _attention(session: Session, units: list[str], period: str) -> list[Attentio
     return sorted(items, key=lambda i: (i.unit_code, i.rule_id, i.full_name))
 
 
-def _cell_status(cell: Unit, subs: list[m.Submission], due: datetime, zone: ZoneInfo,
-                 ) -> tuple[CellStatus, m.Submission | None]:
+def unit_status(unit: Unit, subs: list[m.Submission], due: datetime, zone: ZoneInfo, *,
+                cells: int | None = None) -> tuple[UnitStatus, m.Submission | None]:
+    """What one expected unit did, from its submissions of the month (oldest first), and
+    the submission in use. ``cells``: for a unit above the cells, its reporting cells in
+    the registry (a cell's status carries none)."""
+    counts = {} if cells is None else {"registry_cells": cells, "cells_expected": cells}
     if not subs:
-        return CellStatus(unit=cell), None
+        return UnitStatus(unit=unit, **counts), None
     in_use = next((s for s in subs if s.status == "accepted"), None)
     shown = in_use or subs[-1]
     first_valid = next((s for s in subs if s.error_count == 0), None)
     on_time = first_valid is not None and as_utc(first_valid.received_at) <= due
-    return CellStatus(
-        unit=cell, received=True, accepted=in_use is not None, on_time=on_time,
+    return UnitStatus(
+        unit=unit, received=True, accepted=in_use is not None, on_time=on_time,
         version=shown.version, received_at=as_utc(shown.received_at).astimezone(zone),
-        errors=shown.error_count, warnings=shown.warning_count), in_use
+        errors=shown.error_count, warnings=shown.warning_count, **counts), in_use
 
 
 def earlier_version(session: Session, submission_id: int) -> tuple[int | None, list[Finding]]:

@@ -12,7 +12,7 @@ import pytest
 from district_month import INDICATORS, POPULATIONS, make_month, unit
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.month import CellStatus, MonthData
+from core.month import MonthData, UnitStatus
 from reports.district import SHEETS, build_district_workbook
 from reports.document import DocumentHeader
 
@@ -134,7 +134,7 @@ def test_no_formulas(data: bytes) -> None:
 
 def test_text_is_never_a_formula() -> None:
     month = make_month()
-    month.cells[0] = CellStatus(unit("BL01", "=HYPERLINK(\"x\")"), received=True,
+    month.cells[0] = UnitStatus(unit("BL01", "=HYPERLINK(\"x\")"), received=True,
                                 accepted=True, on_time=True, version=1)
     data = build_district_workbook(month)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

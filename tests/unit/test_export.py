@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from core.month import CellStatus, MonthData
+from core.month import MonthData, UnitStatus
 from core.registry import Unit
 from reports.export import (
     export_rows,
@@ -47,11 +47,11 @@ def fake_value(code: str, population: str, indicator: str, breakdown: str) -> in
 def make_month(*, stray_values: bool = False) -> MonthData:
     """BL02 on time, BL01 late (listed out of order), BL03 never sent its report."""
     cells = [
-        CellStatus(CELLS["BL02"], received=True, accepted=True, on_time=True, version=1,
+        UnitStatus(CELLS["BL02"], received=True, accepted=True, on_time=True, version=1,
                    received_at=datetime(2024, 4, 3, 8, 15)),
-        CellStatus(CELLS["BL01"], received=True, accepted=True, on_time=False, version=2,
+        UnitStatus(CELLS["BL01"], received=True, accepted=True, on_time=False, version=2,
                    received_at=datetime(2024, 4, 9, 16, 40), warnings=2),
-        CellStatus(CELLS["BL03"]),
+        UnitStatus(CELLS["BL03"]),
     ]
     sending = ["BL01", "BL02"] + (["BL03"] if stray_values else [])
     values = {
@@ -176,7 +176,7 @@ def test_order_is_deterministic(month: MonthData) -> None:
 
 def test_no_accepted_cell_gives_district_zeros() -> None:
     month = make_month()
-    month.cells = [CellStatus(c.unit) for c in month.cells]
+    month.cells = [UnitStatus(c.unit) for c in month.cells]
     rows = export_rows(month)
     assert len(rows) == 165 + 3
     assert all(r["value"] == 0 for r in rows[:-3])

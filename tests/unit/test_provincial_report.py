@@ -15,7 +15,8 @@ from province_factories import (
     province_registry,
 )
 
-from core.province_month import DistrictStatus, ProvinceMonth
+from core.month import UnitStatus
+from core.province_month import ProvinceMonth
 from reports.province_export import province_export_rows, write_export_csv
 from reports.provincial import SHEETS, build_provincial_workbook
 
@@ -153,7 +154,7 @@ def test_commune_recipients_from_july_2025(data, registry):
     from core.registry import Unit
 
     commune = Unit("BLM1", "Đảng bộ xã Bảo Lâm 1", "xa", "LD", None, None)
-    month = replace(data, districts=[DistrictStatus(commune)], values={})
+    month = replace(data, districts=[UnitStatus(commune)], values={})
     ws = load_workbook(io.BytesIO(build_provincial_workbook(month)))["TongHop"]
     assert "- Các đảng ủy xã, phường," in texts(ws)
 
