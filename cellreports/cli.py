@@ -256,12 +256,14 @@ def report(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
     settings = _settings(data_dir)
     month = _period(period)
     if level == "province":
-        from flows.provincial import rebuild_provincial_outputs
+        from services.levels import ProvinceLevel
 
         with _user_errors():
-            paths = rebuild_provincial_outputs(settings, month, pdf=pdf)
-        for label, path in paths.items():
-            console.print(f"  {label}: {path}")
+            built = ProvinceLevel.of(settings).write_outputs(month, pdf=pdf)
+        console.print(f"  Provincial report: {built.report}")
+        console.print(f"  Province data file: {built.export_csv}")
+        if built.pdf:
+            console.print(f"  PDF: {built.pdf}")
         return
     if level != "district":
         raise typer.BadParameter("level is 'district' or 'province'")
@@ -277,7 +279,7 @@ def report(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
     elif pdf and soffice() is None:
         console.print("PDF:              not made (LibreOffice is not installed)")
     console.print("Cells without an accepted report: "
-                  f"{printable(', '.join(outputs.missing_units), LIST_LIMIT) or 'none'}")
+                  f"{printable(', '.join(outputs.missing), LIST_LIMIT) or 'none'}")
 
 
 @app.command()
@@ -295,13 +297,13 @@ def province(period: Annotated[str, typer.Option(help="The month to consolidate,
     with _user_errors(), console.status(f"Province: consolidating {month}…"):
         summary = provincial_consolidation(month, settings, registry_dir=registry)
     for row in summary.rows:
-        console.print(f"  {printable(row.district or '—')}  {printable(row.filename)}  "
+        console.print(f"  {printable(row.unit or '—')}  {printable(row.filename)}  "
                       f"{row.status}  errors {row.errors}, warnings {row.warnings}")
     console.print(f"Inbox:              {province_paths(settings).inbox}")
     console.print(f"Provincial report:  {summary.report}")
     console.print(f"Province data file: {summary.export_csv} (+ .json)")
     console.print("Without an accepted data file: "
-                  f"{printable(', '.join(summary.missing_districts), LIST_LIMIT) or 'none'}")
+                  f"{printable(', '.join(summary.missing), LIST_LIMIT) or 'none'}")
 
 
 @app.command()

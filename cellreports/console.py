@@ -68,11 +68,11 @@ def show_runs(summaries: Iterable) -> None:  # type: ignore[type-arg]
 
 def show_outputs(summary) -> None:  # type: ignore[no-untyped-def]
     console.print(f"[bold]{summary.period}[/]")
-    console.print(f"  District report:  {_rel(summary.district_report)}")
+    console.print(f"  District report:  {_rel(summary.report)}")
     console.print(f"  Upward data file: {_rel(summary.export_csv)} (+ .json)")
     console.print(f"  Feedback files:   {_rel(summary.outbox)}/")
     console.print(f"  Data Docs:        {_rel(summary.data_docs)}")
-    missing = printable(", ".join(summary.missing_units), LIST_LIMIT) or "none"
+    missing = printable(", ".join(summary.missing), LIST_LIMIT) or "none"
     console.print(f"  Cells without an accepted report: {missing}")
     if getattr(summary, "rebuilt", None):
         console.print(f"  Earlier months rebuilt (late or corrected files): "

@@ -20,7 +20,7 @@ from core.registry import Registry
 from core.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
-    from flows.monthly import RunSummary
+    from core.run import RunSummary
 
 HIERARCHIES = ("2024", "2025")
 DEMO_PERIODS = ("2024-01", "2024-02", "2024-03")
@@ -82,8 +82,8 @@ def run_demo(settings: Settings, hierarchy: str = "2024") -> list[RunSummary]:
             month = {code: monthly_consolidation(period, own) for code, own in runs.items()}
         summaries.extend(month.values())
         shown.append(month[settings.district_code])
-        communes[period] = {code: (s.district_report, s.missing_units)
-                            for code, s in month.items() if s.district_report is not None}
+        communes[period] = {code: (s.report, s.missing)
+                            for code, s in month.items() if s.report is not None}
         console.print(f"[green]✓[/] {period}: {len(files)} files handled")
         upward = {code: path.with_name(f"DuLieu_{code}_{period}.csv")
                   for code, (path, _missing) in communes[period].items()}
@@ -101,7 +101,7 @@ def run_demo(settings: Settings, hierarchy: str = "2024") -> list[RunSummary]:
         province = provinces[summary.period]
         console.print(f"  Provincial report: {_shown(province.report)}")
         console.print("  Units without valid data at the province: "
-                      f"{', '.join(province.missing_districts) or 'none'}")
+                      f"{', '.join(province.missing) or 'none'}")
     return summaries
 
 

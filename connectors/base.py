@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from core.run import Skipped
+
+__all__ = ["Connector", "IncomingFile", "Skipped"]
+
 
 @dataclass(frozen=True)
 class IncomingFile:
@@ -22,16 +26,6 @@ class IncomingFile:
     # the file's real size when ``content`` holds only its first bytes (a file over the size
     # limit is not read whole: its first bytes are enough to refuse it)
     size: int | None = None
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """Something in a channel that was not taken as a submission, and why: listed in the
-    run summary so that nothing waits unseen."""
-
-    name: str  # as found (readable), relative to the channel's root
-    reason: str  # in English, for the officer's run summary
-    moved_to: Path | None = None  # where it was set aside, if it was moved
 
 
 class Connector(ABC):

@@ -90,24 +90,10 @@ def _tokens(text: str) -> Iterator[tuple[str, str]]:
         if ch.isspace():
             i += 1
         elif ch == "(":
-            depth, i = 1, i + 1
-            while i < n and depth:
-                if text[i] == "\\":
-                    i += 1
-                elif text[i] == "(":
-                    depth += 1
-                elif text[i] == ")":
-                    depth -= 1
-                i += 1
+            i = _after_comment(text, i)
         elif ch == '"':
-            chars, i = [], i + 1
-            while i < n and text[i] != '"':
-                if text[i] == "\\" and i + 1 < n:
-                    i += 1
-                chars.append(text[i])
-                i += 1
-            yield _QUOTED, "".join(chars)
-            i += 1
+            quoted, i = _quoted_string(text, i)
+            yield _QUOTED, quoted
         elif ch in _SPECIAL:
             yield _SPECIAL[ch], ch
             i += 1
@@ -116,6 +102,31 @@ def _tokens(text: str) -> Iterator[tuple[str, str]]:
             while i < n and not text[i].isspace() and text[i] not in '()";=':
                 i += 1
             yield _WORD, text[start:i]
+
+
+def _after_comment(text: str, i: int) -> int:
+    """Where the (nested, escaped) comment opening at ``i`` ends."""
+    depth, i, n = 1, i + 1, len(text)
+    while i < n and depth:
+        if text[i] == "\\":
+            i += 1
+        elif text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+        i += 1
+    return i
+
+
+def _quoted_string(text: str, i: int) -> tuple[str, int]:
+    """The unescaped quoted string opening at ``i``, and where it ends."""
+    chars, i, n = [], i + 1, len(text)
+    while i < n and text[i] != '"':
+        if text[i] == "\\" and i + 1 < n:
+            i += 1
+        chars.append(text[i])
+        i += 1
+    return "".join(chars), i + 1
 
 
 def _pairs(tokens: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:

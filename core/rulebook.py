@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
+from core.config_files import open_csv, read_once
 from core.errors import CellreportsError
 
 REQUIRED_COLUMNS = ("parameter", "value", "effective_from", "level", "source", "note")
@@ -132,13 +133,13 @@ class RuleBook:
 
     @classmethod
     def load(cls, path: Path) -> RuleBook:
-        """Read a limits CSV: UTF-8, header ``parameter,value,effective_from,level,source,note``."""
-        path = Path(path)
-        try:
-            handle = path.open(encoding="utf-8-sig", newline="")
-        except OSError as exc:
-            raise RuleBookError(f"{path}: cannot read the rule limits: {exc}") from exc
-        with handle:
+        """Read a limits CSV: UTF-8, header ``parameter,value,effective_from,level,source,note``
+        (once per process while the file does not change)."""
+        return read_once("rules", Path(path), cls._read)
+
+    @classmethod
+    def _read(cls, path: Path) -> RuleBook:
+        with open_csv(path, RuleBookError, "rule limits") as handle:
             reader = csv.DictReader(handle)
             columns = [_clean(c) for c in (reader.fieldnames or [])]
             missing = [c for c in REQUIRED_COLUMNS if c not in columns]

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
+from core.config_files import open_csv, read_once
 from core.errors import CellreportsError
 
 HOLIDAY = "holiday"
@@ -81,14 +82,13 @@ class WorkCalendar:
     @classmethod
     def load(cls, path: Path) -> WorkCalendar:
         """Read a calendar CSV (UTF-8, header ``date,kind,name``; see config/calendar/README.md)."""
-        path = Path(path)
-        try:
-            handle = path.open(encoding="utf-8-sig", newline="")
-        except OSError as exc:
-            raise CalendarError(f"{path}: cannot read the holiday calendar: {exc}") from exc
+        return read_once("calendar", Path(path), cls._read)
+
+    @classmethod
+    def _read(cls, path: Path) -> WorkCalendar:
         holidays: dict[date, str] = {}
         working: dict[date, str] = {}
-        with handle:
+        with open_csv(path, CalendarError, "holiday calendar") as handle:
             reader = csv.DictReader(handle)
             columns = [_clean(c) for c in (reader.fieldnames or [])]
             missing = [c for c in REQUIRED_COLUMNS if c not in columns]

@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from core import messages_vi
 from core.settings import Settings
 from flows import events
 
@@ -96,42 +97,21 @@ def automations(settings: Settings, block_id: UUID,
             description=(f"Mails the officer when a run of {code}'s deployments ends Failed, "
                          "Crashed or TimedOut."),
             trigger=on(FAILED_STATES, runs, of_deployments),
-            actions=mail(
-                "Lượt chạy {{ flow_run.name }}: {{ flow_run.state.name }}",
-                "Lượt chạy {{ flow_run.name }} (deployment {{ deployment.name }}) kết thúc ở "
-                "trạng thái {{ flow_run.state.name }}:\n\n{{ flow_run.state.message }}\n\n"
-                "Nhật ký của lượt chạy: trong bảng điều khiển Prefect, hoặc\n"
-                "  prefect flow-run logs {{ flow_run.id }}\n")),
+            actions=mail(*messages_vi.RUN_FAILED_MAIL)),
         AutomationCore(
             name=names["late"],
             description=(f"Mails the officer when a scheduled run of {code}'s deployments is "
                          "Late: nothing picked it up at its time (cellreports serve or the "
                          "worker is not running)."),
             trigger=on({LATE}, runs, of_deployments),
-            actions=mail(
-                "Lượt chạy {{ flow_run.name }} bị trễ (Late)",
-                "Lượt chạy {{ flow_run.name }} (deployment {{ deployment.name }}) lẽ ra bắt "
-                "đầu lúc {{ flow_run.expected_start_time }} (giờ UTC; giờ Việt Nam = UTC+7) "
-                "nhưng chưa có tiến trình nào nhận chạy.\n\nHãy kiểm tra `cellreports serve` "
-                "(hoặc worker của work pool) và máy chủ Prefect: lượt chạy sẽ bắt đầu ngay "
-                "khi chúng chạy lại.\n")),
+            actions=mail(*messages_vi.RUN_LATE_MAIL)),
         AutomationCore(
             name=names["incomplete"],
             description=(f"Mails the officer when a consolidation of {code} after a month's "
                          "deadline finds cells without an accepted report "
                          "(event cellreports.month.incomplete)."),
             trigger=on({events.MONTH_INCOMPLETE}, {"prefect.resource.id": months}),
-            actions=mail(
-                "Tháng {{ event.payload.period }}: "
-                "{{ event.payload.without_accepted_report|length }} chi bộ chưa có báo cáo "
-                "hợp lệ",
-                "Đã quá hạn ngày {{ event.payload.deadline }}. Trong "
-                "{{ event.payload.expected }} chi bộ: {{ event.payload.accepted }} có báo cáo "
-                "hợp lệ, {{ event.payload.rejected }} bị trả lại, {{ event.payload.missing }} "
-                "chưa gửi.\n\nChưa có báo cáo hợp lệ: "
-                "{{ event.payload.without_accepted_report|join(', ') }}\n\n"
-                "Chi tiết: artifact month-completeness-{{ event.payload.period }} trong bảng "
-                "điều khiển Prefect.\n")),
+            actions=mail(*messages_vi.MONTH_INCOMPLETE_MAIL)),
         AutomationCore(
             name=names["feedback"],
             description=(f"Mails the officer when a file's feedback could not be delivered "
@@ -139,12 +119,7 @@ def automations(settings: Settings, block_id: UUID,
             trigger=on({events.FEEDBACK_FAILED}, {"prefect.resource.id":
                                                   "cellreports.submission.*"},
                        {"prefect.resource.role": "month", "prefect.resource.id": months}),
-            actions=mail(
-                "Không gửi được kết quả kiểm tra cho {{ event.payload.unit }}",
-                "Kết quả kiểm tra tệp của {{ event.payload.unit }} (tháng "
-                "{{ event.payload.period }}, {{ event.resource.id }}) không gửi được: "
-                "{{ event.payload.error }}.\n\nTệp vẫn ở hộp thư đến; lượt chạy sau sẽ gửi "
-                "lại. Nhật ký của lượt chạy cho biết chi tiết.\n")),
+            actions=mail(*messages_vi.FEEDBACK_FAILED_MAIL)),
     ]
 
 

@@ -1,4 +1,5 @@
-"""Pieces both flows share (the district's and the province's)."""
+"""The walk's pieces that hold the warehouse: its preparation, the run lock, the loading of
+a batch file by file, the acknowledgement of what was loaded."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from connectors.base import Connector
-from core.findings import Finding
 from core.registry import Registry
 from core.settings import Settings
 from warehouse.load import FAILED, LoadResult
@@ -72,22 +72,3 @@ def acknowledge_loaded(connectors: Iterable[Connector], collected: list[Any],
             done.setdefault(c.incoming.channel, []).append(c.incoming)
     for channel, items in done.items():
         by_channel[channel].acknowledge_many(items)
-
-
-def validate_isolated(validate: Callable[[list[Item]], list[list[Finding]]],
-                      items: list[Item], unchecked: str) -> list[list[Finding]]:
-    """One batch is the fast path; if something in it breaks the validation, each file is
-    validated alone, so that one strange file cannot stop the month. A file that still
-    breaks it gets an F01 finding with the ``unchecked`` message."""
-    try:
-        return validate(items)
-    except Exception as exc:
-        get_run_logger().warning("batch validation failed (%s); validating file by file", exc)
-    found = []
-    for item in items:
-        try:
-            found.extend(validate([item]))
-        except Exception as exc:
-            get_run_logger().error("validation of one file failed: %r", exc)
-            found.append([Finding("F01", None, None, None, unchecked)])
-    return found

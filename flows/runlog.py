@@ -54,13 +54,13 @@ def listed(codes: Iterable[str], limit: int = 30) -> str:
 
 
 def completeness(period: str, expected: int, accepted: int, rejected: int,
-                 without: list[str], due: date, passed: bool) -> str:
+                 without: list[str], due: date, passed: bool, unit: str = "cell") -> str:
     """``2024-03: 1 of 5 cells accepted, 1 rejected, 3 sent nothing; without an accepted
     report: BL02, BL03, BL04, BL05 (deadline 25/03/2024, passed)``."""
     missing = expected - accepted - rejected
     when = f"deadline {due:%d/%m/%Y}, {'passed' if passed else 'not passed yet'}"
     if not without:
-        return (f"{period}: every one of the {count(expected, 'cell')} has an accepted "
+        return (f"{period}: every one of the {count(expected, unit)} has an accepted "
                 f"report ({when})")
-    return (f"{period}: {accepted} of {count(expected, 'cell')} accepted, {rejected} rejected, "
+    return (f"{period}: {accepted} of {count(expected, unit)} accepted, {rejected} rejected, "
             f"{missing} sent nothing; without an accepted report: {listed(without)} ({when})")

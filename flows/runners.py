@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from prefect import Flow
     from prefect.task_runners import TaskRunner
 
-    from flows.monthly import RunSummary
+    from core.run import RunSummary
 
 # The entrypoint of the monthly deployment (flows/deployment.py): the flow run's process
 # (a `cellreports serve` child or a work pool's worker) builds the flow from its own settings.

@@ -12,6 +12,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.limits import DEFAULT_LIMITS, MB, Limits
@@ -239,15 +240,7 @@ def _ole_stream(content: bytes, wanted: tuple[str, ...]) -> bytes | None:
             raise IndexError(i)
         return content[(i + 1) * size:(i + 2) * size]
 
-    difat = list(struct.unpack_from("<109I", content, 76))
-    for _ in range(min(n_difat, sectors)):
-        if first_difat >= _FREE:
-            break
-        *entries, first_difat = struct.unpack(f"<{per_sector}I", sector(first_difat))
-        difat += entries
-    fat: list[int] = []
-    for i in [d for d in difat if d < _FREE][:min(n_fat, sectors // per_sector + 1)]:
-        fat += struct.unpack(f"<{per_sector}I", sector(i))
+    fat = _fat(content, sector, sectors, per_sector, n_fat, first_difat, n_difat)
 
     def chain(start: int) -> bytes:
         parts: list[bytes] = []
@@ -265,6 +258,22 @@ def _ole_stream(content: bytes, wanted: tuple[str, ...]) -> bytes | None:
             start, length = struct.unpack_from("<II", entry, 116)
             return chain(start)[:length] if length >= mini_cutoff else None
     return None
+
+
+def _fat(content: bytes, sector: Callable[[int], bytes], sectors: int, per_sector: int,
+         n_fat: int, first_difat: int, n_difat: int) -> list[int]:
+    """The file allocation table, through the DIFAT's chain; both capped by the sectors the
+    file really has."""
+    difat = list(struct.unpack_from("<109I", content, 76))
+    for _ in range(min(n_difat, sectors)):
+        if first_difat >= _FREE:
+            break
+        *entries, first_difat = struct.unpack(f"<{per_sector}I", sector(first_difat))
+        difat += entries
+    fat: list[int] = []
+    for i in [d for d in difat if d < _FREE][:min(n_fat, sectors // per_sector + 1)]:
+        fat += struct.unpack(f"<{per_sector}I", sector(i))
+    return fat
 
 
 def _biff_datemode(stream: bytes) -> int | None:

@@ -791,17 +791,23 @@ def _mojibake_at(text: str) -> tuple[int, str | None] | None:
         token = match.group(0)
         if token.isascii():
             continue
-        if any(ch.isalpha() for ch in token):
-            culprit = _legacy_word(token)
-            if culprit is not None:
-                return match.start(), culprit
-        if _TCVN3_TELL.search(token):
-            return match.start(), TCVN3
-        if _VNI_TELL.search(token):
-            return match.start(), VNI
-        if _SYMBOL_IN_WORD.search(token):
-            return match.start(), None
+        broken_here, culprit = _token_mojibake(token)
+        if broken_here:
+            return match.start(), culprit
     return None
+
+
+def _token_mojibake(token: str) -> tuple[bool, str | None]:
+    """Whether one non-ASCII word shows mojibake, and the legacy encoding to blame."""
+    if any(ch.isalpha() for ch in token):
+        culprit = _legacy_word(token)
+        if culprit is not None:
+            return True, culprit
+    if _TCVN3_TELL.search(token):
+        return True, TCVN3
+    if _VNI_TELL.search(token):
+        return True, VNI
+    return bool(_SYMBOL_IN_WORD.search(token)), None
 
 
 def looks_like_mojibake(text: str) -> bool:

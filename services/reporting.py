@@ -12,15 +12,18 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from core.kinds import CELL_REPORT
+from core.kinds import CELL_REPORT, DISTRICT_DATA
 from core.month import UnitStatus
 from core.periods import last_day
-from core.registry import REPORTING_LEVEL, Registry
+from core.registry import REPORTING_LEVEL, Registry, RegistryError
 from core.rulebook import RuleBook
-from core.settings import Settings
+from core.settings import PROVINCE, Settings
 from reports.district import build_district_workbook
 from reports.document import load_document
 from reports.export import export_rows, write_export_csv, write_export_json
+from reports.province_export import province_export_rows
+from reports.provincial import build_provincial_workbook
+from warehouse.province_queries import expected_districts, province_month
 from warehouse.queries import month_data
 from warehouse.report_log import accepted_months, in_use_ids, is_stale, record_builds
 from warehouse.unit_of_work import Warehouse
@@ -29,29 +32,36 @@ PDF_TIMEOUT = 180
 
 
 @dataclass(frozen=True)
-class DistrictOutputs:
+class Outputs:
+    """What one level writes for a month: its workbook and its upward data file."""
+
     report: Path
     export_csv: Path
     export_json: Path
-    missing_units: list[str]
+    missing: list[str]  # expected units without valid data
     pdf: Path | None = None
-    cells: tuple[UnitStatus, ...] = ()  # each expected cell's state: the completeness table
+    statuses: tuple[UnitStatus, ...] = ()  # each expected unit's state: the completeness table
 
 
-def deadline_day(settings: Settings, period: str) -> int:
-    """The reporting cells' deadline in force for the month (config/rules/limits.csv)."""
-    return RuleBook.load(settings.rules_file).limits_on(last_day(period),
-                                                        REPORTING_LEVEL).deadline_day
+def deadline_day(settings: Settings, period: str, level: str = REPORTING_LEVEL) -> int:
+    """The deadline in force for the month of the units of ``level`` (the reporting cells
+    unless told; a district's or commune's own row, config/rules/limits.csv)."""
+    return RuleBook.load(settings.rules_file).limits_on(last_day(period), level).deadline_day
+
+
+def output_paths(root: Path, unit_code: str, period: str) -> tuple[Path, Path, Path]:
+    """Where a level's outputs of a month go: the workbook, the data file and its JSON twin
+    (``<root>/<month>/BaoCaoTongHop_<unit>_<month>.xlsx``, ``DuLieu_<unit>_<month>.csv``)."""
+    folder, stem = root / period, f"{unit_code}_{period}"
+    return (folder / f"BaoCaoTongHop_{stem}.xlsx", folder / f"DuLieu_{stem}.csv",
+            folder / f"DuLieu_{stem}.json")
 
 
 def write_district_outputs(settings: Settings, registry: Registry, period: str, *,
-                           pdf: bool = False) -> DistrictOutputs:
+                           pdf: bool = False) -> Outputs:
     """The district workbook and the upward data file (CSV and JSON) for ``period``, written
     and recorded as a new version (warehouse.report_log) in one transaction."""
-    folder = settings.reports / period
-    stem = f"{settings.district_code}_{period}"
-    report = folder / f"BaoCaoTongHop_{stem}.xlsx"
-    csv_path, json_path = folder / f"DuLieu_{stem}.csv", folder / f"DuLieu_{stem}.json"
+    report, csv_path, json_path = output_paths(settings.reports, settings.district_code, period)
     with Warehouse.of(settings).session() as session:
         month = month_data(session, registry, settings.district_code, period,
                            deadline_day=deadline_day(settings, period),
@@ -64,24 +74,72 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
             "data_json": (json_path, write_export_json(rows)),
         }, district_in_use(session, registry, settings.district_code, period))
     missing = [c.unit.code for c in month.cells if not c.accepted]
-    return DistrictOutputs(report, csv_path, json_path, missing,
-                           pdf=to_pdf(report) if pdf else None, cells=tuple(month.cells))
+    return Outputs(report, csv_path, json_path, missing, pdf=to_pdf(report) if pdf else None,
+                   statuses=tuple(month.cells))
+
+
+def write_province_outputs(settings: Settings, registry: Registry, province: str,
+                           period: str, *, pdf: bool = False) -> Outputs:
+    """The provincial workbook and the province's own data file for ``period``, from the
+    districts' (communes') accepted data files, recorded as a new version."""
+    districts = expected_districts(registry, province, period)
+    root = settings.paths(PROVINCE).reports
+    report, csv_path, json_path = output_paths(root, province, period)
+    with Warehouse.of(settings).session() as session:
+        data = province_month(session, registry, province, period,
+                              deadline_day=deadline_day(settings, period,
+                                                        level_below(registry, province, period)),
+                              timezone=settings.timezone)
+        rows = province_export_rows(data)
+        record_builds(session, root, province, period, {
+            "workbook": (report, build_provincial_workbook(data)),
+            "data_csv": (csv_path, write_export_csv(rows)),
+            "data_json": (json_path, write_export_json(rows)),
+        }, in_use_ids(session, [d.code for d in districts], period, DISTRICT_DATA))
+    return Outputs(report, csv_path, json_path, [d.unit.code for d in data.missing()],
+                   pdf=to_pdf(report) if pdf else None, statuses=tuple(data.districts))
+
+
+def level_below(registry: Registry, province: str, period: str) -> str:
+    """The level of the units that report to the province (``huyen`` or ``xa``): the row
+    of config/rules/limits.csv whose deadline they keep."""
+    levels = sorted({u.level for u in expected_districts(registry, province, period)})
+    return levels[0] if levels else "huyen"
+
+
+def province_of(registry: Registry) -> str:
+    """The registry's top unit (the province)."""
+    tops = sorted(u.code for u in registry.units.values() if u.parent_code is None)
+    if len(tops) != 1:
+        raise RegistryError(f"the registry must have exactly one top unit, not {tops}")
+    return tops[0]
 
 
 def district_in_use(session: Session, registry: Registry, district: str,
                     period: str) -> list[int]:
-    cells = [c.code for c in registry.reporting_cells(district, period)]
-    return in_use_ids(session, cells, period, CELL_REPORT)
+    return in_use_ids(session, reporting_units(registry, district, period, CELL_REPORT),
+                      period, CELL_REPORT)
 
 
-def stale_periods(settings: Settings, registry: Registry, up_to: str) -> list[str]:
+def reporting_units(registry: Registry, unit_code: str, period: str, kind: str) -> list[str]:
+    """Who reports to ``unit_code`` with files of ``kind``: its reporting cells (workbooks),
+    or the units directly below it that have cells (data files, at the province)."""
+    if kind == DISTRICT_DATA:
+        return [u.code for u in expected_districts(registry, unit_code, period)]
+    return [c.code for c in registry.reporting_cells(unit_code, period)]
+
+
+def stale_periods(settings: Settings, registry: Registry, up_to: str, *,
+                  unit_code: str | None = None, kind: str = CELL_REPORT) -> list[str]:
     """Months up to ``up_to`` whose reports were built from other submissions than those
-    in force now: a late or corrected file, or a run that died before its report step."""
-    cells = [u.code for u in registry.units.values() if u.parent_code == settings.district_code]
+    in force now: a late or corrected file, or a run that died before its report step.
+    The district's months unless ``unit_code`` and ``kind`` say another level's."""
+    unit_code = unit_code or settings.district_code
+    below = [u.code for u in registry.units.values() if u.parent_code == unit_code]
     with Warehouse.of(settings).session() as session:
-        return [p for p in accepted_months(session, cells, CELL_REPORT, up_to) if is_stale(
-            session, settings.district_code, p, "workbook",
-            district_in_use(session, registry, settings.district_code, p))]
+        return [p for p in accepted_months(session, below, kind, up_to) if is_stale(
+            session, unit_code, p, "workbook", in_use_ids(
+                session, reporting_units(registry, unit_code, p, kind), p, kind))]
 
 
 def document_file(settings: Settings) -> Path:

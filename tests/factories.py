@@ -67,3 +67,12 @@ def make_workbook(header: Header | None = None, roster: list[RosterRow] | None =
     roster = make_roster() if roster is None else roster
     summary = summary or make_summary(roster, header.period or PERIOD)
     return write_cell_workbook(header, summary, roster)
+
+
+def make_rejected_bl02() -> bytes:
+    """BL02's March report with an impossible date of birth (31/02/2007): rejected with one
+    error, its summary still that of a clean roster."""
+    roster = make_roster()
+    roster[1] = replace(roster[1], birth_date=None, invalid={"birth_date": "31/02/2007"})
+    return make_workbook(header=make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An"),
+                         roster=roster, summary=make_summary(make_roster()))

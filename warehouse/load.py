@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from core.export_format import ExportRow
 from core.figures import submission_figures
 from core.findings import Finding
 from core.form import CellReport, RosterRow
@@ -39,6 +40,7 @@ class SubmissionRecord:
     period: str | None = None
     report: CellReport | None = None
     register: CourseRegister | None = None
+    rows: tuple[ExportRow, ...] = ()  # a district's upward data file, as read
     findings: list[Finding] = field(default_factory=list)
 
     @property

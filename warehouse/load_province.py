@@ -8,19 +8,13 @@ whose unit is the district; its values go to ``reported_values``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-
 from sqlalchemy.orm import Session
 
-from core.export_format import ExportRow
-from core.findings import Finding
-from core.kinds import DISTRICT_DATA, UNKNOWN
 from warehouse import models as m
-from warehouse.archive import StoredFile
 from warehouse.load import (
     FAILED,
     LoadResult,
+    SubmissionRecord,
     add_findings,
     add_submission,
     already_loaded,
@@ -28,31 +22,10 @@ from warehouse.load import (
     settle,
 )
 
-__all__ = ["FAILED", "DistrictRecord", "LoadResult", "known_submissions",
-           "load_district_file"]
+__all__ = ["FAILED", "LoadResult", "known_submissions", "load_district_file"]
 
 
-@dataclass
-class DistrictRecord:
-    """Everything known about one received data file once it has been read and validated."""
-
-    stored: StoredFile
-    filename: str
-    channel: str
-    sender: str
-    received_at: datetime
-    kind: str = UNKNOWN  # district_data when it could be read
-    unit_code: str | None = None  # the district (or commune) the file is for
-    period: str | None = None
-    rows: tuple[ExportRow, ...] = ()
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def accepted(self) -> bool:
-        return self.kind == DISTRICT_DATA and not any(f.is_error for f in self.findings)
-
-
-def load_district_file(session: Session, record: DistrictRecord) -> LoadResult:
+def load_district_file(session: Session, record: SubmissionRecord) -> LoadResult:
     """Record the submission, its findings and, if accepted, its values — atomically."""
     with session.begin():
         seen = already_loaded(session, record.stored, record.channel, record.sender)

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from factories import make_workbook
+from factories import make_rejected_bl02, make_workbook
 
 from core.settings import DEFAULT_RULES, Settings
 
@@ -143,18 +143,6 @@ def client(prefect_server: tuple[str, Process]) -> Iterator[Any]:
         yield prefect_client
 
 
-
-
-def _bad_bl02() -> bytes:
-    """BL02's March report with an impossible date of birth: rejected (R-rule error)."""
-    from dataclasses import replace
-
-    from factories import make_header, make_roster, make_summary
-
-    roster = make_roster()
-    roster[1] = replace(roster[1], birth_date=None, invalid={"birth_date": "31/02/2007"})
-    return make_workbook(header=make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An"),
-                         roster=roster, summary=make_summary(make_roster()))
 
 
 def _drop_workbook(data_dir: Path, unit: str = "BL01", content: bytes | None = None) -> Path:
@@ -330,7 +318,7 @@ def test_served_deployment_runs_on_its_schedule_and_when_triggered(
                         StateType.COMPLETED, StateType.FAILED) == []
 
         _drop_workbook(data_dir)
-        _drop_workbook(data_dir, "BL02", _bad_bl02())
+        _drop_workbook(data_dir, "BL02", make_rejected_bl02())
         run = run_deployment(DEPLOYMENT, parameters={"period": PERIOD}, timeout=0)
         done = _wait("the triggered run to finish", _finished(client, run.id), serve, server)
         assert done.state.is_completed(), f"{done.state}\n{serve.output()[-4000:]}"

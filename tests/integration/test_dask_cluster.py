@@ -146,11 +146,11 @@ def test_read_and_validate_chunks_on_a_dask_cluster_give_the_single_machine_resu
     assert len(single.rows) == count
     assert {r.status for r in single.rows} == {"accepted", "rejected"}
     assert spread.findings == single.findings and single.findings
-    assert spread.missing_units == single.missing_units
+    assert spread.missing == single.missing
     warehouse = snapshot(on_dask.database_url)
     assert warehouse == snapshot(alone.database_url)
     assert len(warehouse["submissions"]) == count
     assert warehouse["indicator_values"] and warehouse["roster_facts"]
     assert spread.export_csv.read_bytes() == single.export_csv.read_bytes()
-    assert _cells(spread.district_report) == _cells(single.district_report)
+    assert _cells(spread.report) == _cells(single.report)
 

@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from connectors.safe_names import readable_name
 from core.limits import DEFAULT_LIMITS
+from core.run import RunSummary
 from core.settings import Settings
-from flows.monthly import RunSummary
 from forms.dispatch import read_any
 from warehouse import models as m
 from warehouse.db import make_engine, session_factory
@@ -166,7 +166,7 @@ def test_the_good_files_beside_them_load_exactly_as_they_do_alone(mixed_month):
     # F09 beside the warnings every factory roster gets (the same people in several cells)
     assert "F09" in {f.split()[0] for f in findings[macro.id]}
     assert summary.export_csv.read_bytes() == clean.export_csv.read_bytes()
-    assert sorted(summary.missing_units) == sorted(clean.missing_units) == []
+    assert sorted(summary.missing) == sorted(clean.missing) == []
 
 
 def test_the_inbox_is_emptied_and_every_file_gets_its_feedback(mixed_month):

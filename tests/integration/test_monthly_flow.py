@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 
 import pytest
-from factories import make_header, make_roster, make_summary, make_workbook
+from factories import make_header, make_rejected_bl02, make_workbook
 from inbox_files import drop
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -18,17 +17,10 @@ from warehouse.db import make_engine, session_factory
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
-def _bad_bl02() -> bytes:
-    roster = make_roster()
-    roster[1] = replace(roster[1], birth_date=None, invalid={"birth_date": "31/02/2007"})
-    return make_workbook(header=make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An"),
-                         roster=roster, summary=make_summary(make_roster()))
-
-
 @pytest.fixture
 def month_inbox(settings):
     drop(settings, "BL01", "BL01_2024-03.xlsx", make_workbook())
-    drop(settings, "BL02", "BL02_2024-03.xlsx", _bad_bl02())
+    drop(settings, "BL02", "BL02_2024-03.xlsx", make_rejected_bl02())
     drop(settings, "BL03", "anh_chup.xlsx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
     drop(settings, "BL04", "BL04_2024-03.xlsx",
          make_workbook(header=make_header("BL04", unit_name="Chi bộ Trường THCS-THPT Lộc Bắc")),
@@ -59,7 +51,7 @@ def test_a_month_is_collected_validated_loaded_and_reported(month_inbox):
     assert (by_file["BL02_2024-03.xlsx"].status, by_file["BL02_2024-03.xlsx"].errors) == (
         "rejected", 1)
     assert by_file["anh_chup.xlsx"].status == "rejected"
-    assert sorted(summary.missing_units) == ["BL02", "BL03"]
+    assert sorted(summary.missing) == ["BL02", "BL03"]
     # the inbox is emptied into the processed folder; nothing is deleted
     assert not any(p.is_file() for p in month_inbox.inbox.rglob("*"))
     assert len([p for p in (month_inbox.data_dir / "processed").rglob("*") if p.is_file()]) == 4
@@ -68,7 +60,7 @@ def test_a_month_is_collected_validated_loaded_and_reported(month_inbox):
     counts = {r["indicator"]: int(r["value"]) for r in rows
               if r["unit_code"] == "BL" and r["indicator"].startswith("REPORTS_")}
     assert counts == {"REPORTS_EXPECTED": 4, "REPORTS_ACCEPTED": 2, "REPORTS_ON_TIME": 1}
-    assert summary.district_report.exists()
+    assert summary.report.exists()
 
 
 def test_feedback_goes_back_to_the_sender_with_the_finding_on_the_cell(month_inbox):
@@ -91,15 +83,15 @@ def test_running_the_same_month_again_changes_nothing(month_inbox):
 
     first = monthly_consolidation("2024-03", month_inbox)
     before = _snapshot(month_inbox)
-    report_bytes = first.district_report.read_bytes()
+    report_bytes = first.report.read_bytes()
     # the same files arrive again
     drop(month_inbox, "BL01", "BL01_2024-03.xlsx", make_workbook())
-    drop(month_inbox, "BL02", "BL02_2024-03.xlsx", _bad_bl02())
+    drop(month_inbox, "BL02", "BL02_2024-03.xlsx", make_rejected_bl02())
     second = monthly_consolidation("2024-03", month_inbox)
     assert _snapshot(month_inbox) == before
     assert sorted(r.status for r in second.rows) == [
         "unchanged (accepted)", "unchanged (rejected)"]
-    assert second.district_report.read_bytes() == report_bytes
+    assert second.report.read_bytes() == report_bytes
 
 
 def test_the_run_leaves_a_table_artifact_summarising_the_month(month_inbox):
@@ -142,7 +134,7 @@ def test_the_run_leaves_completeness_findings_and_links_as_artifacts(month_inbox
     assert rules["R02"][0] == 1 and rules["F01"][0] == 1  # the bad date; the PNG
     link = Artifact.get("district-report-2024-03")
     assert link is not None  # Prefect keeps a link artifact as markdown [text](uri)
-    assert summary.district_report.resolve().as_uri() in str(link.data)
+    assert summary.report.resolve().as_uri() in str(link.data)
 
 
 def test_a_corrected_version_supersedes_and_its_feedback_lists_what_was_fixed(month_inbox):
@@ -154,7 +146,7 @@ def test_a_corrected_version_supersedes_and_its_feedback_lists_what_was_fixed(mo
     summary = monthly_consolidation("2024-03", month_inbox)
     [row] = [r for r in summary.rows if r.filename == "BL02_2024-03_sua.xlsx"]
     assert (row.status, row.version) == ("accepted", 2)
-    assert "BL02" not in summary.missing_units
+    assert "BL02" not in summary.missing
     sheet = load_workbook(row.feedback)["KetQuaKiemTra"]
     texts = [str(c.value) for r in sheet.iter_rows() for c in r if c.value is not None]
     assert any("thay cho lần gửi thứ 1" in t for t in texts)
@@ -172,6 +164,7 @@ def test_a_file_the_database_refuses_stays_in_the_inbox_and_the_others_load(mont
     from sqlalchemy.exc import DataError
 
     import flows.monthly as monthly
+    import services.levels as levels
     from warehouse.load import load_submission
 
     def refuse_bl04(session, record, key):
@@ -179,7 +172,7 @@ def test_a_file_the_database_refuses_stays_in_the_inbox_and_the_others_load(mont
             raise DataError("INSERT …", {}, Exception("integer out of range"))
         return load_submission(session, record, key)
 
-    monkeypatch.setattr(monthly, "load_submission", refuse_bl04)
+    monkeypatch.setattr(levels, "load_submission", refuse_bl04)
     summary = monthly.monthly_consolidation("2024-03", month_inbox)
     by_file = {r.filename: r.status for r in summary.rows}
     assert by_file["BL04_2024-03.xlsx"] == "failed"
@@ -193,6 +186,7 @@ def test_a_file_the_database_refuses_stays_in_the_inbox_and_the_others_load(mont
 
 def test_if_the_batch_validation_breaks_each_file_is_validated_alone(month_inbox, monkeypatch):
     import flows.monthly as monthly
+    import services.levels as levels
     from validations.run import validate_batch
 
     def breaks_on_batches(items, *args, **kwargs):
@@ -200,7 +194,7 @@ def test_if_the_batch_validation_breaks_each_file_is_validated_alone(month_inbox
             raise RuntimeError("something in this batch upsets the engine")
         return validate_batch(items, *args, **kwargs)
 
-    monkeypatch.setattr(monthly, "validate_batch", breaks_on_batches)
+    monkeypatch.setattr(levels, "validate_batch", breaks_on_batches)
     summary = monthly.monthly_consolidation("2024-03", month_inbox)
     by_file = {r.filename: (r.status, r.errors) for r in summary.rows}
     assert by_file["BL01_2024-03.xlsx"] == ("accepted", 0)
@@ -213,7 +207,7 @@ def test_reports_rebuilt_from_the_warehouse_are_identical_to_the_run(month_inbox
     from services.reporting import write_district_outputs
 
     summary = monthly_consolidation("2024-03", month_inbox)
-    written = {p: p.read_bytes() for p in (summary.district_report, summary.export_csv,
+    written = {p: p.read_bytes() for p in (summary.report, summary.export_csv,
                                            summary.export_json)}
     for path in written:
         path.unlink()

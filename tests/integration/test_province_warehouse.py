@@ -17,7 +17,8 @@ from forms.export_reader import read_export
 from warehouse import models as m
 from warehouse.archive import Archive
 from warehouse.db import downgrade, make_engine, upgrade
-from warehouse.load_province import DistrictRecord, load_district_file
+from warehouse.load import SubmissionRecord
+from warehouse.load_province import load_district_file
 from warehouse.province_queries import province_month
 
 
@@ -26,9 +27,9 @@ def registry():
     return province_registry()
 
 
-def record(tmp_path, content: bytes, *, findings=(), day: int = 20) -> DistrictRecord:
+def record(tmp_path, content: bytes, *, findings=(), day: int = 20) -> SubmissionRecord:
     stored = Archive(tmp_path / "archive").store(content)
-    return DistrictRecord(stored=stored, filename="DuLieu_BL_2024-03.csv", channel="folder",
+    return SubmissionRecord(stored=stored, filename="DuLieu_BL_2024-03.csv", channel="folder",
                           sender="BL", received_at=datetime(2024, 3, day, 3, 0, tzinfo=UTC),
                           kind=DISTRICT_DATA, unit_code="BL", period=PERIOD,
                           rows=read_export(content).rows, findings=list(findings))
@@ -133,7 +134,7 @@ def test_a_late_file_is_not_on_time_and_a_rejected_one_is_received(sessions, tmp
     with sessions() as session:
         rejected = record(tmp_path, spoiled)
         rejected.unit_code, rejected.filename = "DL", "DuLieu_DL_2024-03.csv"
-        load_district_file(session, DistrictRecord(**{
+        load_district_file(session, SubmissionRecord(**{
             **rejected.__dict__, "findings": [Finding("P05", None, 2, "H", "…")]}))
     with sessions() as session:
         data = province_month(session, registry, "LD", PERIOD, deadline_day=25,

@@ -91,9 +91,9 @@ def test_three_districts_are_consolidated_and_every_total_is_their_sum(province_
     from flows.provincial import provincial_consolidation
 
     summary = provincial_consolidation(PERIOD, province_inbox)
-    assert sorted((r.district, r.status, r.errors) for r in summary.rows) == [
+    assert sorted((r.unit, r.status, r.errors) for r in summary.rows) == [
         ("BL", "accepted", 0), ("BLC", "accepted", 0), ("DL", "accepted", 0)]
-    assert summary.missing_districts == ["LH"]
+    assert summary.missing == ["LH"]
     # the province's data file: its rows are the sums of the districts' files
     rows = csv_records(summary.export_csv.read_bytes())
     province = {(r["population"], r["indicator"], r["breakdown"]): int(r["value"])
@@ -131,7 +131,7 @@ def test_the_outputs_hold_no_names_birth_dates_or_id_numbers(province_inbox, reg
     drop(province_inbox, "LH", "DuLieu_LH_2024-03.csv",
          edit(district_csv(registry, "LH"), add_names, columns))
     summary = provincial_consolidation(PERIOD, province_inbox)
-    lh = next(r for r in summary.rows if r.district == "LH")
+    lh = next(r for r in summary.rows if r.unit == "LH")
     assert (lh.status, lh.errors) == ("rejected", 1)
     assert_no_personal_data(workbook_texts(summary.report))
     for path in (summary.export_csv, summary.export_json):
@@ -196,7 +196,7 @@ def test_a_broken_file_is_rejected_with_its_read_error_and_the_district_counts_r
     drop(province_inbox, "LH", "DuLieu_LH_2024-03.xlsx", b"PK\x03\x04" + b"\0" * 64)
     summary = provincial_consolidation(PERIOD, province_inbox)
     lh = next(r for r in summary.rows if r.filename == "DuLieu_LH_2024-03.xlsx")
-    assert (lh.district, lh.status, lh.period) == ("LH", "rejected", PERIOD)
+    assert (lh.unit, lh.status, lh.period) == ("LH", "rejected", PERIOD)
     status = load_workbook(summary.report)["TinhHinhNopBaoCao"]
     row = next(r for r in status.iter_rows(min_row=5) if r[1].value == "LH")
     assert (row[3].value, row[4].value, row[8].value) == ("Đã nhận", "Bị trả lại", 1)
@@ -211,8 +211,14 @@ def test_the_run_leaves_a_table_artifact(province_inbox):
     artifact = Artifact.get(f"province-summary-{PERIOD}")
     assert artifact is not None and artifact.type == "table"
     table = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
-    assert {(row["district"], row["status"]) for row in table} == {
+    assert {(row["unit"], row["status"]) for row in table} == {
         ("BL", "accepted"), ("BLC", "accepted"), ("DL", "accepted")}
+    # the same walk as a district's: the province's month has its completeness table too
+    completeness = Artifact.get(f"province-completeness-{PERIOD}")
+    rows = (json.loads(completeness.data) if isinstance(completeness.data, str)
+            else completeness.data)
+    assert {row["unit"]: row["state"] for row in rows} == {
+        "BL": "accepted", "BLC": "accepted", "DL": "accepted", "LH": "missing"}
 
 
 def test_the_2025_hierarchy_consolidates_communes(settings, tmp_path):
@@ -226,9 +232,9 @@ def test_the_2025_hierarchy_consolidates_communes(settings, tmp_path):
         drop(settings, commune, f"DuLieu_{commune}_2025-07.csv",
              district_csv(registry, commune, period="2025-07"))
     summary = provincial_consolidation("2025-07", settings, registry_dir=directory)
-    assert sorted((r.district, r.status) for r in summary.rows) == [
+    assert sorted((r.unit, r.status) for r in summary.rows) == [
         ("BLM1", "accepted"), ("BLM2", "accepted")]
-    assert summary.missing_districts == ["BLM3", "BLM4"]  # Bảo Lâm 5 has no school cell
+    assert summary.missing == ["BLM3", "BLM4"]  # Bảo Lâm 5 has no school cell
     wb = load_workbook(io.BytesIO(summary.report.read_bytes()))
     assert "- Các đảng ủy xã, phường," in [str(c.value) for r in wb["TongHop"].iter_rows()
                                            for c in r]

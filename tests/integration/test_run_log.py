@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import make_header, make_roster, make_summary, make_workbook
+from factories import make_rejected_bl02, make_roster, make_workbook
 from inbox_files import drop
 
 from core.settings import SETTINGS_NOT_SENT, Settings
 
 # imported before any test adds its handlers: importing the flows (great_expectations among
 # their imports) configures logging anew
-from flows import monthly
+from flows import monthly, walk
 from flows.monthly import monthly_consolidation
 from flows.reminders import send_reminders
 
@@ -83,17 +82,10 @@ def emitted(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return sent
 
 
-def _bad_bl02() -> bytes:
-    roster = make_roster()
-    roster[1] = replace(roster[1], birth_date=None, invalid={"birth_date": "31/02/2007"})
-    return make_workbook(header=make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An"),
-                         roster=roster, summary=make_summary(make_roster()))
-
-
 @pytest.fixture
 def month(settings: Settings) -> Settings:
     drop(settings, "BL01", "BL01_2024-03.xlsx", make_workbook())
-    drop(settings, "BL02", "BL02_2024-03.xlsx", _bad_bl02())
+    drop(settings, "BL02", "BL02_2024-03.xlsx", make_rejected_bl02())
     return settings
 
 
@@ -118,7 +110,7 @@ def test_a_run_says_what_it_received_judged_wrote_and_sent(month, run_log):
         .replace("1 warnings", "1 warning"),
         f"sent the feedback on BL01_2024-03.xlsx to {bl01.feedback}",
         f"sent the feedback on BL02_2024-03.xlsx to {bl02.feedback}",
-        f"wrote the district report to {summary.district_report}",
+        f"wrote the district report to {summary.report}",
         f"wrote the upward data file to {summary.export_csv} (and .json)",
         "2024-03: 1 of 4 cells accepted, 1 rejected, 2 sent nothing; without an accepted "
         "report: BL02, BL03, BL04 (deadline 25/03/2024, passed)",
@@ -169,14 +161,14 @@ def test_a_run_emits_the_events_the_district_must_act_on(month, emitted):
 
 
 def test_before_the_deadline_an_incomplete_month_is_no_alert(month, emitted, monkeypatch):
-    real = monthly.datetime
+    real = walk.datetime
 
     class March20(real):  # type: ignore[misc, valid-type]
         @classmethod
         def now(cls, tz=None):  # type: ignore[no-untyped-def]
             return real(2024, 3, 20, 12, tzinfo=tz)
 
-    monkeypatch.setattr(monthly, "datetime", March20)
+    monkeypatch.setattr(walk, "datetime", March20)
     monthly.monthly_consolidation("2024-03", month)
     names = [e["event"] for e in emitted]
     assert "cellreports.month.incomplete" not in names
@@ -200,7 +192,7 @@ def test_feedback_that_cannot_be_delivered_is_reported_and_sent_by_the_next_run(
     assert failed["payload"]["unit"] == "BL01" and failed["payload"]["period"] == "2024-03"
     assert failed["payload"]["error"] in {"NotADirectoryError", "FileExistsError"}
     # BL02's feedback went; the reports were written all the same
-    assert summary.district_report is not None and summary.district_report.is_file()
+    assert summary.report is not None and summary.report.is_file()
     assert [p.name for p in (month.inbox / "BL01").iterdir()] == ["BL01_2024-03.xlsx"]
     assert not list((month.inbox / "BL02").iterdir())
 

@@ -5,7 +5,7 @@ the one it arrived in (F10 — refused, so that month's later run does not count
 
 Both need the flow to pass the consolidating unit and the file's arrival to the validation
 (``Context(unit_code=settings.district_code, timezone=settings.timezone)``,
-``BatchItem(received_at=c.incoming.received_at)`` in flows/monthly.py)."""
+``BatchItem(received_at=c.incoming.received_at)`` in services/levels.py)."""
 
 from __future__ import annotations
 
@@ -85,4 +85,4 @@ def test_a_report_for_a_later_month_is_refused_and_not_counted_in_that_month(
     assert "F06" not in _rules(findings)
     assert _stored(settings)["BL01_2024-03.xlsx"][0] == "accepted"
     june = monthly_consolidation("2024-06", settings)
-    assert "BL02" in june.missing_units
+    assert "BL02" in june.missing

@@ -20,7 +20,7 @@ from connectors.folder_inbox import FolderInbox
 from connectors.safe_names import MAX_NAME, readable_name, safe_filename
 from core.findings import Finding
 from core.limits import Limits
-from flows.monthly import RunRow, RunSummary
+from core.run import RunRow, RunSummary
 from forms.dispatch import read_any
 from forms.errors import OversizedWorkbook
 from reports.feedback import FeedbackContext, build_feedback
@@ -167,7 +167,7 @@ def test_names_with_rich_markup_are_printed_as_they_are(capsys):
     odd = "[/][bold red]BL01[/].xlsx"
     summary = RunSummary("2024-03", rows=[RunRow(unit="[/]", filename=odd, period="2024-03",
                                                  status="rejected", errors=1)],
-                         missing_units=["[red]"], pending=[("[/]", "2024-03", 2, odd)])
+                         missing=["[red]"], pending=[("[/]", "2024-03", 2, odd)])
     with console.capture() as captured:
         show_runs([summary])
         show_outputs(summary)

@@ -20,9 +20,9 @@ def _unsafe(output: str) -> list[str]:
 def test_the_run_table_and_outputs_show_received_names_without_control_characters():
     row = SimpleNamespace(period="2024-03", unit=HOSTILE, filename=HOSTILE, version=1,
                           status="rejected", errors=1, warnings=0)
-    summary = SimpleNamespace(period="2024-03", rows=[row], district_report=None,
+    summary = SimpleNamespace(period="2024-03", rows=[row], report=None,
                               export_csv=None, outbox=None, data_docs=None,
-                              missing_units=[HOSTILE], rebuilt=[],
+                              missing=[HOSTILE], rebuilt=[],
                               pending=[(HOSTILE, "2024-03", 2, HOSTILE)])
     with console.capture() as captured:
         show_runs([summary])

@@ -1,0 +1,451 @@
+"""The walk of one month at any level: collect → read → check → load → answer → report.
+
+A district's (or commune's) consolidation of its cells' workbooks and the province's of its
+districts' data files are the same walk over a different :class:`services.levels.Level`.
+Each step is a task that calls the level; the walk only orders them, logs what happened in
+plain words (flows.runlog), emits the events the officer's alerts wait for (flows.events)
+and leaves the run's artifacts (reports.artifacts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from prefect import get_run_logger, task
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
+from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote, unmapped
+
+from connectors.base import IncomingFile, Skipped
+from core.history import History
+from core.run import RunRow, RunSummary
+from flows import events, runlog
+from flows.common import acknowledge_loaded, exclusive_run, load_each
+from forms.dispatch import ReadOutcome
+from reports import artifacts
+from services.feedback import feedback_workbook
+from services.levels import Level
+from services.reporting import Outputs
+from warehouse.archive import Archive, StoredFile
+from warehouse.load import FAILED, LoadResult, SubmissionRecord
+from warehouse.models import Submission
+from warehouse.queries import deadline
+from warehouse.unit_of_work import Warehouse
+
+T = TypeVar("T")
+Arrival = tuple[str, str, str]  # (sha256, channel, sender): one submission
+
+
+@dataclass
+class Collected:
+    incoming: IncomingFile
+    stored: StoredFile
+    # this exact file from this sender is already in the warehouse (or earlier in the batch)
+    known: bool = False
+    previous: RunRow | None = None  # what it became the first time
+    submission_id: int | None = None  # of a known file
+    twin_of: str | None = None  # it only repeats another file of the batch (level.twins)
+
+    @property
+    def arrival(self) -> Arrival:
+        return (self.stored.sha256, self.incoming.channel, self.incoming.sender)
+
+
+@dataclass
+class Collection:
+    """What the channels handed over, and what they passed over with the reason."""
+
+    files: list[Collected]
+    skipped: list[Skipped]
+
+
+# a mail server that is briefly unreachable is tried again; nothing was archived yet
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+def collect_files(level: Level) -> Collection:
+    """Every waiting file, archived by content hash before anything reads it; what a
+    channel passed over (a lock file, a symbolic link) is listed, never silently left."""
+    archive = Archive(level.settings.archive)
+    connectors = list(level.connectors().values())
+    incoming = [item for connector in connectors for item in connector.fetch()]
+    skipped = [s for connector in connectors for s in connector.skipped]
+    stored = [archive.store(item.content) for item in incoming]
+    twins = level.twins(incoming)
+    arrivals = [(s.sha256, i.channel, i.sender) for i, s in zip(incoming, stored, strict=True)]
+    known = Warehouse.of(level.settings).known(arrivals)
+    # the same bytes are one submission per sender: another sender's copy is its own file,
+    # judged (and answered) for that sender
+    seen: set[Arrival] = set()
+    collected = []
+    for index, (item, s, arrival) in enumerate(zip(incoming, stored, arrivals, strict=True)):
+        earlier = known.get(arrival) if arrival not in seen else None
+        collected.append(Collected(item, s, known=arrival in known or arrival in seen,
+                                   previous=_as_row(earlier) if earlier else None,
+                                   submission_id=earlier.id if earlier else None,
+                                   twin_of=twins.get(index)))
+        seen.add(arrival)
+    return Collection(collected, skipped)
+
+
+def _as_row(sub: Submission) -> RunRow:
+    return RunRow(unit=sub.unit_code or "", filename=sub.filename, period=sub.period,
+                  status=f"unchanged ({sub.status})", errors=sub.error_count,
+                  warnings=sub.warning_count, version=sub.version)
+
+
+@task(cache_policy=NO_CACHE)
+def read_files(contents: list[bytes], level: Level) -> list[ReadOutcome]:
+    """Read a chunk of files; a bad file gives a named error, never an exception."""
+    return level.read(contents)
+
+
+@task(cache_policy=NO_CACHE)
+def gather_history(outcomes: list[ReadOutcome], level: Level) -> History:
+    """What earlier months hold for the units and months of this batch (history rules)."""
+    return level.history(outcomes)
+
+
+class ToCheck:
+    """A chunk of read files, the history they are checked against and the key people are
+    compared under, handed to a mapped task as one opaque object. Not a list or a dataclass
+    on purpose: Prefect and prefect-dask walk (and rebuild) those, which costs seconds on a
+    month's rosters and turned the files into plain tuples on the way to a Dask worker. The
+    key travels with it: a worker elsewhere must not fall back to a key file of its own.
+    So does the run's start: every chunk's Data Docs validations are named after one run."""
+
+    def __init__(self, files: list[tuple[Collected, ReadOutcome]], history: History,
+                 secret: bytes, started: datetime | None = None):
+        self.files = files
+        self.history = history
+        self.secret = secret
+        self.started = started
+
+
+@task(cache_policy=NO_CACHE)
+def validate_files(chunk: ToCheck, level: Level, period: str) -> list[SubmissionRecord]:
+    """One GX run over a chunk of files (by default the whole batch: a validation costs
+    mostly its fixed overhead); findings mapped back to each file. The rules across the
+    run wait for every chunk (check_across_files)."""
+    found = level.check([(c.incoming, o) for c, o in chunk.files], period, chunk.history,
+                        chunk.started, get_run_logger(), chunk.secret)
+    return [level.record(c.stored, c.incoming, outcome, findings, period)
+            for (c, outcome), findings in zip(chunk.files, found, strict=True)]
+
+
+@task(cache_policy=NO_CACHE)
+def check_across_files(records: list[SubmissionRecord], history: History, level: Level,
+                       period: str, started: datetime | None = None,
+                       ) -> list[SubmissionRecord]:
+    """The rules over the whole run, once every chunk is validated (H07: whether a roster
+    counts as another cell's depends on the run's other findings)."""
+    return level.check_across(records, period, history, started)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def load_files(records: list[SubmissionRecord], level: Level) -> list[LoadResult]:
+    """Each file in its own transaction (flows.common.load_each)."""
+    return load_each(records, level.settings, level.load)
+
+
+@task(cache_policy=NO_CACHE)
+def acknowledge_files(collected: list[Collected], failed: set[Arrival], level: Level) -> None:
+    """Move handled files out of the inbox — only once they are archived and loaded."""
+    acknowledge_loaded(level.connectors().values(), collected, failed)
+
+
+@dataclass
+class FeedbackOutcome:
+    """Where each submission's feedback went; and, for those it could not reach, why (the
+    error's class: its text may quote an address)."""
+
+    sent: dict[int, Path | str] = field(default_factory=dict)
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+@task(cache_policy=NO_CACHE)
+def send_feedback(answers: list[tuple[Collected, int]], level: Level) -> FeedbackOutcome:
+    """Each submission's findings back to its sender, once: from the warehouse, so that a
+    run killed after loading still answers every file on the next run. A delivery that
+    fails (the mail server refuses, the outbox cannot be written) is logged and reported,
+    and the others go on; its file stays in its channel, so the next run answers it."""
+    connectors = level.connectors()
+    outcome = FeedbackOutcome()
+    warehouse = Warehouse.of(level.settings)
+    for c, submission_id in answers:
+        answer = warehouse.answer(submission_id)
+        if answer is None or answer.sent:
+            continue
+        content, name = feedback_workbook(answer, c.incoming.content, level.registry,
+                                          ZoneInfo(level.settings.timezone))
+        try:
+            where = connectors[c.incoming.channel].send_feedback(
+                c.incoming, name, content, key=answer.sha256[:8])
+        except Exception as exc:
+            outcome.failed[submission_id] = type(exc).__name__
+            get_run_logger().warning(
+                "could not send the feedback on %s (%s): %s; the file stays in the %s and "
+                "the next run sends it", runlog.shown(c.incoming.filename),
+                answer.unit_code or "?",
+                runlog.shown(f"{type(exc).__name__}: {exc}"),
+                "mailbox" if c.incoming.channel == "imap" else "inbox")
+            continue
+        outcome.sent[submission_id] = where
+        warehouse.mark_answered(submission_id, str(where))
+    return outcome
+
+
+@task(cache_policy=NO_CACHE)
+def build_reports(period: str, level: Level) -> Outputs:
+    """The level's workbook and its upward data file, rebuilt from the warehouse."""
+    return level.write_outputs(period)
+
+
+@task(cache_policy=NO_CACHE)
+def find_stale_months(period: str, level: Level) -> list[str]:
+    """Earlier months whose figures changed since their reports were built."""
+    return level.stale_months(period) if level.rebuilds else []
+
+
+@task(cache_policy=NO_CACHE)
+def list_pending(level: Level) -> list[tuple[str, str, int | None, str]]:
+    return level.pending()
+
+
+def walk_month(level: Level, period: str) -> RunSummary:
+    """The month's walk at ``level`` under the warehouse's run lock, then its artifacts,
+    its closing log lines and its events."""
+    with exclusive_run(level.settings, f"{level.run_word}-{level.unit_code}"):
+        summary = _walk(level, period)
+    publish_artifacts(summary)
+    report_month(summary, level)
+    return summary
+
+
+def _walk(level: Level, period: str) -> RunSummary:
+    collection = collect_files(level)
+    log_collection(collection, level)
+    collected = collection.files
+    fresh = [c for c in collected if not c.known and c.twin_of is None]
+    records, history = _read_and_check(fresh, level, period)
+    results = load_files(quote(records), level) if records else []
+    for row in summary_rows(collected, records, results, FeedbackOutcome()):
+        get_run_logger().info(runlog.verdict(row.unit, row.filename, row.status, row.errors,
+                                             row.warnings, row.version))
+    emit_rejected(records, results, level, period)
+    feedback, failed = _answer(fresh, collected, records, results, level, period)
+    acknowledge_files(quote(collected), failed, level)
+    rebuilt = find_stale_months(period, level)
+    for earlier in rebuilt:
+        build_reports(earlier, level)
+    outputs = build_reports(period, level)
+    return RunSummary(
+        period, unit=level.unit_code, level=level.name,
+        rows=summary_rows(collected, records, results, feedback), report=outputs.report,
+        export_csv=outputs.export_csv, export_json=outputs.export_json,
+        outbox=level.paths.outbox if level.answers else None,
+        missing=outputs.missing, statuses=outputs.statuses,
+        findings=[f for r in records for f in r.findings],
+        data_docs=level.paths.data_docs / "index.html", rebuilt=rebuilt,
+        pending=list_pending(level), skipped=collection.skipped)
+
+
+def log_collection(collection: Collection, level: Level) -> None:
+    """What each channel handed over, what was passed over, what was already known."""
+    log = get_run_logger()
+    collected = collection.files
+    for channel in level.connectors():
+        log.info(runlog.received(sum(1 for c in collected if c.incoming.channel == channel),
+                                 _channel_words(channel, level)))
+    for skipped in collection.skipped:
+        log.warning("passed over %s: %s", runlog.shown(skipped.name), skipped.reason)
+    known = sum(1 for c in collected if c.known)
+    if known:
+        log.info("%s received before, unchanged: answered again if their feedback is "
+                 "still due, not read again", runlog.count(known, "file"))
+
+
+def _channel_words(channel: str, level: Level) -> str:
+    settings = level.settings
+    if channel == "imap":
+        return f"the mailbox ({settings.imap_folder} on {settings.imap_host})"
+    return f"the folder inbox ({level.paths.inbox.resolve()})"
+
+
+def _read_and_check(fresh: list[Collected], level: Level, period: str,
+                    ) -> tuple[list[SubmissionRecord], History]:
+    """Read in chunks, check in chunks, then the rules across the run."""
+    settings = level.settings
+    if not fresh:
+        return [], History()
+    chunks = _chunks([c.incoming.content for c in fresh], settings.read_chunk_size)
+    outcomes = [o for future in read_files.map(chunks, unmapped(level))
+                for o in future.result()]
+    # quote(): Prefect would otherwise walk every roster row of every file to look for
+    # upstream futures, ~10 s per task call at 1,000 files (measured, docs/benchmarks.md)
+    history = gather_history(quote(outcomes), level)
+    started = datetime.now(ZoneInfo(settings.timezone))  # names the run's Data Docs
+    to_check = [ToCheck(part, history, settings.pid_key, started) for part in _chunks(
+        list(zip(fresh, outcomes, strict=True)), settings.validate_chunk_size)]
+    records = [r for future in validate_files.map(to_check, unmapped(level), unmapped(period))
+               for r in future.result()]
+    return check_across_files(quote(records), quote(history), level, period, started), history
+
+
+def _answer(fresh: list[Collected], collected: list[Collected],
+            records: list[SubmissionRecord], results: list[LoadResult], level: Level,
+            period: str) -> tuple[FeedbackOutcome, set[Arrival]]:
+    """Each sender's feedback (at a level that answers), and the files that must stay in
+    their channel: those not loaded, and those whose feedback did not go."""
+    failed = {(r.stored.sha256, r.channel, r.sender)
+              for r, res in zip(records, results, strict=True) if res.status == FAILED}
+    if not level.answers:
+        return FeedbackOutcome(), failed
+    answers = [(c, res.submission_id) for c, res in zip(fresh, results, strict=True)
+               if res.status != FAILED]
+    answers += [(c, c.submission_id) for c in collected if c.submission_id is not None]
+    feedback = send_feedback(quote(answers), level) if answers else FeedbackOutcome()
+    failed |= {c.arrival for c, submission_id in answers if submission_id in feedback.failed}
+    report_feedback(answers, feedback, level, period)
+    return feedback, failed
+
+
+def emit_rejected(records: list[SubmissionRecord], results: list[LoadResult], level: Level,
+                  period: str) -> None:
+    """``cellreports.file.rejected`` for each new file of the run that was rejected."""
+    for record, result in zip(records, results, strict=True):
+        if not result.new or result.status != "rejected" or result.submission_id is None:
+            continue
+        unit = record.unit_code or "?"
+        month = record.period or period
+        errors = [f for f in record.findings if f.is_error]
+        events.emit(
+            events.FILE_REJECTED,
+            events.submission_resource(result.submission_id, unit, month, result.version),
+            {"unit": unit, "period": month, "version": result.version,
+             "channel": record.channel, "errors": len(errors),
+             "warnings": len(record.findings) - len(errors),
+             "rules": sorted({f.rule_id for f in errors})},
+            related=[events.month_resource(level.unit_code, month, "month"),
+                     events.unit_resource(unit)])
+
+
+def report_feedback(answers: list[tuple[Collected, int]], feedback: FeedbackOutcome,
+                    level: Level, period: str) -> None:
+    """A line for each feedback sent; ``cellreports.feedback.failed`` for each one that
+    could not be (its WARNING is logged where it failed)."""
+    log = get_run_logger()
+    for c, submission_id in answers:
+        if submission_id in feedback.sent:
+            log.info("sent the feedback on %s to %s", runlog.shown(c.incoming.filename),
+                     runlog.shown_path(feedback.sent[submission_id]))
+        elif submission_id in feedback.failed:
+            submission = Warehouse.of(level.settings).submission(submission_id)
+            unit = (submission.unit_code if submission else None) or "?"
+            month = (submission.period if submission else None) or period
+            version = submission.version if submission else None
+            events.emit(
+                events.FEEDBACK_FAILED,
+                events.submission_resource(submission_id, unit, month, version),
+                {"unit": unit, "period": month, "channel": c.incoming.channel,
+                 "error": feedback.failed[submission_id]},
+                related=[events.month_resource(level.unit_code, month, "month"),
+                         events.unit_resource(unit)])
+
+
+def report_month(summary: RunSummary, level: Level) -> None:
+    """The run's outcome in its log (what was written where, how complete the month is;
+    each file's verdict was logged once it was loaded) and the month's events:
+    ``cellreports.month.consolidated`` always, ``cellreports.month.incomplete`` once its
+    deadline has passed with units still without valid data."""
+    log = get_run_logger()
+    for earlier in summary.rebuilt:
+        log.info("rebuilt the reports of %s: a late or corrected file changed its figures",
+                 earlier)
+    log.info("wrote the %s to %s", level.report_words, summary.report)
+    log.info("wrote the upward data file to %s (and .json)", summary.export_csv)
+    for unit, month, version, _file in summary.pending:
+        log.warning("a correction waits for %s to be reopened: %s v%s", month, unit, version)
+    zone = level.settings.timezone
+    due = deadline(summary.period, level.deadline_day(summary.period), zone)
+    passed = datetime.now(ZoneInfo(zone)) > due
+    statuses = summary.statuses
+    accepted = sum(1 for c in statuses if c.accepted)
+    rejected = sum(1 for c in statuses if c.received and not c.accepted)
+    without = [c.unit.code for c in statuses if not c.accepted]
+    # INFO, not WARNING: an incomplete month is the district's news, not the run's trouble
+    # (the event and the officer's alert carry it; `cellreports run` keeps its stderr clean)
+    log.info(runlog.completeness(summary.period, len(statuses), accepted, rejected, without,
+                                 due.date(), passed,
+                                 artifacts.WORDS[level.name][1]))
+    payload = {"unit": level.unit_code, "period": summary.period,
+               "expected": len(statuses), "accepted": accepted, "rejected": rejected,
+               "missing": len(statuses) - accepted - rejected,
+               "without_accepted_report": without, "deadline": due.date().isoformat(),
+               "deadline_passed": passed,
+               "files_received": len(summary.rows),
+               "files_rejected": sum(1 for r in summary.rows if r.status == "rejected")}
+    month = events.month_resource(level.unit_code, summary.period)
+    events.emit(events.MONTH_CONSOLIDATED, month, payload)
+    if without and passed:
+        events.emit(events.MONTH_INCOMPLETE, month, payload)
+
+
+def summary_rows(collected: list[Collected], records: list[SubmissionRecord],
+                 results: list[LoadResult], feedback: FeedbackOutcome) -> list[RunRow]:
+    """Every file of the run: the new ones with their verdicts, then those known before
+    and the twins of another file."""
+    rows = []
+    for record, result in zip(records, results, strict=True):
+        sent = feedback.sent.get(result.submission_id)
+        if result.submission_id in feedback.failed:
+            sent = f"not sent ({feedback.failed[result.submission_id]})"
+        errors = sum(1 for f in record.findings if f.is_error)
+        rows.append(RunRow(unit=record.unit_code or "?", filename=record.filename,
+                           period=record.period, status=_status(result), errors=errors,
+                           warnings=len(record.findings) - errors, version=result.version,
+                           feedback=sent))
+    for c in collected:
+        if c.known:
+            rows.append(replace(c.previous, filename=c.incoming.filename) if c.previous else
+                        RunRow(unit="", filename=c.incoming.filename, period=None,
+                               status="unchanged"))
+        elif c.twin_of is not None:
+            rows.append(RunRow(c.incoming.sender, c.incoming.filename, None,
+                               f"twin of {c.twin_of}"))
+    return rows
+
+
+def _status(result: LoadResult) -> str:
+    return result.status if result.new or result.status == FAILED else "duplicate"
+
+
+def publish_artifacts(summary: RunSummary) -> None:
+    """What the run leaves in Prefect (rendered by reports.artifacts)."""
+    key = artifacts.prefix(summary)
+    create_table_artifact(key=f"{key}-summary-{summary.period}",
+                          table=artifacts.received_table(summary),
+                          description=f"Files received in the run for {summary.period}")
+    create_table_artifact(
+        key=f"{key}-completeness-{summary.period}", table=artifacts.completeness_table(summary),
+        description=f"Every expected unit for {summary.period}: accepted, rejected or missing")
+    create_table_artifact(
+        key=f"{key}-findings-{summary.period}",
+        table=artifacts.findings_by_rule(summary.findings),
+        description="Findings of this run's files, by rule")
+    for link_key, path, what in artifacts.links(summary):
+        create_link_artifact(key=link_key, link=Path(path).resolve().as_uri(),
+                             link_text=path.name, description=what)
+    create_markdown_artifact(key=f"{key}-outputs-{summary.period}",
+                             markdown=artifacts.outputs_markdown(summary),
+                             description="Where this month's outputs are")
+
+
+def _chunks(items: list[T], size: int) -> list[list[T]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,345 @@
+"""The levels of the walk, each described once: what its units send, how a file is read,
+checked, attributed and loaded, what the level writes, where its files live.
+
+Cells → district (or commune) and districts (communes) → province run the same walk
+(flows/walk.py); what truly differs is here and only here: the district reads cell
+workbooks in a sandbox and checks them with the cells' suites (H07 across the run, feedback
+to every sender), the province reads upward data files and checks them with the data
+file's suite. A new level is a subclass of :class:`Level` (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from logging import Logger, LoggerAdapter
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from connectors.base import Connector, IncomingFile
+from connectors.folder_inbox import FolderInbox
+from connectors.imap_mailbox import ImapMailbox
+from core import messages_vi
+from core.findings import Finding
+from core.history import History, certificate_key
+from core.kinds import CELL_REPORT, DISTRICT_DATA, UNKNOWN
+from core.registry import REPORTING_LEVEL, Registry, Unit
+from core.rulebook import RuleBook
+from core.settings import DISTRICT, PROVINCE, LevelPaths, Settings
+from core.workdays import WorkCalendar
+from forms.dispatch import ReadOutcome, read_data_file
+from forms.sandbox import SandboxLimits, read_contained
+from services import reporting
+from validations.context import Context
+from validations.export_checks import validate_exports
+from validations.export_frames import ExportItem, top_units, valid_period
+from validations.frames import BatchItem, may_send
+from validations.run import dedupe, listed_elsewhere, validate_batch
+from warehouse.archive import StoredFile
+from warehouse.load import LoadResult, SubmissionRecord, load_submission
+from warehouse.load_province import load_district_file
+from warehouse.unit_of_work import Warehouse
+
+Item = TypeVar("Item")
+AnyLogger = Logger | LoggerAdapter[Any]
+
+
+class Level:
+    """One level of the walk. The walk calls these in order: ``connectors`` (collect),
+    ``read``, ``history``, ``check``, ``record``, ``check_across`` (after every chunk),
+    ``load``, ``write_outputs`` and ``stale_months``. Plain data in, plain data out: the
+    flow wraps each in a task."""
+
+    name: ClassVar[str]  # the level's word in settings' paths, artifacts and logs
+    run_word: ClassVar[str]  # its runs' word: the run lock is "<run_word>-<unit>"
+    kind: ClassVar[str]  # what the units below send (core.kinds)
+    report_words: ClassVar[str]  # what its workbook is called in the run's log
+    unchecked: ClassVar[str]  # F01's text for a file that breaks even its own validation
+    answers: ClassVar[bool]  # each sender gets its feedback
+    rebuilds: ClassVar[bool]  # earlier months are rebuilt when a late file changed them
+
+    def __init__(self, settings: Settings, registry: Registry, unit_code: str):
+        self.settings = settings
+        self.registry = registry
+        self.unit_code = unit_code
+
+    @property
+    def paths(self) -> LevelPaths:
+        return self.settings.paths(self.name)
+
+    def connectors(self) -> dict[str, Connector]:
+        """The channels files arrive through: the level's folder inbox."""
+        paths = self.paths
+        return {"folder": FolderInbox(paths.inbox, paths.processed, paths.outbox)}
+
+    def twins(self, incoming: Sequence[IncomingFile]) -> dict[int, str]:
+        """Files of the batch that only repeat another one (by index: the other's name)."""
+        return {}
+
+    def read(self, contents: list[bytes]) -> list[ReadOutcome]:
+        raise NotImplementedError
+
+    def history(self, outcomes: list[ReadOutcome]) -> History:
+        """What earlier months hold for this batch (the history rules' evidence)."""
+        return History()
+
+    def check(self, files: list[tuple[IncomingFile, ReadOutcome]], period: str,
+              history: History, started: datetime | None, log: AnyLogger,
+              secret: bytes | None = None) -> list[list[Finding]]:
+        """The findings of each file, in order (one validation run for the batch; the
+        validations named after ``started`` in Data Docs; people compared under
+        ``secret``, the settings' key unless told)."""
+        raise NotImplementedError
+
+    def attribute(self, incoming: IncomingFile, outcome: ReadOutcome,
+                  period: str) -> tuple[str | None, str | None]:
+        """The unit and month a file is for."""
+        raise NotImplementedError
+
+    def record(self, stored: StoredFile, incoming: IncomingFile, outcome: ReadOutcome,
+               findings: list[Finding], period: str) -> SubmissionRecord:
+        """Everything known about one file once it is read and checked."""
+        unit, month = self.attribute(incoming, outcome, period)
+        return SubmissionRecord(
+            stored=stored, filename=incoming.filename, channel=incoming.channel,
+            sender=incoming.sender, received_at=incoming.received_at, kind=outcome.kind,
+            unit_code=unit, period=month, report=outcome.report, register=outcome.register,
+            rows=outcome.export.rows if outcome.export else (), findings=findings)
+
+    def check_across(self, records: list[SubmissionRecord], period: str, history: History,
+                     started: datetime | None) -> list[SubmissionRecord]:
+        """The rules that need every file of the run at once (after every chunk)."""
+        return records
+
+    def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
+        raise NotImplementedError
+
+    def write_outputs(self, period: str, *, pdf: bool = False) -> reporting.Outputs:
+        raise NotImplementedError
+
+    def stale_months(self, up_to: str) -> list[str]:
+        """Earlier months whose reports were built from other files than those in force."""
+        return [p for p in reporting.stale_periods(
+            self.settings, self.registry, up_to, unit_code=self.unit_code, kind=self.kind)
+            if p != up_to]
+
+    def deadline_day(self, period: str) -> int:
+        """The deadline of the units below, in force for the month."""
+        return reporting.deadline_day(self.settings, period, self.below_level(period))
+
+    def below_level(self, period: str) -> str:
+        return REPORTING_LEVEL
+
+    def pending(self) -> list[tuple[str, str, int | None, str]]:
+        """Corrections waiting for an approved month to be reopened."""
+        return []
+
+
+class DistrictLevel(Level):
+    """Cells → their district (or commune): workbooks, read in a bounded child process."""
+
+    name = DISTRICT
+    run_word = "monthly"
+    kind = CELL_REPORT
+    report_words = "district report"
+    unchecked = messages_vi.UNCHECKABLE_WORKBOOK
+    answers = True
+    rebuilds = True
+
+    @classmethod
+    def of(cls, settings: Settings, registry: Registry | None = None) -> DistrictLevel:
+        return cls(settings, registry or Registry.load(settings.registry_dir),
+                   settings.district_code)
+
+    def connectors(self) -> dict[str, Connector]:
+        """The folder inbox always, the mailbox when it is set."""
+        connectors = super().connectors()
+        if self.settings.imap_host:
+            connectors["imap"] = ImapMailbox.from_settings(self.settings)
+        return connectors
+
+    def read(self, contents: list[bytes]) -> list[ReadOutcome]:
+        """Each file in a child process bounded in memory and time (forms.sandbox)."""
+        return read_contained(contents, sandbox_limits(self.settings))
+
+    def history(self, outcomes: list[ReadOutcome]) -> History:
+        """Earlier months of the batch's units, and the course register's certificates,
+        including a register arriving in this batch."""
+        wanted = [(o.report.header.unit_code, o.report.header.period) for o in outcomes
+                  if o.report and o.report.header.unit_code and o.report.header.period]
+        history = Warehouse.of(self.settings).history(wanted)
+        arriving = {(certificate_key(r.cert_no), r.cert_date) for o in outcomes if o.register
+                    for r in o.register.rows if r.cert_no and r.passed}
+        if arriving:
+            history.certificates = (history.certificates or set()) | arriving
+        return history
+
+    def context(self, history: History, started: datetime | None, period: str,
+                secret: bytes | None = None) -> Context:
+        settings = self.settings
+        return Context(registry=self.registry, run_period=period,
+                       rules=RuleBook.load(settings.rules_file),
+                       calendar=WorkCalendar.load(settings.holidays_file), history=history,
+                       secret=secret if secret is not None else settings.pid_key,
+                       unit_code=self.unit_code, timezone=settings.timezone,
+                       run_started=started)
+
+    def check(self, files: list[tuple[IncomingFile, ReadOutcome]], period: str,
+              history: History, started: datetime | None, log: AnyLogger,
+              secret: bytes | None = None) -> list[list[Finding]]:
+        """Every rule but H07 (checked across the run once every chunk is done)."""
+        context = self.context(history, started, period, secret)
+        batch = [BatchItem(o.report, o.error, i.sender, o.register, i.channel,
+                           received_at=i.received_at) for i, o in files]
+        docs = self.paths.data_docs
+        return validate_isolated(
+            lambda items: validate_batch(items, self.registry, period, context,
+                                         docs_dir=docs, same_person=False),
+            batch, self.unchecked, log)
+
+    def attribute(self, incoming: IncomingFile, outcome: ReadOutcome,
+                  period: str) -> tuple[str | None, str | None]:
+        """The workbook's own unit and month; the course register belongs to the Political
+        Center, known by its sender (its own sub-folder when the registry lists none)."""
+        if outcome.report:
+            return outcome.report.header.unit_code, outcome.report.header.period
+        if not outcome.register:
+            return None, None
+        unit = next((u for u in self.registry.units.values()
+                     if may_send(u, incoming.channel, incoming.sender)), None)
+        return (unit.code if unit else None), None
+
+    def check_across(self, records: list[SubmissionRecord], period: str, history: History,
+                     started: datetime | None) -> list[SubmissionRecord]:
+        """H07 once over the whole run: whether a roster counts as another cell's depends
+        on the run's other findings (only accepted rosters do)."""
+        context = Context(registry=self.registry, run_period=period, history=history,
+                          secret=self.settings.pid_key, unit_code=self.unit_code,
+                          timezone=self.settings.timezone, run_started=started)
+        items = [BatchItem(r.report, sender=r.sender, register=r.register, channel=r.channel)
+                 for r in records]
+        more = listed_elsewhere(items, [r.findings for r in records], context,
+                                self.paths.data_docs)
+        return [replace(r, findings=dedupe([*r.findings, *extra])) if extra else r
+                for r, extra in zip(records, more, strict=True)]
+
+    def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
+        return load_submission(session, record, self.settings.pid_key)
+
+    def write_outputs(self, period: str, *, pdf: bool = False) -> reporting.Outputs:
+        return reporting.write_district_outputs(self.settings, self.registry, period, pdf=pdf)
+
+    def pending(self) -> list[tuple[str, str, int | None, str]]:
+        return [(s.unit_code or "", s.period or "", s.version, s.filename)
+                for s in Warehouse.of(self.settings).pending(self.unit_code)]
+
+
+class ProvinceLevel(Level):
+    """Districts (or communes) → the province: their upward data files (EXPORT.md)."""
+
+    name = PROVINCE
+    run_word = "provincial"
+    kind = DISTRICT_DATA
+    report_words = "provincial report"
+    unchecked = messages_vi.UNCHECKABLE_DATA_FILE
+    answers = False
+    rebuilds = False
+
+    @classmethod
+    def of(cls, settings: Settings, registry_dir: Path | None = None,
+           province_code: str | None = None) -> ProvinceLevel:
+        registry = Registry.load(registry_dir or settings.province_registry_dir)
+        return cls(settings, registry, province_code or reporting.province_of(registry))
+
+    def twins(self, incoming: Sequence[IncomingFile]) -> dict[int, str]:
+        """The JSON twin of a CSV file sent with it: the same data, read once."""
+        csv_names = {(i.sender, Path(i.filename).stem.lower()): i.filename for i in incoming
+                     if Path(i.filename).suffix.lower() == ".csv"}
+        found = {}
+        for index, item in enumerate(incoming):
+            if Path(item.filename).suffix.lower() == ".json":
+                twin = csv_names.get((item.sender, Path(item.filename).stem.lower()))
+                if twin is not None:
+                    found[index] = twin
+        return found
+
+    def read(self, contents: list[bytes]) -> list[ReadOutcome]:
+        """A data file is plain text of bounded size (forms.export_reader): read here."""
+        return [read_data_file(content) for content in contents]
+
+    def check(self, files: list[tuple[IncomingFile, ReadOutcome]], period: str,
+              history: History, started: datetime | None, log: AnyLogger,
+              secret: bytes | None = None) -> list[list[Finding]]:
+        items = [ExportItem(o.export, o.error, i.sender) for i, o in files]
+        docs = self.paths.data_docs
+        return validate_isolated(
+            lambda batch: validate_exports(batch, self.registry, period, self.unit_code,
+                                           docs_dir=docs, run_started=started),
+            items, self.unchecked, log)
+
+    def attribute(self, incoming: IncomingFile, outcome: ReadOutcome,
+                  period: str) -> tuple[str | None, str | None]:
+        """The file's own top unit and month when it can be read, else the sender's unit
+        and the month being consolidated."""
+        if outcome.export is not None:
+            tops = top_units(outcome.export, self.registry)
+            periods = {r.period for r in outcome.export.rows}
+            month = valid_period(periods.pop()) if len(periods) == 1 else None
+            return (tops[0] if len(tops) == 1 else self._sender_unit(incoming.sender),
+                    month or period)
+        unit = self._sender_unit(incoming.sender)
+        return unit, period if unit else None
+
+    def record(self, stored: StoredFile, incoming: IncomingFile, outcome: ReadOutcome,
+               findings: list[Finding], period: str) -> SubmissionRecord:
+        record = super().record(stored, incoming, outcome, findings, period)
+        # a file that could not be read is still the sender's data file, when it is known
+        record.kind = DISTRICT_DATA if outcome.export is not None or record.unit_code \
+            else UNKNOWN
+        return record
+
+    def _sender_unit(self, sender: str) -> str | None:
+        unit: Unit | None = self.registry.get(sender) or self.registry.unit_for_sender(sender)
+        return unit.code if unit else None
+
+    def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
+        return load_district_file(session, record)
+
+    def write_outputs(self, period: str, *, pdf: bool = False) -> reporting.Outputs:
+        return reporting.write_province_outputs(self.settings, self.registry, self.unit_code,
+                                                period, pdf=pdf)
+
+    def below_level(self, period: str) -> str:
+        return reporting.level_below(self.registry, self.unit_code, period)
+
+
+def sandbox_limits(settings: Settings, today: date | None = None) -> SandboxLimits:
+    """The reading child's bounds: the settings' memory and time, and the roster cap of
+    config/rules in force today (F11: a roster above it is refused before validation)."""
+    day = today or datetime.now(ZoneInfo(settings.timezone)).date()
+    cap = RuleBook.load(settings.rules_file).limits_on(day, REPORTING_LEVEL).max_roster_rows
+    return SandboxLimits(settings.read_memory_mib, settings.read_seconds, cap)
+
+
+def validate_isolated(validate: Callable[[list[Item]], list[list[Finding]]],
+                      items: list[Item], unchecked: str,
+                      log: AnyLogger) -> list[list[Finding]]:
+    """One batch is the fast path; if something in it breaks the validation, each file is
+    validated alone, so that one strange file cannot stop the month. A file that still
+    breaks it gets an F01 finding with the ``unchecked`` message."""
+    try:
+        return validate(items)
+    except Exception as exc:
+        log.warning("batch validation failed (%s); validating file by file", exc)
+    found = []
+    for item in items:
+        try:
+            found.extend(validate([item]))
+        except Exception as exc:
+            log.error("validation of one file failed: %r", exc)
+            found.append([Finding("F01", None, None, None, unchecked)])
+    return found
