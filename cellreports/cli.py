@@ -120,6 +120,27 @@ def run(period: Annotated[str, typer.Option(help="The month to consolidate, YYYY
     show_outputs(summary)
 
 
+@app.command()
+def intake(data_dir: DataDir = None,
+           inbox: Annotated[Path | None, typer.Option(
+               help="Folder inbox (default DATA_DIR/inbox).")] = None) -> None:
+    """Take in the files that have arrived now: read, check, load and answer each one,
+    without building the month's reports (the schedule does this every few minutes)."""
+    settings = _settings(data_dir, inbox_dir=inbox)
+    from cellreports.console import show_runs
+    from flows.intake import intake as intake_flow
+
+    _flows_ready()
+    with _user_errors(), console.status("Taking in what has arrived…"):
+        summary = intake_flow(settings)
+    if summary.rows or summary.skipped:
+        show_runs([summary])
+    else:
+        console.print("Nothing has arrived.")
+    if summary.outbox is not None and summary.rows:
+        console.print(f"Feedback files: {summary.outbox}")
+
+
 NO_SERVER = ("[red]PREFECT_API_URL is not set.[/] The schedule needs a real Prefect server "
              "that keeps running. Start one (in another terminal, or as a service):\n"
              "  prefect server start\n"
@@ -158,6 +179,9 @@ def _show_schedule(settings: Settings, chosen: str, api: str) -> None:
                   f"{d.describe(d.REMINDER_CRON, settings.timezone)} "
                   f"({settings.reminder_days} days before the deadline; after it, the list of "
                   "missing cells)")
+    console.print(f"Intake:      {d.intake_full_name(settings)}, every "
+                  f"{settings.intake_minutes} minutes (each file read, checked and answered "
+                  "as it arrives)")
     console.print(f"Prefect API: {api}")
     console.print(f"Run a month by hand: prefect deployment run '{d.full_name(settings)}' "
                   "--param period=YYYY-MM")

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     officer_email: str = ""
     # reminders go this many days before the deadline
     reminder_days: int = 3
+    # Intake on arrival (flows/intake.py): every this many minutes the files that have
+    # arrived are read, checked, loaded and answered, while the month is still open.
+    intake_minutes: int = Field(10, ge=1, le=24 * 60)
 
     @model_serializer(mode="plain", when_used="json")
     def _not_sent(self) -> str:

@@ -67,17 +67,22 @@ def alerts_wanted(settings: Settings) -> str:
     return ""
 
 
-def automations(settings: Settings, block_id: UUID,
-                deployment_ids: Iterable[UUID]) -> list[AutomationCore]:
-    """The four automations of the unit, on the runs of ``deployment_ids`` and on its
-    months' events."""
+def automations(settings: Settings, block_id: UUID, deployment_ids: Iterable[UUID],
+                late_ids: Iterable[UUID] | None = None) -> list[AutomationCore]:
+    """The four automations of the unit, on the runs of ``deployment_ids`` (a Late run: of
+    ``late_ids``, all of them unless told) and on its months' events."""
     from prefect.automations import AutomationCore, EventTrigger, SendNotification
 
     code = settings.district_code
     names = alert_names(settings)
-    of_deployments = {"prefect.resource.role": "deployment",
-                      "prefect.resource.id": [f"prefect.deployment.{i}"
-                                              for i in deployment_ids]}
+    deployment_ids = list(deployment_ids)
+
+    def of(ids: Iterable[UUID]) -> dict[str, object]:
+        return {"prefect.resource.role": "deployment",
+                "prefect.resource.id": [f"prefect.deployment.{i}" for i in ids]}
+
+    of_deployments = of(deployment_ids)
+    of_late = of(deployment_ids if late_ids is None else late_ids)
     runs = {"prefect.resource.id": "prefect.flow-run.*"}
     months = f"{events.month_id(code, '')}*"  # cellreports.month.BL.*
     tag = f"[cellreports {code}]"
@@ -103,7 +108,7 @@ def automations(settings: Settings, block_id: UUID,
             description=(f"Mails the officer when a scheduled run of {code}'s deployments is "
                          "Late: nothing picked it up at its time (cellreports serve or the "
                          "worker is not running)."),
-            trigger=on({LATE}, runs, of_deployments),
+            trigger=on({LATE}, runs, of_late),
             actions=mail(*messages_vi.RUN_LATE_MAIL)),
         AutomationCore(
             name=names["incomplete"],
@@ -123,7 +128,8 @@ def automations(settings: Settings, block_id: UUID,
     ]
 
 
-def ensure_alerts(settings: Settings, deployment_ids: Iterable[UUID]) -> AlertsOutcome:
+def ensure_alerts(settings: Settings, deployment_ids: Iterable[UUID],
+                  late_ids: Iterable[UUID] | None = None) -> AlertsOutcome:
     """Create or update, by name, the block and the automations of the settings' unit on
     the Prefect server of ``PREFECT_API_URL``; remove them when there is no one to mail."""
     from prefect.client.orchestration import get_client
@@ -137,7 +143,7 @@ def ensure_alerts(settings: Settings, deployment_ids: Iterable[UUID]) -> AlertsO
             return AlertsOutcome(False, removed=removed, why_off=why_off)
         block_id = _save_block(settings)
         created = updated = removed = 0
-        for automation in automations(settings, block_id, deployment_ids):
+        for automation in automations(settings, block_id, deployment_ids, late_ids):
             existing = client.read_automations_by_name(automation.name)
             if existing:
                 client.update_automation(existing[0].id, automation)

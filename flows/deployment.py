@@ -4,6 +4,8 @@
   (06:00 the day after the cells' deadline); a run without a month consolidates the month
   whose deadline has passed.
 - ``reminders/reminders-BL``: every morning, the reminders due that day.
+- ``intake/intake-BL``: every ``intake_minutes`` (10), the files that have arrived, read,
+  checked, loaded and answered while the month is open (flows/intake.py).
 
 ``serve`` registers both with the Prefect server of ``PREFECT_API_URL`` and runs their runs
 itself until it is stopped (one process: ``cellreports serve``). ``deploy`` registers them
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 
 FLOW_NAME = "monthly-consolidation"
 REMINDERS_FLOW = "reminders"
+INTAKE_FLOW = "intake"
 RUN_HOUR = 6
 # the last day every month has: a later run day would skip the shorter months
 LAST_COMMON_DAY = 28
@@ -68,6 +71,19 @@ def full_name(settings: Settings) -> str:
 
 def reminders_full_name(settings: Settings) -> str:
     return f"{REMINDERS_FLOW}/{reminders_name(settings)}"
+
+
+def intake_name(settings: Settings) -> str:
+    return f"intake-{settings.district_code}"
+
+
+def intake_full_name(settings: Settings) -> str:
+    return f"{INTAKE_FLOW}/{intake_name(settings)}"
+
+
+def all_full_names(settings: Settings) -> list[str]:
+    """Every deployment of the unit, as ``flow/deployment``."""
+    return [full_name(settings), reminders_full_name(settings), intake_full_name(settings)]
 
 
 def legacy_names(settings: Settings) -> list[str]:
@@ -203,6 +219,34 @@ def build_reminders_deployment(settings: Settings) -> RunnerDeployment:
     return strict_parameters(deployment)
 
 
+def build_intake_deployment(settings: Settings) -> RunnerDeployment:
+    """Intake on arrival (flows.intake.deployed_intake, no parameter) every
+    ``intake_minutes``."""
+    from datetime import timedelta
+
+    from prefect.schedules import Interval
+    from prefect.types.entrypoint import EntrypointType
+
+    from flows.intake import deployed_intake
+
+    minutes = settings.intake_minutes
+    every = timedelta(minutes=minutes)
+    # counted from one interval after registration: a (re)started serve does not take the
+    # inbox the moment it starts, under an operator's feet
+    first = datetime.now(ZoneInfo(settings.timezone)).replace(second=0, microsecond=0) + every
+    deployment = deployed_intake.to_deployment(
+        name=intake_name(settings),
+        schedules=[Interval(every, anchor_date=first, timezone=settings.timezone)],
+        description=(f"Intake of {settings.district_code}'s cell reports as they arrive: "
+                     f"every {minutes} minutes, the files that have arrived are read, "
+                     "checked, loaded and answered while the month is still open. The "
+                     "month's reports are built by the monthly consolidation."),
+        tags=["cellreports", settings.district_code],
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+    return strict_parameters(deployment)
+
+
 def export_settings(settings: Settings) -> None:
     """Put the settings given to ``serve`` into the environment: each flow run is a child
     process that builds its own ``Settings()`` from it (the deployments take no settings,
@@ -249,7 +293,7 @@ def refuse_pool_deployments(client: SyncPrefectClient, settings: Settings) -> No
     """OnAWorkPool naming the first deployment of the unit that is on a work pool."""
     from prefect.exceptions import ObjectNotFound
 
-    for name in (full_name(settings), reminders_full_name(settings)):
+    for name in all_full_names(settings):
         try:
             existing = client.read_deployment_by_name(name)
         except ObjectNotFound:
@@ -258,9 +302,9 @@ def refuse_pool_deployments(client: SyncPrefectClient, settings: Settings) -> No
             raise OnAWorkPool(
                 f"{name} is registered on the work pool {existing.work_pool_name!r}, whose "
                 "workers run it (cellreports deploy). Serve it here or run it on the pool, "
-                f"not both: to serve it, stop the workers and delete the deployments "
-                f"(prefect deployment delete '{full_name(settings)}'; prefect deployment "
-                f"delete '{reminders_full_name(settings)}'), then start serve again.")
+                "not both: to serve it, stop the workers and delete the deployments ("
+                + "; ".join(f"prefect deployment delete '{n}'" for n in all_full_names(settings))
+                + "), then start serve again.")
 
 
 @dataclass(frozen=True)
@@ -269,6 +313,7 @@ class Registered:
 
     monthly_id: UUID
     reminders_id: UUID
+    intake_id: UUID
     removed: list[str]
     alerts: AlertsOutcome
 
@@ -282,14 +327,17 @@ def register(settings: Settings, cron: str | None = None, *,
 
     from flows.alerts import ensure_alerts
 
-    deployments = [build_deployment(settings, cron), build_reminders_deployment(settings)]
+    deployments = [build_deployment(settings, cron), build_reminders_deployment(settings),
+                   build_intake_deployment(settings)]
     with get_client(sync_client=True) as client:
         if not work_pool:
             refuse_pool_deployments(client, settings)
         removed = remove_legacy(client, settings)
     ids = [d.apply(work_pool_name=work_pool) if work_pool else d.apply() for d in deployments]
-    alerts = ensure_alerts(settings, ids)
-    return Registered(ids[0], ids[1], removed, alerts), deployments
+    # a Late intake is made up by the next one: mailing one every interval while serve is
+    # down would bury the officer (its failures are mailed like the others')
+    alerts = ensure_alerts(settings, ids, late_ids=ids[:2])
+    return Registered(ids[0], ids[1], ids[2], removed, alerts), deployments
 
 
 def serve(settings: Settings, cron: str | None = None,

@@ -202,6 +202,17 @@ def send_feedback(answers: list[tuple[Collected, int]], level: Level) -> Feedbac
 
 
 @task(cache_policy=NO_CACHE)
+def settle_month(period: str, level: Level, loaded_now: set[int]) -> None:
+    """The month's findings across the units' files, once they are all in (H07)."""
+    changed = level.settle(period, loaded_now)
+    if changed:
+        get_run_logger().info(
+            "%s: H07 (the same person on another cell's roster) checked again over the "
+            "month's accepted files now that every one is in: %s changed", period,
+            runlog.count(changed, "file"))
+
+
+@task(cache_policy=NO_CACHE)
 def build_reports(period: str, level: Level) -> Outputs:
     """The level's workbook and its upward data file, rebuilt from the warehouse."""
     return level.write_outputs(period)
@@ -228,6 +239,46 @@ def walk_month(level: Level, period: str) -> RunSummary:
     return summary
 
 
+def walk_arrivals(level: Level, today: str) -> RunSummary:
+    """The walk without the month's reports (intake): whatever has arrived is archived,
+    read, checked against its own month (``today``'s for a file without one), loaded and
+    answered, then taken out of its channel. The month's consolidation after the deadline
+    builds the reports from what intake loaded, and picks up whatever is left."""
+    with exclusive_run(level.settings, f"{level.run_word}-{level.unit_code}"):
+        collection = collect_files(level)
+        log_collection(collection, level)
+        collected = collection.files
+        fresh = [c for c in collected if not c.known and c.twin_of is None]
+        records: list[SubmissionRecord] = []
+        if fresh:
+            outcomes = _read(fresh, level)
+            for month, files in _by_month(fresh, outcomes, level, today).items():
+                records += _check(files, level, month)[0]
+        results = load_files(quote(records), level) if records else []
+        emit_rejected(records, results, level, today)
+        feedback, failed = _answer(fresh, collected, records, results, level, today)
+        acknowledge_files(quote(collected), failed, level)
+        rows = summary_rows(collected, records, results, feedback)
+    for row in rows:
+        get_run_logger().info(runlog.verdict(row.unit, row.filename, row.status, row.errors,
+                                             row.warnings, row.version))
+    return RunSummary(today, unit=level.unit_code, level=level.name, rows=rows,
+                      outbox=level.paths.outbox if level.answers else None,
+                      findings=[f for r in records for f in r.findings],
+                      skipped=collection.skipped)
+
+
+def _by_month(fresh: list[Collected], outcomes: list[ReadOutcome], level: Level,
+              today: str) -> dict[str, list[tuple[Collected, ReadOutcome]]]:
+    """The batch by the month each file is for: each is checked as its own month's run
+    would check it (no F06 for a report that is simply early or late)."""
+    groups: dict[str, list[tuple[Collected, ReadOutcome]]] = {}
+    for c, outcome in zip(fresh, outcomes, strict=True):
+        month = level.month_of(outcome) or today
+        groups.setdefault(month, []).append((c, outcome))
+    return groups
+
+
 def _walk(level: Level, period: str) -> RunSummary:
     collection = collect_files(level)
     log_collection(collection, level)
@@ -241,9 +292,12 @@ def _walk(level: Level, period: str) -> RunSummary:
     emit_rejected(records, results, level, period)
     feedback, failed = _answer(fresh, collected, records, results, level, period)
     acknowledge_files(quote(collected), failed, level)
+    loaded_now = {r.submission_id for r in results if r.new and r.submission_id is not None}
     rebuilt = find_stale_months(period, level)
     for earlier in rebuilt:
+        settle_month(earlier, level, loaded_now)
         build_reports(earlier, level)
+    settle_month(period, level, loaded_now)
     outputs = build_reports(period, level)
     return RunSummary(
         period, unit=level.unit_code, level=level.name,
@@ -281,18 +335,26 @@ def _channel_words(channel: str, level: Level) -> str:
 def _read_and_check(fresh: list[Collected], level: Level, period: str,
                     ) -> tuple[list[SubmissionRecord], History]:
     """Read in chunks, check in chunks, then the rules across the run."""
-    settings = level.settings
     if not fresh:
         return [], History()
-    chunks = _chunks([c.incoming.content for c in fresh], settings.read_chunk_size)
-    outcomes = [o for future in read_files.map(chunks, unmapped(level))
-                for o in future.result()]
+    outcomes = _read(fresh, level)
+    return _check(list(zip(fresh, outcomes, strict=True)), level, period)
+
+
+def _read(fresh: list[Collected], level: Level) -> list[ReadOutcome]:
+    chunks = _chunks([c.incoming.content for c in fresh], level.settings.read_chunk_size)
+    return [o for future in read_files.map(chunks, unmapped(level)) for o in future.result()]
+
+
+def _check(files: list[tuple[Collected, ReadOutcome]], level: Level, period: str,
+           ) -> tuple[list[SubmissionRecord], History]:
+    settings = level.settings
     # quote(): Prefect would otherwise walk every roster row of every file to look for
     # upstream futures, ~10 s per task call at 1,000 files (measured, docs/benchmarks.md)
-    history = gather_history(quote(outcomes), level)
+    history = gather_history(quote([o for _c, o in files]), level)
     started = datetime.now(ZoneInfo(settings.timezone))  # names the run's Data Docs
-    to_check = [ToCheck(part, history, settings.pid_key, started) for part in _chunks(
-        list(zip(fresh, outcomes, strict=True)), settings.validate_chunk_size)]
+    to_check = [ToCheck(part, history, settings.pid_key, started)
+                for part in _chunks(files, settings.validate_chunk_size)]
     records = [r for future in validate_files.map(to_check, unmapped(level), unmapped(period))
                for r in future.result()]
     return check_across_files(quote(records), quote(history), level, period, started), history

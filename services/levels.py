@@ -27,6 +27,7 @@ from core import messages_vi
 from core.findings import Finding
 from core.history import History, certificate_key
 from core.kinds import CELL_REPORT, DISTRICT_DATA, UNKNOWN
+from core.periods import InvalidPeriod, parse_period
 from core.registry import REPORTING_LEVEL, Registry, Unit
 from core.rulebook import RuleBook
 from core.settings import DISTRICT, PROVINCE, LevelPaths, Settings
@@ -39,12 +40,13 @@ from validations.export_checks import validate_exports
 from validations.export_frames import ExportItem, top_units, valid_period
 from validations.frames import BatchItem, may_send
 from validations.run import dedupe, listed_elsewhere, validate_batch
-from warehouse.archive import StoredFile
+from warehouse.archive import Archive, StoredFile
 from warehouse.load import LoadResult, SubmissionRecord, load_submission
 from warehouse.load_province import load_district_file
 from warehouse.unit_of_work import Warehouse
 
 Item = TypeVar("Item")
+SAME_PERSON = "H07"  # the rule a file's findings can change by after it was answered
 AnyLogger = Logger | LoggerAdapter[Any]
 
 
@@ -100,6 +102,10 @@ class Level:
         """The unit and month a file is for."""
         raise NotImplementedError
 
+    def month_of(self, outcome: ReadOutcome) -> str | None:
+        """The month a read file says it is for (None: it does not say, or not validly)."""
+        return None
+
     def record(self, stored: StoredFile, incoming: IncomingFile, outcome: ReadOutcome,
                findings: list[Finding], period: str) -> SubmissionRecord:
         """Everything known about one file once it is read and checked."""
@@ -117,6 +123,11 @@ class Level:
 
     def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
         raise NotImplementedError
+
+    def settle(self, period: str, loaded_now: set[int]) -> int:
+        """Settle the month's findings that depend on the other units' files once they
+        are all in (how many files changed); ``loaded_now``: the run's own submissions."""
+        return 0
 
     def write_outputs(self, period: str, *, pdf: bool = False) -> reporting.Outputs:
         raise NotImplementedError
@@ -213,6 +224,13 @@ class DistrictLevel(Level):
                      if may_send(u, incoming.channel, incoming.sender)), None)
         return (unit.code if unit else None), None
 
+    def month_of(self, outcome: ReadOutcome) -> str | None:
+        period = outcome.report.header.period if outcome.report else None
+        try:
+            return parse_period(period) if period else None
+        except InvalidPeriod:
+            return None
+
     def check_across(self, records: list[SubmissionRecord], period: str, history: History,
                      started: datetime | None) -> list[SubmissionRecord]:
         """H07 once over the whole run: whether a roster counts as another cell's depends
@@ -229,6 +247,29 @@ class DistrictLevel(Level):
 
     def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
         return load_submission(session, record, self.settings.pid_key)
+
+    def settle(self, period: str, loaded_now: set[int]) -> int:
+        """H07 over the month's accepted workbooks in force, re-read from the archive, when
+        some were taken in by an earlier run (intake, a correction): the first of two cells
+        listing the same person was checked before the second one's roster arrived. The
+        same validation as a run over all of them at once, so the month's report is the
+        same whatever the order the files came in."""
+        warehouse = Warehouse.of(self.settings)
+        cells = [c.code for c in self.registry.reporting_cells(self.unit_code, period)]
+        files = warehouse.files_in_force(cells, period)
+        if len(files) < 2 or {i for i, _sha in files} <= loaded_now:
+            return 0  # one run saw them all: its own H07 pass was already this one
+        archive = Archive(self.settings.archive)
+        outcomes = self.read([archive.read(sha) for _id, sha in files])
+        history = self.history(outcomes)
+        context = Context(registry=self.registry, run_period=period, history=history,
+                          secret=self.settings.pid_key, unit_code=self.unit_code,
+                          timezone=self.settings.timezone)
+        items = [BatchItem(o.report) for o in outcomes]
+        found = listed_elsewhere(items, [[] for _ in items], context, self.paths.data_docs)
+        return warehouse.settle_rule(SAME_PERSON, {
+            submission_id: dedupe(more) for (submission_id, _sha), more
+            in zip(files, found, strict=True)})
 
     def write_outputs(self, period: str, *, pdf: bool = False) -> reporting.Outputs:
         return reporting.write_district_outputs(self.settings, self.registry, period, pdf=pdf)

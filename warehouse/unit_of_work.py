@@ -19,11 +19,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.findings import Finding
 from core.history import History
 from core.kinds import CELL_REPORT
 from core.registry import Registry
 from core.settings import Settings
-from warehouse import approval, feedback_log, lineage, load, report_log, versions
+from warehouse import approval, feedback_log, lineage, load, report_log, settle, versions
 from warehouse import models as m
 from warehouse.db import make_engine, session_factory, upgrade
 from warehouse.history import load_history
@@ -121,6 +122,17 @@ class Warehouse:
         """Which of these cells have an accepted report for the month."""
         with self.session() as session:
             return set(report_log.in_use_units(session, unit_codes, period, CELL_REPORT))
+
+    def files_in_force(self, unit_codes: list[str], period: str) -> list[tuple[int, str]]:
+        """(id, sha256) of each cell's accepted workbook in force (none once approved)."""
+        with self.session() as session:
+            return settle.files_in_force(session, unit_codes, period)
+
+    def settle_rule(self, rule_id: str, findings: dict[int, list[Finding]]) -> int:
+        """Each submission's findings of ``rule_id`` as given, together; how many changed."""
+        with self.transaction() as session:
+            return sum(settle.replace_rule_findings(session, submission_id, rule_id, found)
+                       for submission_id, found in findings.items())
 
     def submission(self, submission_id: int) -> m.Submission | None:
         """One submission as loaded (detached: read it, do not change it)."""

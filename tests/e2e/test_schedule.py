@@ -31,6 +31,7 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 TIMEOUT = 120  # seconds, for each thing waited for
 DEPLOYMENT = "monthly-consolidation/monthly-BL"
 REMINDERS = "reminders/reminders-BL"
+INTAKE = "intake/intake-BL"
 LEGACY = ("monthly-consolidation/BL", "reminders/BL")  # the names before issue 16
 CRON = "0 6 26 * *"  # the cells' deadline in config/rules/limits.csv is the 25th
 PERIOD = "2024-03"
@@ -296,6 +297,13 @@ def test_served_deployment_runs_on_its_schedule_and_when_triggered(
         assert set(schema["properties"]) == {"period"} and schema["additionalProperties"] is False
         assert none["properties"] == {} and none["additionalProperties"] is False
         assert deployment.enforce_parameter_schema and reminders.enforce_parameter_schema
+        # intake on arrival beside them: every 10 minutes from one interval on, no parameter
+        intake = _read_deployment(client, INTAKE)
+        [every] = intake.schedules
+        assert every.active and every.schedule.interval == timedelta(minutes=10)
+        assert every.schedule.anchor_date > started
+        assert intake.parameter_openapi_schema["properties"] == {}
+        assert intake.entrypoint == "flows.intake.deployed_intake"
         # the deployments of earlier versions are gone (their schedules would make Late runs)
         assert [_read_deployment(client, name) for name in LEGACY] == [None, None]
         printed = serve.output()
@@ -303,6 +311,7 @@ def test_served_deployment_runs_on_its_schedule_and_when_triggered(
         assert f"every month on day 26 at 06:00 Asia/Ho_Chi_Minh time (cron '{CRON}')" in printed
         assert f"next run:  {_next_26th_6am(datetime.now(LOCAL)):%Y-%m-%d 06:00 +07}" in printed
         assert f"Prefect API: {url}" in printed
+        assert f"Intake:      {INTAKE}, every 10 minutes" in printed
         assert all(f"Removed:     {name} (the name of an earlier version)" in printed
                    for name in LEGACY)
         assert "Alerts:      4 automations mail the officer (4 created, 0 updated)" in printed

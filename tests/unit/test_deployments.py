@@ -14,7 +14,7 @@ from core.settings import SETTINGS_NOT_SENT, Settings
 
 # What an operator may choose, deployment by deployment: the month of the consolidation,
 # nothing for the reminders. A test of each deployment's schema fails on anything else.
-OPERATOR_CHOICES = {"monthly-consolidation": {"period"}, "reminders": set()}
+OPERATOR_CHOICES = {"monthly-consolidation": {"period"}, "reminders": set(), "intake": set()}
 SECRETS = ("pid-key-that-must-not-travel", "smtp-password-that-must-not-travel",
            "imap-password-that-must-not-travel", "db-password-that-must-not-travel")
 
@@ -30,9 +30,14 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def deployments(settings: Settings) -> list:
-    from flows.deployment import build_deployment, build_reminders_deployment
+    from flows.deployment import (
+        build_deployment,
+        build_intake_deployment,
+        build_reminders_deployment,
+    )
 
-    return [build_deployment(settings), build_reminders_deployment(settings)]
+    return [build_deployment(settings), build_reminders_deployment(settings),
+            build_intake_deployment(settings)]
 
 
 def _schema(deployment) -> dict:
@@ -68,7 +73,7 @@ def test_the_month_is_a_month_or_nothing(deployments):
 
 
 def test_the_deployments_differ_in_name_and_say_their_time_zone(deployments):
-    monthly, reminders = deployments
+    monthly, reminders, _intake = deployments[:3]
     assert (monthly.flow_name, monthly.name) == ("monthly-consolidation", "monthly-BL")
     assert (reminders.flow_name, reminders.name) == ("reminders", "reminders-BL")
     assert monthly.entrypoint == "flows.runners.configured_monthly_consolidation"
@@ -76,8 +81,23 @@ def test_the_deployments_differ_in_name_and_say_their_time_zone(deployments):
     assert ("Runs every month on day 26 at 06:00 Asia/Ho_Chi_Minh time (UTC+07:00"
             in monthly.description)
     assert "Runs every day at 07:00 Asia/Ho_Chi_Minh time (UTC+07:00" in reminders.description
-    for deployment in deployments:
+    for deployment in (monthly, reminders):
         assert "browser's time zone" in deployment.description
+
+
+def test_intake_runs_every_interval_of_the_settings_with_no_parameter(settings):
+    from datetime import timedelta
+
+    from flows.deployment import build_intake_deployment
+
+    intake = build_intake_deployment(settings.model_copy(update={"intake_minutes": 5}))
+    assert (intake.flow_name, intake.name) == ("intake", "intake-BL")
+    assert intake.entrypoint == "flows.intake.deployed_intake"
+    [schedule] = intake.schedules
+    assert schedule.schedule.interval == timedelta(minutes=5)
+    assert "every 5 minutes" in intake.description
+    assert build_intake_deployment(settings).schedules[0].schedule.interval \
+        == timedelta(minutes=10)  # the default
 
 
 def test_settings_given_in_process_reach_prefect_as_a_sentence(settings):
@@ -132,8 +152,9 @@ def test_the_work_pool_template_leaves_a_run_no_environment_command_or_folder_of
 def test_the_automations_hold_a_block_id_and_words_never_a_setting(settings):
     from flows.alerts import alert_names, automations
 
-    block, monthly, reminders = uuid4(), uuid4(), uuid4()
-    built = automations(settings, block, [monthly, reminders])
+    block, monthly, reminders, intake = uuid4(), uuid4(), uuid4(), uuid4()
+    built = automations(settings, block, [monthly, reminders, intake],
+                        late_ids=[monthly, reminders])
     assert [a.name for a in built] == list(alert_names(settings).values())
     text = json.dumps([a.model_dump(mode="json") for a in built])
     assert not any(s in text for s in SECRETS)
@@ -143,9 +164,13 @@ def test_the_automations_hold_a_block_id_and_words_never_a_setting(settings):
     assert failed.expect == {"prefect.flow-run.Failed", "prefect.flow-run.Crashed",
                              "prefect.flow-run.TimedOut"}
     assert failed.match_related.root["prefect.resource.id"] == [
-        f"prefect.deployment.{monthly}", f"prefect.deployment.{reminders}"]
+        f"prefect.deployment.{monthly}", f"prefect.deployment.{reminders}",
+        f"prefect.deployment.{intake}"]
     late = by_name["cellreports BL: a run is late"].trigger
     assert late.expect == {"prefect.flow-run.Late"}
+    # a Late intake is made up by the next one, every few minutes: no mail for it
+    assert late.match_related.root["prefect.resource.id"] == [
+        f"prefect.deployment.{monthly}", f"prefect.deployment.{reminders}"]
     incomplete = by_name["cellreports BL: a month is incomplete after its deadline"].trigger
     assert incomplete.expect == {"cellreports.month.incomplete"}
     assert incomplete.match.root == {"prefect.resource.id": "cellreports.month.BL.*"}

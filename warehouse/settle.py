@@ -1,0 +1,56 @@
+"""A month's findings that depend on the other cells' rosters (H07), settled when the month
+is consolidated: a cell whose file was taken in early was checked before the others arrived.
+
+The rule itself is not here: the level re-reads the accepted files in force from the
+archive and runs the same validation (services.levels); this module only says which files
+those are and puts the rule's findings of each in its place, in one transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from core.findings import Finding
+from core.kinds import CELL_REPORT
+from warehouse import models as m
+from warehouse.load import add_findings
+from warehouse.report_log import in_use_ids
+from warehouse.versions import is_locked
+
+
+def files_in_force(session: Session, unit_codes: list[str], period: str,
+                   ) -> list[tuple[int, str]]:
+    """(submission id, sha256) of each cell's accepted workbook in force for the month, in
+    the order they arrived; none for a month its district has approved (locked)."""
+    ids = in_use_ids(session, unit_codes, period, CELL_REPORT)
+    if not ids:
+        return []
+    rows = session.execute(select(m.Submission.id, m.Submission.sha256, m.Submission.unit_code)
+                           .where(m.Submission.id.in_(ids))
+                           .order_by(m.Submission.received_at, m.Submission.id)).all()
+    if is_locked(session, rows[0].unit_code, period):
+        return []
+    return [(row.id, row.sha256) for row in rows]
+
+
+def replace_rule_findings(session: Session, submission_id: int, rule_id: str,
+                          findings: list[Finding]) -> bool:
+    """The submission's findings of ``rule_id`` become ``findings`` (a warning rule: the
+    verdict stays); the counts follow. False when they already were exactly these."""
+    stored = session.scalars(select(m.Finding).where(
+        m.Finding.submission_id == submission_id, m.Finding.rule_id == rule_id)).all()
+    as_stored = sorted((f.severity, f.sheet, f.row, f.column, f.message) for f in stored)
+    wanted = sorted((f.severity, f.sheet, f.row, f.column, f.message) for f in findings)
+    if as_stored == wanted:
+        return False
+    session.execute(delete(m.Finding).where(m.Finding.submission_id == submission_id,
+                                            m.Finding.rule_id == rule_id))
+    add_findings(session, submission_id, findings)
+    submission = session.get(m.Submission, submission_id)
+    assert submission is not None
+    counts = session.execute(select(m.Finding.severity).where(
+        m.Finding.submission_id == submission_id)).scalars().all()
+    submission.error_count = sum(1 for s in counts if s == "ERROR")
+    submission.warning_count = len(counts) - submission.error_count
+    return True
