@@ -31,6 +31,9 @@ app = typer.Typer(help="Consolidate the monthly Party-cell reports of a district
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Warehouse schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(help="Accounts of the cells' web page (cellreports web).",
+                        no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 DataDir = Annotated[Path | None, typer.Option(help="Folder for the warehouse, inbox, outbox, "
                                                    "archive and reports (default: ./var).")]
@@ -560,6 +563,98 @@ def history(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
     for e in approvals:
         console.print(f"  {e.at:%Y-%m-%d %H:%M}  {e.action} by {printable(e.actor)}"
                       + (f" ({e.applied} corrections applied)" if e.action == "reopened" else ""))
+
+
+@app.command()
+def web(data_dir: DataDir = None,
+        host: Annotated[str, typer.Option(help="Address to listen on (behind the reverse "
+                                               "proxy: 127.0.0.1).")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000) -> None:
+    """Serve the cells' web page: sign in, the month's form, upload, the verdict."""
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = _settings(data_dir)
+    with _user_errors():
+        application = create_app(settings)
+    console.print(f"The cells' web page: http://{host}:{port}/ (stop with Ctrl+C)")
+    if not settings.web_secure_cookies:
+        console.print("[yellow]Session cookies are sent over plain HTTP too:[/] behind the "
+                      "HTTPS reverse proxy set CELLREPORTS_WEB_SECURE_COOKIES=true (docs/web.md)")
+    uvicorn.run(application, host=host, port=port, proxy_headers=True,
+                forwarded_allow_ips="127.0.0.1", log_level="warning", server_header=False)
+
+
+@users_app.command("add")
+def users_add(login: Annotated[str, typer.Argument(help="The cell's unit code, e.g. BL01.")],
+              email: Annotated[str, typer.Option(help="Its contact address.")] = "",
+              data_dir: DataDir = None) -> None:
+    """Create a cell's account; its first password is shown once, here."""
+    from core.registry import Registry
+    from services.accounts import add_account
+
+    settings = _settings(data_dir)
+    with _user_errors():
+        registry = Registry.load(settings.registry_dir)
+        _warehouse_ready(settings, registry)
+        account, password = add_account(settings, registry, login.strip().upper(), email)
+    console.print(f"Account {account.login} ({account.role}) created. Its password, to "
+                  f"give to the cell (shown once): {password}")
+
+
+@users_app.command("reset")
+def users_reset(login: Annotated[str, typer.Argument(help="The account, e.g. BL01.")],
+                data_dir: DataDir = None) -> None:
+    """A new password for an account (enabled again if it was disabled)."""
+    from services.accounts import reset_password
+
+    settings = _settings(data_dir)
+    with _user_errors():
+        _warehouse_ready(settings)
+        password = reset_password(settings, login.strip().upper())
+    console.print(f"New password of {login.strip().upper()} (shown once): {password}")
+
+
+@users_app.command("disable")
+def users_disable(login: Annotated[str, typer.Argument(help="The account, e.g. BL01.")],
+                  data_dir: DataDir = None) -> None:
+    """Disable an account: it can no longer sign in (users reset enables it again)."""
+    from services.accounts import disable_account
+
+    settings = _settings(data_dir)
+    with _user_errors():
+        _warehouse_ready(settings)
+        disable_account(settings, login.strip().upper())
+    console.print(f"Account {login.strip().upper()} disabled.")
+
+
+@users_app.command("list")
+def users_list(data_dir: DataDir = None) -> None:
+    """Every account, its unit, role and whether it may sign in."""
+    from services.accounts import list_accounts
+
+    settings = _settings(data_dir)
+    with _user_errors():
+        _warehouse_ready(settings)
+        found = list_accounts(settings)
+    for a in found:
+        console.print(f"  {printable(a.login):<10} {a.role:<9} "
+                      f"{'active' if a.active else 'disabled':<9} {printable(a.email)}")
+    if not found:
+        console.print("No accounts yet: cellreports users add BL01 --email …")
+
+
+def _warehouse_ready(settings: Settings, registry: object | None = None) -> None:
+    """The warehouse at the latest schema (and the registry mirrored, when given)."""
+    from core.registry import Registry
+    from warehouse.unit_of_work import Warehouse
+
+    warehouse = Warehouse.of(settings)
+    if isinstance(registry, Registry):
+        warehouse.ready(registry)
+    else:
+        warehouse.upgrade()
 
 
 def _shown(value: int | None) -> str:

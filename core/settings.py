@@ -103,6 +103,14 @@ class Settings(BaseSettings):
     # Intake on arrival (flows/intake.py): every this many minutes the files that have
     # arrived are read, checked, loaded and answered, while the month is still open.
     intake_minutes: int = Field(10, ge=1, le=24 * 60)
+    # The cells' web page (web/, ``cellreports web``). The key that signs its session
+    # cookies: when unset, a random one is created once in data_dir/web.key.
+    web_secret_key: SecretStr | None = None
+    # Send the session cookie over HTTPS only: on behind the reverse proxy that serves the
+    # page over HTTPS (docs/web.md); off for a page tried on this machine over plain HTTP.
+    web_secure_cookies: bool = False
+    # Failed sign-ins of one login or one address within 15 minutes before it must wait
+    web_login_attempts: int = Field(5, ge=1, le=100)
 
     @model_serializer(mode="plain", when_used="json")
     def _not_sent(self) -> str:
@@ -147,6 +155,13 @@ class Settings(BaseSettings):
                           outbox=self.outbox, reports=self.reports,
                           data_docs=(self.data_dir / "datadocs").resolve())
 
+    @cached_property
+    def web_key(self) -> str:
+        """The key of the web page's session cookies (see ``web_secret_key``)."""
+        if self.web_secret_key is not None:
+            return self.web_secret_key.get_secret_value()
+        return _key_file(self.data_dir / "web.key")
+
     @property
     def database_url(self) -> str:
         if self.warehouse_url:
@@ -157,14 +172,7 @@ class Settings(BaseSettings):
     def pid_key(self) -> bytes:
         if self.pid_hash_key is not None:
             return self.pid_hash_key.get_secret_value().encode()
-        key_file = self.data_dir / "secret.key"
-        if not key_file.exists():
-            import secrets
-
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
-        return key_file.read_text().strip().encode()
+        return _key_file(self.data_dir / "secret.key").encode()
 
     # Who sent a message (connectors/mail_auth.py, docs/schedule.md): a From address is
     # trusted only when the district's own mail server vouches for it in the
@@ -176,3 +184,14 @@ class Settings(BaseSettings):
     # unauthenticated message's files are still archived and answered, rejected with F05.
     mail_auth_servid: str = ""
     mail_auth_policy: Literal["strict", "relaxed", "off"] = "strict"
+
+
+def _key_file(path: Path) -> str:
+    """A random key kept in ``path`` (created once, readable by its owner only)."""
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -31,7 +31,7 @@ from flows import events, runlog
 from flows.common import acknowledge_loaded, exclusive_run, load_each
 from forms.dispatch import ReadOutcome
 from reports import artifacts
-from services.feedback import feedback_workbook
+from services.feedback import send_answer
 from services.levels import Level
 from services.reporting import Outputs
 from warehouse.archive import Archive, StoredFile
@@ -177,28 +177,26 @@ def send_feedback(answers: list[tuple[Collected, int]], level: Level) -> Feedbac
     and the others go on; its file stays in its channel, so the next run answers it."""
     connectors = level.connectors()
     outcome = FeedbackOutcome()
-    warehouse = Warehouse.of(level.settings)
     for c, submission_id in answers:
-        answer = warehouse.answer(submission_id)
-        if answer is None or answer.sent:
-            continue
-        content, name = feedback_workbook(answer, c.incoming.content, level.registry,
-                                          ZoneInfo(level.settings.timezone))
         try:
-            where = connectors[c.incoming.channel].send_feedback(
-                c.incoming, name, content, key=answer.sha256[:8])
+            where = send_answer(level.settings, level.registry,
+                                connectors[c.incoming.channel], c.incoming, submission_id)
         except Exception as exc:
             outcome.failed[submission_id] = type(exc).__name__
             get_run_logger().warning(
                 "could not send the feedback on %s (%s): %s; the file stays in the %s and "
                 "the next run sends it", runlog.shown(c.incoming.filename),
-                answer.unit_code or "?",
-                runlog.shown(f"{type(exc).__name__}: {exc}"),
+                _unit_of(level, submission_id), runlog.shown(f"{type(exc).__name__}: {exc}"),
                 "mailbox" if c.incoming.channel == "imap" else "inbox")
             continue
-        outcome.sent[submission_id] = where
-        warehouse.mark_answered(submission_id, str(where))
+        if where is not None:
+            outcome.sent[submission_id] = where
     return outcome
+
+
+def _unit_of(level: Level, submission_id: int) -> str:
+    submission = Warehouse.of(level.settings).submission(submission_id)
+    return (submission.unit_code if submission else None) or "?"
 
 
 @task(cache_policy=NO_CACHE)

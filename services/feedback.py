@@ -3,11 +3,31 @@ the warehouse holds (so a run that died after loading still answers on the next 
 
 from __future__ import annotations
 
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from connectors.base import Connector, IncomingFile
 from core.registry import Registry
+from core.settings import Settings
 from reports.feedback import FeedbackContext, build_feedback, feedback_name
 from warehouse.feedback_log import Answer
+from warehouse.unit_of_work import Warehouse
+
+
+def send_answer(settings: Settings, registry: Registry, connector: Connector,
+                incoming: IncomingFile, submission_id: int) -> Path | str | None:
+    """The submission's feedback sent back through its channel, once, and recorded: where
+    it went (None: no such submission, or answered before). A delivery that fails raises
+    the channel's error and records nothing, so that it is tried again."""
+    warehouse = Warehouse.of(settings)
+    answer = warehouse.answer(submission_id)
+    if answer is None or answer.sent:
+        return None
+    content, name = feedback_workbook(answer, incoming.content, registry,
+                                      ZoneInfo(settings.timezone))
+    where = connector.send_feedback(incoming, name, content, key=answer.sha256[:8])
+    warehouse.mark_answered(submission_id, str(where))
+    return where
 
 
 def feedback_workbook(answer: Answer, original: bytes, registry: Registry,

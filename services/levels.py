@@ -64,10 +64,18 @@ class Level:
     answers: ClassVar[bool]  # each sender gets its feedback
     rebuilds: ClassVar[bool]  # earlier months are rebuilt when a late file changed them
 
-    def __init__(self, settings: Settings, registry: Registry, unit_code: str):
+    def __init__(self, settings: Settings, registry: Registry, unit_code: str, *,
+                 data_docs: bool = True):
         self.settings = settings
         self.registry = registry
         self.unit_code = unit_code
+        # each validation also in the GX Data Docs site (~2 s a build): the runs' yes, the
+        # web page's one-file checks no (a cell waits for the verdict)
+        self.data_docs = data_docs
+
+    @property
+    def docs_dir(self) -> Path | None:
+        return self.paths.data_docs if self.data_docs else None
 
     @property
     def paths(self) -> LevelPaths:
@@ -162,9 +170,10 @@ class DistrictLevel(Level):
     rebuilds = True
 
     @classmethod
-    def of(cls, settings: Settings, registry: Registry | None = None) -> DistrictLevel:
+    def of(cls, settings: Settings, registry: Registry | None = None, *,
+           data_docs: bool = True) -> DistrictLevel:
         return cls(settings, registry or Registry.load(settings.registry_dir),
-                   settings.district_code)
+                   settings.district_code, data_docs=data_docs)
 
     def connectors(self) -> dict[str, Connector]:
         """The folder inbox always, the mailbox when it is set."""
@@ -206,7 +215,7 @@ class DistrictLevel(Level):
         context = self.context(history, started, period, secret)
         batch = [BatchItem(o.report, o.error, i.sender, o.register, i.channel,
                            received_at=i.received_at) for i, o in files]
-        docs = self.paths.data_docs
+        docs = self.docs_dir
         return validate_isolated(
             lambda items: validate_batch(items, self.registry, period, context,
                                          docs_dir=docs, same_person=False),
@@ -241,7 +250,7 @@ class DistrictLevel(Level):
         items = [BatchItem(r.report, sender=r.sender, register=r.register, channel=r.channel)
                  for r in records]
         more = listed_elsewhere(items, [r.findings for r in records], context,
-                                self.paths.data_docs)
+                                self.docs_dir)
         return [replace(r, findings=dedupe([*r.findings, *extra])) if extra else r
                 for r, extra in zip(records, more, strict=True)]
 
@@ -266,7 +275,7 @@ class DistrictLevel(Level):
                           secret=self.settings.pid_key, unit_code=self.unit_code,
                           timezone=self.settings.timezone)
         items = [BatchItem(o.report) for o in outcomes]
-        found = listed_elsewhere(items, [[] for _ in items], context, self.paths.data_docs)
+        found = listed_elsewhere(items, [[] for _ in items], context, self.docs_dir)
         return warehouse.settle_rule(SAME_PERSON, {
             submission_id: dedupe(more) for (submission_id, _sha), more
             in zip(files, found, strict=True)})
@@ -316,7 +325,7 @@ class ProvinceLevel(Level):
               history: History, started: datetime | None, log: AnyLogger,
               secret: bytes | None = None) -> list[list[Finding]]:
         items = [ExportItem(o.export, o.error, i.sender) for i, o in files]
-        docs = self.paths.data_docs
+        docs = self.docs_dir
         return validate_isolated(
             lambda batch: validate_exports(batch, self.registry, period, self.unit_code,
                                            docs_dir=docs, run_started=started),

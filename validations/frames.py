@@ -20,14 +20,12 @@ from core.counts import derive_roster_counts
 from core.errors import ReadError
 from core.form import CellReport
 from core.history import person_key, well_formed_pid
+from core.kinds import FOLDER, WEB
 from core.periods import last_day, period_of
 from core.register import CourseRegister
 from core.registry import REPORTING_LEVEL, Registry, Unit
 from core.text import key
 from validations.context import Context
-
-# the folder inbox's channel (connectors.folder_inbox); the other is e-mail, "imap"
-FOLDER = "folder"
 
 
 @dataclass(frozen=True)
@@ -199,12 +197,15 @@ def sender_allowed(item: BatchItem, unit: Unit, ctx: Context) -> bool:
 
 
 def may_send(unit: Unit, channel: str, sender: str) -> bool:
-    """A sub-folder of the folder inbox that the unit's ``senders`` list or — when the
+    """The unit's own account on the web page; a sub-folder of the folder inbox that the
+    unit's ``senders`` list or — when the
     registry lists no ``senders`` for the unit — the sub-folder named after the unit; by
     e-mail only an address the unit's ``senders`` list (a message without one is nobody's).
     Names and addresses are compared without case."""
     listed = {s.lower() for s in unit.senders}
     sender = sender.lower()
+    if channel == WEB:  # the page's own account of the unit: its login is the proof
+        return sender == unit.code.lower()
     if channel != FOLDER:
         return bool(sender) and sender in listed
     return sender in listed or (not listed and sender == unit.code.lower())

@@ -242,3 +242,32 @@ class ReportBuild(Base):
     # the submissions in use when it was built (ids, comma-separated): its lineage
     submission_ids: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (Index("ix_report_builds_unit_period", "unit_code", "period", "kind"),)
+
+
+class Account(Base):
+    """Who may sign in to the web page: one account per cell (its unit code is its login),
+    officers later. Only an argon2 hash of the password is kept."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))  # cell | district | province
+    email: Mapped[str] = mapped_column(String(255), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    password_set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Every sign-in (and refused attempt), upload and download of the web page."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    login: Mapped[str] = mapped_column(String(64))  # as typed, for a refused attempt
+    action: Mapped[str] = mapped_column(String(32))  # login | login_refused | upload | …
+    unit_code: Mapped[str | None] = mapped_column(String(32))
+    submission_id: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(64), default="")  # the client's IP
