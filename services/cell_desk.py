@@ -37,14 +37,15 @@ class MonthView:
 
 def months(settings: Settings, registry: Registry, unit: Unit, today: date,
            shown: int = 3) -> list[MonthView]:
-    """The open month first, then the months before it (``shown`` in all)."""
+    """The open month first, then the months before it (``shown`` in all), those the unit
+    exists in (a cell merged away has no month after it)."""
     calendar = WorkCalendar.load(settings.holidays_file)
     mine = submissions(settings, unit.code)
     periods = [period_of(today)]
     while len(periods) < shown:
         periods.append(previous_period(periods[-1]))
     found = []
-    for period in periods:
+    for period in (p for p in periods if unit.active_in(p)):
         due = deadline(period, deadline_day(settings, period), settings.timezone).date()
         of_month = [s for s in mine if s.period == period]
         accepted = next((s for s in of_month if s.status == "accepted"), None)

@@ -9,6 +9,7 @@ read whole; nothing of an exception reaches the browser.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -56,7 +57,7 @@ class Desk:
     """What every route needs: the settings' district, its registry and level, the page's
     templates, the sign-in attempts counted in this process."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None):
         self.settings = settings
         self.registry = Registry.load(settings.registry_dir)
         Warehouse.of(settings).ready(self.registry)
@@ -64,6 +65,8 @@ class Desk:
         self.attempts = Attempts(settings.web_login_attempts)
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.zone = ZoneInfo(settings.timezone)
+        # what "now" is: the moment an upload arrives, the months and deadlines shown
+        self.now = clock or (lambda: datetime.now(self.zone))
 
 
 router = APIRouter()
@@ -173,7 +176,7 @@ def sign_out(request: Request, csrf: Annotated[str, Form(max_length=128)] = "") 
 def home(request: Request) -> Response:
     account, unit = signed_in(request)
     desk = desk_of(request)
-    today = datetime.now(desk.zone).date()
+    today = desk.now().date()
     return page(request, "home.html", unit=unit, account=account,
                 months=cell_desk.months(desk.settings, desk.registry, unit, today),
                 submissions=cell_desk.submissions(desk.settings, unit.code),
@@ -211,7 +214,7 @@ def upload(request: Request, file: Annotated[UploadFile, File()],
     content = file.file.read(DEFAULT_LIMITS.max_file_bytes + 1)
     if not content:
         return refused(request, unit, "Tệp rỗng: không có nội dung nào được gửi lên.")
-    taken = take_upload(desk.level, unit.code, name, content, datetime.now(desk.zone))
+    taken = take_upload(desk.level, unit.code, name, content, desk.now())
     accounts.record(desk.settings, account.login, "upload", unit.code, taken.submission_id,
                     address(request))
     return RedirectResponse(f"/ket-qua/{taken.submission_id}", status_code=303)
@@ -255,10 +258,11 @@ async def too_large(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": text})
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The page for the settings' district: its registry, warehouse and folders."""
+def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The page for the settings' district: its registry, warehouse and folders (``clock``:
+    the present, for a page shown as on another day; the real one unless told)."""
     app = FastAPI(title="cellreports", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.desk = Desk(settings)
+    app.state.desk = Desk(settings, clock)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
     app.add_exception_handler(SignIn, to_sign_in)

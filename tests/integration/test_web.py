@@ -8,7 +8,9 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from factories import make_header, make_rejected_bl02, make_workbook
@@ -39,9 +41,13 @@ def passwords(site: Settings) -> dict[str, str]:
             for code in ("BL01", "BL02")}
 
 
+MARCH_20 = datetime(2024, 3, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
 @pytest.fixture
 def app(site: Settings, passwords: dict[str, str]):  # type: ignore[no-untyped-def]
-    return create_app(site)
+    """The page as on 20 March 2024 (a month of the demo registry)."""
+    return create_app(site, clock=lambda: MARCH_20)
 
 
 def _client(app) -> TestClient:  # type: ignore[no-untyped-def]
@@ -156,7 +162,9 @@ def test_the_home_page_shows_the_months_deadlines_and_the_blank_form(bl02):
     assert page.status_code == 200
     text = _text(page.text)
     assert "Chi bộ Trường THPT Lộc An" in text and "Hạn nộp" in text
-    assert "Chưa gửi" in text and "Chi bộ chưa gửi báo cáo nào." in text
+    assert "Tháng 03/2024 25/03/2024 còn 5 ngày (3 ngày làm việc) Chưa gửi" in text
+    assert "Tháng 02/2024" in text and "Tháng 01/2024" in text
+    assert "Chi bộ chưa gửi báo cáo nào." in text
     form = bl02.get("/bieu-mau/2024-03")
     assert form.status_code == 200
     assert 'filename="BC-PTD-HS_BL02_2024-03.xlsx"' in form.headers["content-disposition"]
@@ -185,6 +193,7 @@ def test_a_broken_upload_is_turned_back_with_each_finding_then_the_fix_is_taken(
     assert "NHẬN" in _text(fixed.text) and "TRẢ LẠI" not in fixed.text
     home = _text(bl02.get("/").text)
     assert "BL02_2024-03_sua.xlsx" in home and "BL02_2024-03.xlsx" in home
+    assert "Tháng 03/2024 25/03/2024 còn 5 ngày (3 ngày làm việc) Đã nhận (lần gửi 2)" in home
     with Warehouse.of(site).session() as session:
         subs = sorted((s.version, s.status, s.channel, s.sender)
                       for s in session.query(m.Submission))
@@ -278,3 +287,43 @@ def test_a_failure_inside_is_a_vietnamese_page_never_a_traceback(app, bl02, monk
     answer = _upload(bl02, BL02_FIXED)
     assert answer.status_code == 500 and "Có lỗi trong hệ thống" in answer.text
     assert "Traceback" not in answer.text and "secret detail" not in answer.text
+
+
+# ---- the district's commands ----------------------------------------------------------------
+
+def test_users_commands_create_reset_disable_and_list_accounts(tmp_path):
+    from typer.testing import CliRunner
+
+    from cellreports.cli import app as cli
+
+    runner = CliRunner()
+    data = ["--data-dir", str(tmp_path / "var")]
+    added = runner.invoke(cli, ["users", "add", "bl03", "--email", "bl03@truong.edu.vn", *data])
+    assert added.exit_code == 0, added.output
+    password = added.output.rsplit(":", 1)[1].strip()
+    assert len(password) == 12 and "Account BL03 (cell) created" in added.output
+    again = runner.invoke(cli, ["users", "add", "BL03", *data])
+    assert again.exit_code == 1 and "exists already" in again.output
+    unknown = runner.invoke(cli, ["users", "add", "BL99", *data])
+    assert unknown.exit_code == 2 and "not a reporting cell" in unknown.output
+    district = runner.invoke(cli, ["users", "add", "BL", *data])
+    assert district.exit_code == 2  # the district is no cell: its desk is another page
+
+    settings = Settings(data_dir=tmp_path / "var", pid_hash_key="test-key")
+    from services.accounts import sign_in
+
+    assert sign_in(settings, "BL03", password) is not None
+    assert runner.invoke(cli, ["users", "disable", "BL03", *data]).exit_code == 0
+    assert sign_in(settings, "BL03", password) is None
+    listed = runner.invoke(cli, ["users", "list", *data])
+    assert "BL03" in listed.output and "disabled" in listed.output
+    reset = runner.invoke(cli, ["users", "reset", "BL03", *data])
+    new = reset.output.rsplit(":", 1)[1].strip()
+    assert reset.exit_code == 0 and new != password
+    assert sign_in(settings, "BL03", new) is not None
+    assert sign_in(settings, "BL03", password) is None
+    missing = runner.invoke(cli, ["users", "reset", "BL04", *data])
+    assert missing.exit_code == 1 and "no account BL04" in missing.output
+    with Warehouse.of(settings).session() as session:
+        stored = session.query(m.Account).one()
+    assert password not in stored.password_hash and stored.password_hash.startswith("$argon2")
