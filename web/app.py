@@ -30,7 +30,7 @@ from core.registry import Registry, Unit
 from core.settings import Settings
 from services import accounts, cell_desk
 from services.levels import DistrictLevel
-from services.uploads import take_upload
+from services.uploads import Intake, Upload
 from warehouse.accounts import AccountView
 from warehouse.unit_of_work import Warehouse
 from web.security import Attempts, BodyLimit, SecurityHeaders, new_token, same_token
@@ -62,6 +62,7 @@ class Desk:
         self.registry = Registry.load(settings.registry_dir)
         Warehouse.of(settings).ready(self.registry)
         self.level = DistrictLevel.of(settings, self.registry, data_docs=False)
+        self.intake = Intake(self.level)
         self.attempts = Attempts(settings.web_login_attempts)
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.zone = ZoneInfo(settings.timezone)
@@ -214,7 +215,7 @@ def upload(request: Request, file: Annotated[UploadFile, File()],
     content = file.file.read(DEFAULT_LIMITS.max_file_bytes + 1)
     if not content:
         return refused(request, unit, "Tệp rỗng: không có nội dung nào được gửi lên.")
-    taken = take_upload(desk.level, unit.code, name, content, desk.now())
+    taken = desk.intake.take(Upload(unit.code, name, content, desk.now()))
     accounts.record(desk.settings, account.login, "upload", unit.code, taken.submission_id,
                     address(request))
     return RedirectResponse(f"/ket-qua/{taken.submission_id}", status_code=303)

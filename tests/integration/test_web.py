@@ -283,7 +283,7 @@ def test_a_failure_inside_is_a_vietnamese_page_never_a_traceback(app, bl02, monk
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("secret detail /srv/var/warehouse.sqlite")
 
-    monkeypatch.setattr(web_app, "take_upload", broken)
+    monkeypatch.setattr(web_app.Intake, "take", broken)
     answer = _upload(bl02, BL02_FIXED)
     assert answer.status_code == 500 and "Có lỗi trong hệ thống" in answer.text
     assert "Traceback" not in answer.text and "secret detail" not in answer.text
@@ -327,3 +327,55 @@ def test_users_commands_create_reset_disable_and_list_accounts(tmp_path):
     with Warehouse.of(settings).session() as session:
         stored = session.query(m.Account).one()
     assert password not in stored.password_hash and stored.password_hash.startswith("$argon2")
+
+
+# ---- uploads at once -------------------------------------------------------------------------
+
+def test_uploads_arriving_together_are_checked_in_one_batch_and_each_answered(site):
+    """Six cells upload at the same moment: each gets its own submission and feedback, and
+    the six take at most two validations (the first alone, the rest together)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.levels import DistrictLevel
+    from services.uploads import Intake, Upload
+
+    registry = Registry.load(site.registry_dir)
+    level = DistrictLevel.of(site, registry, data_docs=False)
+    checks = []
+    real_check = level.check
+
+    def counted(files, *args, **kwargs):  # type: ignore[no-untyped-def]
+        checks.append(len(files))
+        return real_check(files, *args, **kwargs)
+
+    level.check = counted  # type: ignore[method-assign]
+    intake = Intake(level)
+    names = {"BL01": "Chi bộ Trường THPT Bảo Lâm", "BL02": "Chi bộ Trường THPT Lộc An",
+             "BL04": "Chi bộ Trường THCS-THPT Lộc Bắc"}
+    uploads = [Upload(code, f"{code}_2024-03.xlsx",
+                      make_workbook(header=make_header(code, unit_name=name)), MARCH_20)
+               for code, name in names.items()]
+    uploads += [Upload("BL02", "BL02_hong.xlsx", make_rejected_bl02(), MARCH_20),
+                Upload("BL03", "BL03.xlsx", b"not a workbook", MARCH_20),
+                Upload("BL01", "BL01_again.xlsx", uploads[0].content, MARCH_20)]
+    with ThreadPoolExecutor(len(uploads)) as pool:
+        taken = list(pool.map(intake.take, uploads))
+    assert sum(checks) == 5 and len(checks) <= 2  # the repeated bytes are not read again
+    assert taken[5] == type(taken[0])(taken[0].submission_id, True)
+    assert len({t.submission_id for t in taken}) == 5
+    with Warehouse.of(site).session() as session:
+        answered = {s.filename: bool(s.feedback_path) for s in session.query(m.Submission)}
+    assert answered == {u.filename: True for u in uploads[:5]}
+
+
+def test_the_same_bytes_twice_in_one_batch_are_read_once_and_are_one_submission(site):
+    from services.levels import DistrictLevel
+    from services.uploads import Upload, take_uploads
+
+    level = DistrictLevel.of(site, Registry.load(site.registry_dir), data_docs=False)
+    read = []
+    real_read = level.read
+    level.read = lambda contents: read.append(len(contents)) or real_read(contents)  # type: ignore[method-assign]
+    upload = Upload("BL02", "BL02_2024-03.xlsx", BL02_FIXED, MARCH_20)
+    first, again = take_uploads(level, [upload, upload])
+    assert read == [1] and not first.known and again == type(first)(first.submission_id, True)
