@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install lock demo test test-fast lint clean bench
+.PHONY: install lock demo test test-fast lint clean bench bench-web
 
 PIP := $(BIN)/python -m pip install --disable-pip-version-check
 # The exact versions the suite was run with (every dependency, dev tools included).
@@ -46,6 +46,10 @@ test: $(STAMP)
 ## bench: our monthly run against the naive pipeline on 1,000 synthetic cells (docs/benchmarks.md)
 bench: $(STAMP)
 	@$(BIN)/python bench/run.py 1000
+
+## bench-web: the web page's latency, 20 cells uploading at once, batched vs one at a time
+bench-web: $(STAMP)
+	@$(BIN)/python bench/web_latency.py 20
 
 test-fast: $(STAMP)
 	$(BIN)/pytest tests/unit
