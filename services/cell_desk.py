@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.findings import Finding
+from core.layout import INDICATORS
 from core.periods import period_of, previous_period
 from core.registry import Registry, Unit
 from core.settings import Settings
@@ -21,8 +22,8 @@ from warehouse.desk import SubmissionView
 from warehouse.queries import deadline
 from warehouse.unit_of_work import Warehouse
 
-__all__ = ["MonthView", "SubmissionView", "blank_form", "feedback_file", "months",
-           "submission", "submissions"]
+__all__ = ["Figures", "MonthView", "SubmissionView", "blank_form", "feedback_file",
+           "last_accepted", "months", "submission", "submissions"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,28 @@ def months(settings: Settings, registry: Registry, unit: Unit, today: date,
                                calendar.working_days_between(today, due), state,
                                shown_one.version if shown_one else None))
     return found
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A month's accepted figures of the unit, as its page shows them."""
+
+    period: str
+    version: int
+    rows: list[tuple[str, str, int | None, int | None]]  # code, label, học sinh, viên chức
+
+
+def last_accepted(settings: Settings, unit: Unit, today: date) -> Figures | None:
+    """Last month's accepted figures (the month before the open one), if any."""
+    period = previous_period(period_of(today))
+    with Warehouse.of(settings).session() as session:
+        found = desk.accepted_figures(session, unit.code, period)
+    if found is None:
+        return None
+    version, values = found
+    return Figures(period, version, [
+        (i.code, i.label, values.get((i.code, "hoc_sinh")), values.get((i.code, "vien_chuc")))
+        for i in INDICATORS])
 
 
 def submissions(settings: Settings, unit_code: str) -> list[SubmissionView]:

@@ -64,3 +64,18 @@ def unit_submission(session: Session, unit_code: str, submission_id: int,
                 for f in session.scalars(select(m.Finding).where(
                     m.Finding.submission_id == submission_id).order_by(m.Finding.id))]
     return _view(row), findings
+
+
+def accepted_figures(session: Session, unit_code: str, period: str,
+                     ) -> tuple[int, dict[tuple[str, str], int]] | None:
+    """The unit's accepted workbook of the month (its version) and its totals by
+    (indicator, population); None when it has none."""
+    row = session.scalar(select(m.Submission).where(
+        m.Submission.unit_code == unit_code, m.Submission.period == period,
+        m.Submission.kind == CELL_REPORT, m.Submission.status == "accepted"))
+    if row is None:
+        return None
+    values = session.execute(select(m.IndicatorValue).where(
+        m.IndicatorValue.submission_id == row.id,
+        m.IndicatorValue.breakdown == "tong")).scalars()
+    return row.version or 0, {(v.indicator, v.population): v.value for v in values}

@@ -181,6 +181,7 @@ def home(request: Request) -> Response:
     return page(request, "home.html", unit=unit, account=account,
                 months=cell_desk.months(desk.settings, desk.registry, unit, today),
                 submissions=cell_desk.submissions(desk.settings, unit.code),
+                last=cell_desk.last_accepted(desk.settings, unit, today),
                 zone=desk.zone, accepted=", ".join(ACCEPTED_SUFFIXES),
                 max_mib=DEFAULT_LIMITS.max_file_bytes // (1024 * 1024))
 

@@ -379,3 +379,17 @@ def test_the_same_bytes_twice_in_one_batch_are_read_once_and_are_one_submission(
     upload = Upload("BL02", "BL02_2024-03.xlsx", BL02_FIXED, MARCH_20)
     first, again = take_uploads(level, [upload, upload])
     assert read == [1] and not first.known and again == type(first)(first.submission_id, True)
+
+
+
+def test_the_home_page_shows_last_month_s_accepted_figures(site, passwords):
+    april = create_app(site, clock=lambda: datetime(2024, 4, 10, 9, 0,
+                                                    tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    with _signed_in(april, "BL02", passwords["BL02"]) as bl02:
+        assert "Số liệu tháng 03/2024" not in bl02.get("/").text  # nothing accepted yet
+        bl02.get(_upload(bl02, BL02_FIXED).headers["location"])
+        text = _text(bl02.get("/").text)
+    assert "Số liệu tháng 03/2024 đã được nhận (lần gửi 1)" in text
+    assert re.search(r"TH01 Tổng số \d+ \d+", text)
+    with _signed_in(april, "BL01", passwords["BL01"]) as bl01:  # none of BL02's figures
+        assert "Số liệu tháng 03/2024" not in bl01.get("/").text
