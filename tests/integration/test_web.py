@@ -388,8 +388,39 @@ def test_the_home_page_shows_last_month_s_accepted_figures(site, passwords):
     with _signed_in(april, "BL02", passwords["BL02"]) as bl02:
         assert "Số liệu tháng 03/2024" not in bl02.get("/").text  # nothing accepted yet
         bl02.get(_upload(bl02, BL02_FIXED).headers["location"])
-        text = _text(bl02.get("/").text)
+        page = bl02.get("/").text
+        text = _text(page)
+    title = re.findall(r"<title>(.*?)</title>", page, re.S)
+    assert title == ["Chi bộ Trường THPT Lộc An — Báo cáo phát triển đảng viên"]
     assert "Số liệu tháng 03/2024 đã được nhận (lần gửi 1)" in text
     assert re.search(r"TH01 Tổng số \d+ \d+", text)
     with _signed_in(april, "BL01", passwords["BL01"]) as bl01:  # none of BL02's figures
         assert "Số liệu tháng 03/2024" not in bl01.get("/").text
+
+
+def test_each_page_is_one_well_formed_document_with_its_title(bl02):
+    from html.parser import HTMLParser
+
+    class Titles(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.titles: list[str] = []
+            self._in = False
+
+        def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+            self._in = tag == "title"
+
+        def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+            self._in = False
+
+        def handle_data(self, data):  # type: ignore[no-untyped-def]
+            if self._in:
+                self.titles.append(data)
+
+    location = _upload(bl02, BL02_FIXED).headers["location"]
+    for path in ("/", location, "/ket-qua/999"):
+        page = bl02.get(path).text
+        parser = Titles()
+        parser.feed(page)
+        assert len(parser.titles) == 1 and "<" not in parser.titles[0], (path, parser.titles)
+        assert page.count("<html") == 1 and page.count("</main>") == 1
