@@ -170,16 +170,23 @@ def test_a_run_waits_while_another_holds_the_warehouse(tmp_path, warehouse_url, 
     data_dir = tmp_path / "var"
     _inbox(data_dir)
     engine = make_engine(warehouse_url)
-    with run_lock(engine, "monthly-BL"):
+    errors = tmp_path / "stderr.txt"
+    with run_lock(engine, "monthly-BL"), errors.open("w") as stderr:
         run = subprocess.Popen([sys.executable, str(DRIVER), str(data_dir), warehouse_url,
-                                PERIOD], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                PERIOD], stdout=subprocess.PIPE, stderr=stderr,
                                text=True, env=_env(prefect_api))
-        time.sleep(12)
+        # until the run says it waits (its start takes seconds, more on a busy machine)
+        deadline = time.monotonic() + 240
+        while "waiting for it to finish" not in errors.read_text() and run.poll() is None:
+            assert time.monotonic() < deadline, errors.read_text()[-3000:]
+            time.sleep(0.5)
+        time.sleep(2)  # and it goes on waiting
         still_waiting = run.poll() is None
         nothing_loaded = not snapshot(warehouse_url)["submissions"]
-    out, err = run.communicate(timeout=300)
+    run.communicate(timeout=300)
+    err = errors.read_text()
     engine.dispose()
-    assert still_waiting and nothing_loaded
+    assert still_waiting and nothing_loaded, err[-3000:]
     assert run.returncode == 0, err[-3000:]
     assert "waiting for it to finish" in err
     assert len(snapshot(warehouse_url)["submissions"]) == 4
