@@ -19,9 +19,13 @@ def _text(name: str) -> str:
     return (ROOT / "deploy" / "systemd" / name).read_text()
 
 
-def test_the_units_are_the_server_and_one_unit_for_each_way_to_run_the_flows():
+def test_the_units_are_the_server_one_unit_for_each_way_to_run_the_flows_and_the_page():
     assert [u.name for u in UNITS] == ["cellreports-serve.service",
+                                       "cellreports-web.service",
                                        "cellreports-worker.service", "prefect-server.service"]
+    web = _text("cellreports-web.service")
+    assert "cellreports web" in web and "--host 127.0.0.1" in web  # behind the proxy only
+    assert "CELLREPORTS_WEB_SECURE_COOKIES=true" in web
     assert "prefect server start" in _text("prefect-server.service")
     assert "cellreports serve" in _text("cellreports-serve.service")
     assert "prefect worker start --pool cellreports --type process" in _text(
