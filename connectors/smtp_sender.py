@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -10,6 +11,11 @@ from email.utils import formatdate, make_msgid
 from core.errors import CellreportsError
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+# Python's header folder loses a space where it cuts a non-ASCII subject into encoded
+# words ("Lượt chạy smooth-sturgeonbị trễ"), depending on the subject's length. Headers
+# therefore go out unfolded: one encoded word per header, our subjects stay far below the
+# 998-character line limit. The body is encoded before this policy is set.
+UNFOLDED = email.policy.SMTP.clone(max_line_length=None)
 
 
 class MailNotConfigured(CellreportsError):
@@ -49,6 +55,7 @@ class SmtpSender:
         message.set_content(body)
         for name, content in attachments:
             message.add_attachment(content, maintype=XLSX[0], subtype=XLSX[1], filename=name)
+        message.policy = UNFOLDED  # smtplib flattens with the message's own policy
         with smtplib.SMTP(self.host, self.port, timeout=60) as smtp:
             if self.starttls:
                 smtp.starttls()

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     # Files per GX validation. One validation costs mostly its fixed overhead, so on one
     # machine the whole batch is fastest; smaller chunks spread it over a Dask cluster.
     validate_chunk_size: int = 1000
+    # Each run's validations also go into the GX Data Docs site under DATA_DIR/datadocs
+    # (about a second more per run). Off: no site is built or linked; the findings, the
+    # feedback and the reports are the same (the test suite turns it off where it does not
+    # look at the site).
+    data_docs: bool = True
     # The scheduler of an existing Dask cluster (``tcp://host:8786``): the monthly flow's
     # read chunks then run on its workers (flows/runners.py, docs/cluster.md). Unset: on
     # this machine, in threads.

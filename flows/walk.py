@@ -304,7 +304,8 @@ def _walk(level: Level, period: str) -> RunSummary:
         outbox=level.paths.outbox if level.answers else None,
         missing=outputs.missing, statuses=outputs.statuses,
         findings=[f for r in records for f in r.findings],
-        data_docs=level.paths.data_docs / "index.html", rebuilt=rebuilt,
+        data_docs=None if level.docs_dir is None else level.docs_dir / "index.html",
+        rebuilt=rebuilt,
         pending=list_pending(level), skipped=collection.skipped)
 
 

@@ -75,7 +75,8 @@ class Level:
 
     @property
     def docs_dir(self) -> Path | None:
-        return self.paths.data_docs if self.data_docs else None
+        # the settings can turn the site off for every run (Settings.data_docs)
+        return self.paths.data_docs if self.data_docs and self.settings.data_docs else None
 
     @property
     def paths(self) -> LevelPaths:

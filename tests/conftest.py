@@ -1,8 +1,17 @@
-"""Shared fixtures: the registry, settings on a temporary folder, real databases."""
+"""Shared fixtures: the registry, settings on a temporary folder, real databases.
+
+The suite runs on every core (pytest-xdist, ``-n`` in pyproject.toml): each worker is a
+pytest session of its own, with its own session fixtures (one temporary Prefect server, one
+Dovecot, one GX context), its own Prefect home for the CLI runs it starts, and databases
+named uniquely. Each test file runs whole on one worker (``--dist loadfile``), so that a
+module-scoped fixture (a demo run, a month's run) is built once. ``-n 0`` runs the suite in
+one process, with the same fixtures."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +23,48 @@ from sqlalchemy.engine import make_url
 from core.registry import Registry
 from core.settings import DEFAULT_REGISTRY, Settings
 
-pytest_plugins = ["mailservers"]
+pytest_plugins = ["mailservers", "desk_site"]
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CELLREPORTS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+WAREHOUSES = ("sqlite", "postgresql")
+# the Prefect home of this worker's CLI runs (pytest_configure)
+_PREFECT_HOME: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test of this process (the xdist controller and each worker):
+
+    - the GX Data Docs site is off unless a test turns it on (``data_docs=True``, or
+      ``CELLREPORTS_DATA_DOCS`` in a child's environment): building it costs about a second
+      a run and only the tests that look at the site need it (Settings.data_docs). A value
+      set outside the suite wins.
+    - the CLI runs the tests start without ``PREFECT_API_URL`` (each then starts Prefect's
+      temporary server) keep its database in a Prefect home of this process: not the
+      developer's ~/.prefect, never shared by two workers' runs at once (SQLite's "database
+      is locked"). Tests that play a user's fresh shell set their own."""
+    os.environ.setdefault("CELLREPORTS_DATA_DOCS", "false")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    home = tempfile.mkdtemp(prefix=f"cellreports-prefect-home-{worker}-")
+    _PREFECT_HOME.append(home)
+    os.environ["PREFECT_HOME"] = home
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for home in _PREFECT_HOME:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``warehouse_url`` (and what builds on it: the integration tests' ``settings`` and
+    ``sessions``) is the embedded SQLite; a test marked ``both_databases`` runs on the real
+    PostgreSQL too. The mark is for what depends on the database itself: locks, concurrency,
+    migrations, crash safety, what a column stores and gives back, and the flows' main
+    paths (pyproject.toml, markers)."""
+    if "warehouse_url" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_databases") is not None
+        metafunc.parametrize("warehouse_url", WAREHOUSES if both else WAREHOUSES[:1],
+                             indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -70,9 +117,10 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Every warehouse test runs on the embedded SQLite and on the real PostgreSQL."""
+    """A warehouse on the embedded SQLite, or (``both_databases``) also a fresh database on
+    the real PostgreSQL (pytest_generate_tests)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
     return request.getfixturevalue("postgres_url")

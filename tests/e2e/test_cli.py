@@ -1,4 +1,5 @@
-"""The CLI's other commands, as a user types them."""
+"""The CLI's other commands, as a user types them (each in a process of its own; a month
+another test's subject needs first is run here, in-process, through the same command)."""
 
 from __future__ import annotations
 
@@ -63,14 +64,21 @@ def test_run_consolidates_the_inbox_and_prints_a_summary(tmp_path):
     assert (data_dir / "reports" / "2024-03" / "BaoCaoTongHop_BL_2024-03.xlsx").exists()
 
 
-def test_report_rebuilds_the_month_and_its_pdf_from_the_warehouse(tmp_path, libreoffice):
+def _run_in_process(data_dir) -> None:  # type: ignore[no-untyped-def]
+    """`cellreports run --period 2024-03` in this process, on the worker's Prefect server
+    (tests/conftest.py): the month a test of another command starts from. The run itself,
+    in its own process, is test_run_consolidates_the_inbox_and_prints_a_summary's."""
+    result = runner.invoke(app, ["run", "--period", "2024-03", "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+
+
+def test_report_rebuilds_the_month_and_its_pdf_from_the_warehouse(tmp_path, libreoffice,
+                                                                  prefect_server):
     data_dir = tmp_path / "var"
     (data_dir / "inbox" / "BL01").mkdir(parents=True)
     (data_dir / "inbox" / "BL01" / "BL01_2024-03.xlsx").write_bytes(make_workbook())
     run = [sys.executable, "-m", "cellreports.cli"]
-    first = subprocess.run([*run, "run", "--period", "2024-03", "--data-dir", str(data_dir)],
-                           capture_output=True, text=True, timeout=300)
-    assert first.returncode == 0, first.stderr
+    _run_in_process(data_dir)
     report = data_dir / "reports" / "2024-03" / "BaoCaoTongHop_BL_2024-03.xlsx"
     original = report.read_bytes()
     report.unlink()
@@ -82,15 +90,13 @@ def test_report_rebuilds_the_month_and_its_pdf_from_the_warehouse(tmp_path, libr
     assert "Cells without an accepted report: BL02, BL03, BL04" in again.stdout
 
 
-def test_province_consolidates_a_district_data_file_from_its_inbox(tmp_path):
+def test_province_consolidates_a_district_data_file_from_its_inbox(tmp_path, prefect_server):
     data_dir = tmp_path / "var"
     district = data_dir / "district"
     (district / "inbox" / "BL01").mkdir(parents=True)
     (district / "inbox" / "BL01" / "BL01_2024-03.xlsx").write_bytes(make_workbook())
     run = [sys.executable, "-m", "cellreports.cli"]
-    first = subprocess.run([*run, "run", "--period", "2024-03", "--data-dir", str(district)],
-                           capture_output=True, text=True, timeout=300)
-    assert first.returncode == 0, first.stderr
+    _run_in_process(district)
     upward = district / "reports" / "2024-03" / "DuLieu_BL_2024-03.csv"
     (data_dir / "province" / "inbox" / "BL").mkdir(parents=True)
     (data_dir / "province" / "inbox" / "BL" / upward.name).write_bytes(upward.read_bytes())

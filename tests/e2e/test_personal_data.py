@@ -284,8 +284,9 @@ def _environment(prefect_home: Path, warehouse_url: str | None) -> dict[str, str
     """The test's environment, with Prefect's home (its temporary server's database) in
     the run's own folder and the warehouse chosen here. The runs log at INFO, as under
     ``cellreports serve`` (the CLI is otherwise silent): their logs reach that database."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in FOREIGN_PREFECT and k != "CELLREPORTS_WAREHOUSE_URL"}
+    env = {k: v for k, v in os.environ.items()  # the Data Docs site on: it is scanned too
+           if k not in FOREIGN_PREFECT and k not in ("CELLREPORTS_WAREHOUSE_URL",
+                                                     "CELLREPORTS_DATA_DOCS")}
     env["PREFECT_HOME"] = str(prefect_home)
     env["PREFECT_LOGGING_LEVEL"] = "INFO"
     if warehouse_url:

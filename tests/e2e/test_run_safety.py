@@ -1,22 +1,35 @@
 """Whole runs in real subprocesses: killed at chosen points, started twice at once, or
-facing an unreachable database — on SQLite and on the real PostgreSQL."""
+facing an unreachable database — on SQLite and on the real PostgreSQL.
+
+Each run of the flow is a process of its own, forked by tests/flow_driver.py's fork server
+(its modules imported once for the module, not seconds again for every run): killed by
+SIGKILL at its statement, it dies as abruptly as a freshly started driver would. What a
+killed run must come back to is a clean run of the same month: one per database, run in
+this process (the same flow, the same files) and shared by the kill points. The CLI facing
+an unreachable database is `cellreports run` started as a user starts it."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from factories import make_header, make_roster, make_summary, make_workbook
-from warehouse_snapshot import snapshot
+from pg_databases import postgres_databases
+from warehouse_snapshot import Snapshot, snapshot
 
+from core.settings import Settings
 from warehouse.db import make_engine
 from warehouse.runlock import run_lock
 
@@ -27,17 +40,13 @@ PERIOD = "2024-03"
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:9/nowhere?connect_timeout=2"
 
 
-@pytest.fixture(scope="module")
-def prefect_api() -> str:
-    """One Prefect server for every subprocess of this module (each would start its own)."""
-    from flows.quiet import quiet_prefect
-
-    quiet_prefect()
+@pytest.fixture
+def prefect_api(prefect_server: None) -> str:
+    """The worker's temporary Prefect server (tests/conftest.py), for a subprocess that
+    would start its own."""
     from prefect.settings import PREFECT_API_URL
-    from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
-        yield PREFECT_API_URL.value()
+    return str(PREFECT_API_URL.value())
 
 
 def _people(k: int) -> list:  # type: ignore[type-arg]
@@ -82,9 +91,99 @@ def _user_env(api: str, **extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def _drive(data_dir: Path, url: str, api: str, *kill: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(DRIVER), str(data_dir), url, PERIOD, *kill],
-                          capture_output=True, text=True, timeout=300, env=_env(api))
+@dataclass
+class Run:
+    """One driver run, a child of the fork server: Popen's poll/wait and its output."""
+
+    forks: Forks
+    pid: int
+    out: Path
+    err: Path
+
+    def poll(self) -> int | None:
+        return self.forks.ended.get(self.pid)
+
+    def wait(self, timeout: float = 300) -> int:
+        with self.forks.changed:
+            if not self.forks.changed.wait_for(lambda: self.pid in self.forks.ended, timeout):
+                raise TimeoutError(f"driver run {self.pid} still running after {timeout} s")
+            return self.forks.ended[self.pid]
+
+    @property
+    def stdout(self) -> str:
+        return self.out.read_text()
+
+    @property
+    def stderr(self) -> str:
+        return self.err.read_text()
+
+
+@dataclass
+class Forks:
+    """tests/flow_driver.py --serve, started once for the module (on the worker's Prefect
+    server, with the drivers' environment): ``start`` forks a run."""
+
+    server: subprocess.Popen[str]
+    folder: Path
+    ended: dict[int, int] = field(default_factory=dict)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    started: list[int] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def read(self) -> None:
+        """The server's lines, in a thread: which run started, which ended and how."""
+        assert self.server.stdout is not None
+        for line in self.server.stdout:
+            kind, pid, *code = line.split()
+            with self.changed:
+                if kind == "started":
+                    self.started.append(int(pid))
+                elif kind == "ended":
+                    self.ended[int(pid)] = int(code[0])
+                self.changed.notify_all()
+
+    def start(self, *argv: str) -> Run:
+        assert self.server.stdin is not None
+        with self.lock, self.changed:
+            n = len(self.started)
+            out, err = self.folder / f"run{n}.out", self.folder / f"run{n}.err"
+            self.server.stdin.write(json.dumps(
+                {"argv": argv, "stdout": str(out), "stderr": str(err)}) + "\n")
+            self.server.stdin.flush()
+            if not self.changed.wait_for(lambda: len(self.started) > n, 60):
+                raise TimeoutError("the fork server started no run")
+            return Run(self, self.started[n], out, err)
+
+
+@pytest.fixture(scope="module")
+def forks(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forks]:
+    from prefect.settings import PREFECT_API_URL
+
+    server = subprocess.Popen([sys.executable, str(DRIVER), "--serve"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True,
+                              env=_env(str(PREFECT_API_URL.value())))
+    assert server.stdout is not None and server.stdout.readline().strip() == "ready"
+    running = Forks(server, tmp_path_factory.mktemp("driver-runs"))
+    reader = threading.Thread(target=running.read, daemon=True)
+    reader.start()
+    try:
+        yield running
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        try:
+            server.wait(timeout=60)
+        finally:
+            if server.poll() is None:
+                server.kill()
+        reader.join(timeout=10)
+
+
+def _drive(data_dir: Path, url: str, forks: Forks, *kill: str) -> Run:
+    """A driver run to its end (or its death)."""
+    run = forks.start(str(data_dir), url, PERIOD, *kill)
+    run.wait()
+    return run
 
 
 def _outputs(data_dir: Path) -> dict[str, object]:
@@ -97,13 +196,32 @@ def _outputs(data_dir: Path) -> dict[str, object]:
     }
 
 
-@pytest.fixture
-def clean_run(tmp_path, warehouse_url, prefect_api):
-    data_dir = tmp_path / "clean"
-    _inbox(data_dir)
-    run = _drive(data_dir, warehouse_url, prefect_api)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return data_dir
+@pytest.fixture(scope="module")
+def clean_month(prefect_server: None, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[Callable[[str | None], tuple[Snapshot, dict[str, object]]]]:
+    """``clean(admin_url)``: the warehouse and the outputs a run of the month leaves when
+    nothing stops it, on a fresh SQLite warehouse (``None``) or a fresh database of the
+    PostgreSQL server at ``admin_url``. It is the flow the driver runs
+    (flows.monthly.monthly_consolidation, the same settings and files), run once per kind in
+    this process on the worker's Prefect server; every kill point compares with it."""
+    from flows.monthly import monthly_consolidation
+
+    made: dict[str, tuple[Snapshot, dict[str, object]]] = {}
+    with ExitStack() as stack:
+        def clean(admin_url: str | None) -> tuple[Snapshot, dict[str, object]]:
+            kind = "postgresql" if admin_url else "sqlite"
+            if kind not in made:
+                data_dir = tmp_path_factory.mktemp(f"clean-{kind}")
+                url = f"sqlite:///{data_dir / 'warehouse.sqlite'}"
+                if admin_url:
+                    url = stack.enter_context(postgres_databases(admin_url, "clean"))("month")
+                _inbox(data_dir)
+                monthly_consolidation(PERIOD, Settings(data_dir=data_dir, warehouse_url=url,
+                                                       pid_hash_key="test-key"))
+                made[kind] = snapshot(url), _outputs(data_dir)
+            return made[kind]
+
+        yield clean
 
 
 # point -> (statement, its occurrence, are the files still in the inbox after the kill)
@@ -114,50 +232,37 @@ KILL_POINTS = {
 }
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("point", KILL_POINTS)
 def test_a_run_killed_at_any_step_is_finished_by_the_next_run(point, tmp_path, warehouse_url,
-                                                             prefect_api, postgres_server,
-                                                             clean_run):
-    expected_warehouse, expected_outputs = snapshot(warehouse_url), _outputs(clean_run)
+                                                             forks, clean_month, request):
+    on_postgres = warehouse_url.startswith("postgresql")
+    expected_warehouse, expected_outputs = clean_month(
+        request.getfixturevalue("postgres_server") if on_postgres else None)
     assert len(expected_outputs["outbox"]) == 4 and expected_outputs["inbox"] == []
-    url = _fresh(warehouse_url, tmp_path, postgres_server)
     data_dir = tmp_path / "killed"
     _inbox(data_dir)
     statement, count, kept = KILL_POINTS[point]
-    killed = _drive(data_dir, url, prefect_api, "--kill-on", statement, "--count", str(count))
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    killed = _drive(data_dir, warehouse_url, forks, "--kill-on", statement,
+                    "--count", str(count))
+    assert killed.poll() == -signal.SIGKILL, killed.stderr[-3000:]
     # files leave the inbox only once loaded and answered: before the report step
     assert bool(_outputs(data_dir)["inbox"]) == kept
-    again = _drive(data_dir, url, prefect_api)
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert snapshot(url) == expected_warehouse
+    again = _drive(data_dir, warehouse_url, forks)
+    assert again.poll() == 0, again.stderr[-3000:]
+    assert snapshot(warehouse_url) == expected_warehouse
     assert _outputs(data_dir) == expected_outputs
 
 
-def _fresh(warehouse_url: str, tmp_path: Path, admin_url: str) -> str:
-    """A second empty warehouse of the same kind."""
-    if warehouse_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'second.sqlite'}"
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = make_url(warehouse_url).database + "_b"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(warehouse_url).set(database=name).render_as_string(hide_password=False)
-
-
+@pytest.mark.both_databases
 def test_two_runs_started_at_once_load_each_file_exactly_once(tmp_path, warehouse_url,
-                                                               prefect_api):
+                                                               forks):
     data_dir = tmp_path / "var"
     _inbox(data_dir)
-    command = [sys.executable, str(DRIVER), str(data_dir), warehouse_url, PERIOD]
-    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env=_env(prefect_api)) for _ in range(2)]
-    outputs = [run.communicate(timeout=300) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
+    runs = [forks.start(str(data_dir), warehouse_url, PERIOD) for _ in range(2)]
+    codes = [run.wait() for run in runs]
+    outputs = [(run.stdout, run.stderr) for run in runs]
+    assert codes == [0, 0], outputs
     state = snapshot(warehouse_url)
     assert len(state["submissions"]) == 4
     assert sorted(dict(r)["status"] for r in state["submissions"]) == [
@@ -166,29 +271,28 @@ def test_two_runs_started_at_once_load_each_file_exactly_once(tmp_path, warehous
     assert len(list((data_dir / "outbox").rglob("*.xlsx"))) == 4
 
 
-def test_a_run_waits_while_another_holds_the_warehouse(tmp_path, warehouse_url, prefect_api):
+@pytest.mark.both_databases
+def test_a_run_waits_while_another_holds_the_warehouse(tmp_path, warehouse_url, forks):
     data_dir = tmp_path / "var"
     _inbox(data_dir)
     engine = make_engine(warehouse_url)
-    errors = tmp_path / "stderr.txt"
-    with run_lock(engine, "monthly-BL"), errors.open("w") as stderr:
-        run = subprocess.Popen([sys.executable, str(DRIVER), str(data_dir), warehouse_url,
-                                PERIOD], stdout=subprocess.PIPE, stderr=stderr,
-                               text=True, env=_env(prefect_api))
-        # until the run says it waits (its start takes seconds, more on a busy machine)
+    with run_lock(engine, "monthly-BL"):
+        run = forks.start(str(data_dir), warehouse_url, PERIOD)
+        # the run says it waits for the lock (its start takes seconds, more on a busy
+        # machine), and still waits a while later (the lock is tried every 0.5 s:
+        # warehouse.runlock.POLL_SECONDS) with nothing loaded
         deadline = time.monotonic() + 240
-        while "waiting for it to finish" not in errors.read_text() and run.poll() is None:
-            assert time.monotonic() < deadline, errors.read_text()[-3000:]
-            time.sleep(0.5)
-        time.sleep(2)  # and it goes on waiting
+        while "waiting for it to finish" not in run.stderr and run.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
+        said_so = "waiting for it to finish" in run.stderr
+        time.sleep(3)
         still_waiting = run.poll() is None
         nothing_loaded = not snapshot(warehouse_url)["submissions"]
-    run.communicate(timeout=300)
-    err = errors.read_text()
+    code = run.wait()
     engine.dispose()
-    assert still_waiting and nothing_loaded, err[-3000:]
-    assert run.returncode == 0, err[-3000:]
-    assert "waiting for it to finish" in err
+    assert said_so and still_waiting and nothing_loaded, run.stderr[-3000:]
+    assert code == 0, run.stderr[-3000:]
     assert len(snapshot(warehouse_url)["submissions"]) == 4
 
 

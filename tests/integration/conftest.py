@@ -1,5 +1,6 @@
-"""Integration tests run on both warehouses: every flow test that takes ``settings`` runs
-once on the embedded SQLite and once on the real PostgreSQL."""
+"""``settings`` and ``sessions`` on the test's warehouse (``warehouse_url``): the embedded
+SQLite, and the real PostgreSQL too for a test marked ``both_databases`` (tests/conftest.py).
+The GX Data Docs site is off, as in the whole suite, unless a test turns it on."""
 
 from __future__ import annotations
 

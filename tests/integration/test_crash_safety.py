@@ -22,6 +22,9 @@ import pytest
 from pg_databases import postgres_databases
 from warehouse_snapshot import TABLES, Row, Snapshot, snapshot
 
+# crash safety is the database's: every test on SQLite and on PostgreSQL
+pytestmark = pytest.mark.both_databases
+
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = ROOT / "tests" / "crash_driver.py"
 # the tables whose rows belong to one submission; all but the findings are its figures

@@ -1,7 +1,9 @@
 """No answer lost: every submission gets a feedback file of its own that the warehouse
 points at; the same bytes from two senders are two submissions, each answered; whatever
 the inbox passes over is listed in the run summary; a roster over the cap is refused
-before validation. On SQLite and PostgreSQL, through the monthly flow."""
+before validation. Through the monthly flow on SQLite; the two whose warehouse rows
+matter (long and odd names in its columns, the same bytes under two senders) on PostgreSQL
+too."""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ def _submissions(settings) -> list[m.Submission]:  # type: ignore[no-untyped-def
     return found
 
 
+@pytest.mark.both_databases
 def test_colliding_names_each_get_their_own_feedback_file(settings):
     """The same stem as .xlsx and .xls, names the sanitiser maps to one, long names
     sharing their first 150 characters, and our own feedback sent back in: every one of
@@ -66,6 +69,7 @@ def test_colliding_names_each_get_their_own_feedback_file(settings):
         assert any(submission.filename in c for c in cells), submission.filename
 
 
+@pytest.mark.both_databases
 def test_the_same_bytes_from_two_senders_are_two_submissions_each_answered(settings):
     from flows.monthly import monthly_consolidation
 

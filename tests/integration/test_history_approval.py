@@ -18,6 +18,9 @@ from warehouse.db import downgrade, make_engine, upgrade
 from warehouse.lineage import explain
 from warehouse.report_log import builds
 
+# the warehouse itself: every test on SQLite and on PostgreSQL
+pytestmark = pytest.mark.both_databases
+
 ONE_MORE_MEMBER = (1, 2, 3, 4, 5, 6, 7, 7)  # a second person admitted (stage 7)
 
 

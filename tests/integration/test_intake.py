@@ -30,6 +30,7 @@ def _second_wave(settings: Settings) -> None:
     drop(settings, "BL04", "BL04_2024-03.xlsx", BL04, day=27)
 
 
+@pytest.mark.both_databases
 def test_intake_answers_each_file_as_it_arrives_and_writes_no_report(settings):
     _first_wave(settings)
     first = intake(settings)

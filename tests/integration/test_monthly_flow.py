@@ -1,4 +1,5 @@
-"""The monthly flow on a real (temporary) Prefect server, SQLite and local folders."""
+"""The monthly flow on a real (temporary) Prefect server, SQLite and local folders (its
+main paths on PostgreSQL too)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from warehouse.db import make_engine, session_factory
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
-@pytest.fixture
-def month_inbox(settings):
+def _drop_month(settings):  # type: ignore[no-untyped-def]
     drop(settings, "BL01", "BL01_2024-03.xlsx", make_workbook())
     drop(settings, "BL02", "BL02_2024-03.xlsx", make_rejected_bl02())
     drop(settings, "BL03", "anh_chup.xlsx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
@@ -26,6 +26,11 @@ def month_inbox(settings):
          make_workbook(header=make_header("BL04", unit_name="Chi bộ Trường THCS-THPT Lộc Bắc")),
          day=27)
     return settings
+
+
+@pytest.fixture
+def month_inbox(settings):
+    return _drop_month(settings)
 
 
 def _snapshot(settings) -> dict[str, list[tuple]]:
@@ -41,6 +46,7 @@ def _snapshot(settings) -> dict[str, list[tuple]]:
     return tables
 
 
+@pytest.mark.both_databases
 def test_a_month_is_collected_validated_loaded_and_reported(month_inbox):
     from flows.monthly import monthly_consolidation
 
@@ -78,6 +84,7 @@ def test_feedback_goes_back_to_the_sender_with_the_finding_on_the_cell(month_inb
     assert commented.comment is not None and "R02" in commented.comment.text
 
 
+@pytest.mark.both_databases
 def test_running_the_same_month_again_changes_nothing(month_inbox):
     from flows.monthly import monthly_consolidation
 
@@ -135,6 +142,34 @@ def test_the_run_leaves_completeness_findings_and_links_as_artifacts(month_inbox
     link = Artifact.get("district-report-2024-03")
     assert link is not None  # Prefect keeps a link artifact as markdown [text](uri)
     assert summary.report.resolve().as_uri() in str(link.data)
+
+
+def test_the_data_docs_site_is_built_and_linked_only_when_it_is_on(month_inbox, tmp_path):
+    """Settings.data_docs (on by default; the suite runs without the site elsewhere): on,
+    the run's validations are in the site and the run links it; off, nothing is built or
+    linked, and the run's verdicts and findings are the same."""
+    from prefect.artifacts import Artifact
+
+    from core.settings import Settings
+    from flows.monthly import monthly_consolidation
+
+    on = month_inbox.model_copy(update={"data_docs": True})
+    summary = monthly_consolidation("2024-03", on)
+    site = on.paths().data_docs
+    assert summary.data_docs == site / "index.html"
+    index = summary.data_docs.read_text(encoding="utf-8")
+    assert "'run_name': 'BL 2024-03 run " in index  # the run's own validations
+    assert len(list((site / "validations").rglob("*.html"))) >= 5  # a page per frame
+    link = Artifact.get("data-docs-2024-03")
+    assert link is not None and summary.data_docs.as_uri() in str(link.data)
+
+    off = _drop_month(Settings(data_dir=tmp_path / "off", pid_hash_key="test-key",
+                               data_docs=False))
+    quiet = monthly_consolidation("2024-03", off)
+    assert quiet.data_docs is None and not off.paths().data_docs.exists()
+    assert sorted((r.filename, r.status, r.errors, r.warnings) for r in quiet.rows) == sorted(
+        (r.filename, r.status, r.errors, r.warnings) for r in summary.rows)
+    assert quiet.findings == summary.findings
 
 
 def test_a_corrected_version_supersedes_and_its_feedback_lists_what_was_fixed(month_inbox):
@@ -201,6 +236,7 @@ def test_if_the_batch_validation_breaks_each_file_is_validated_alone(month_inbox
     assert by_file["BL02_2024-03.xlsx"] == ("rejected", 1)
 
 
+@pytest.mark.both_databases
 def test_reports_rebuilt_from_the_warehouse_are_identical_to_the_run(month_inbox):
     from core.registry import Registry
     from flows.monthly import monthly_consolidation

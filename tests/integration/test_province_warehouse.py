@@ -21,6 +21,9 @@ from warehouse.load import SubmissionRecord
 from warehouse.load_province import load_district_file
 from warehouse.province_queries import province_month
 
+# the warehouse itself: every test on SQLite and on PostgreSQL
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture(scope="module")
 def registry():

@@ -1,5 +1,6 @@
-"""The provincial flow on a real (temporary) Prefect server, SQLite and local folders:
-three districts' data files in, the provincial workbook and data file out."""
+"""The provincial flow on a real (temporary) Prefect server, SQLite and local folders (its
+main paths on PostgreSQL too): three districts' data files in, the provincial workbook and
+data file out."""
 
 from __future__ import annotations
 
@@ -87,6 +88,7 @@ def assert_no_personal_data(texts: list[str]) -> None:
         assert not any(name in text for name in NAMES), text
 
 
+@pytest.mark.both_databases
 def test_three_districts_are_consolidated_and_every_total_is_their_sum(province_inbox, files):
     from flows.provincial import provincial_consolidation
 
@@ -144,6 +146,7 @@ def test_the_outputs_hold_no_names_birth_dates_or_id_numbers(province_inbox, reg
     engine.dispose()
 
 
+@pytest.mark.both_databases
 def test_running_again_changes_nothing_and_the_report_is_rebuilt_identically(province_inbox,
                                                                               files):
     from flows.provincial import provincial_consolidation

@@ -27,6 +27,7 @@ def test_nothing_is_sent_long_before_the_deadline(settings):
     assert (summary.reminded, summary.sent) == ([], [])
 
 
+@pytest.mark.both_databases
 def test_cells_without_an_accepted_report_are_reminded_once_before_the_deadline(
         bl01_reported):
     settings = bl01_reported

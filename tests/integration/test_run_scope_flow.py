@@ -1,4 +1,4 @@
-"""What a monthly run takes, through the flow on SQLite and PostgreSQL: only the cells of
+"""What a monthly run takes, through the flow (on SQLite): only the cells of
 the unit it consolidates (F04 — another district's cell, claimed by a file in the inbox
 root, is refused and makes no false H07 on a genuine file), and no report for a month after
 the one it arrived in (F10 — refused, so that month's later run does not count it).

@@ -1,4 +1,4 @@
-"""Rule H07 through the monthly flow, on SQLite and PostgreSQL: only the rosters in force
+"""Rule H07 through the monthly flow (on SQLite): only the rosters in force
 count as another cell's — a version superseded by the cell's newer accepted one no longer
 does, and a rejected file never does."""
 

@@ -1,5 +1,5 @@
 """A registry without ``senders`` (REGISTRY.md: the column is optional), through the monthly
-flow on SQLite and PostgreSQL: each unit's own sub-folder of the folder inbox may send for
+flow (on SQLite): each unit's own sub-folder of the folder inbox may send for
 it (F05), another unit's may not."""
 
 from __future__ import annotations

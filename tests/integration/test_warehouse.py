@@ -16,6 +16,9 @@ from warehouse.archive import Archive
 from warehouse.db import downgrade, make_engine, session_factory, upgrade
 from warehouse.load import CELL_REPORT, SubmissionRecord, load_submission, pid_hash
 
+# the warehouse itself: every test on SQLite and on PostgreSQL
+pytestmark = pytest.mark.both_databases
+
 KEY = b"test-key"
 
 
