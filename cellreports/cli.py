@@ -31,7 +31,7 @@ app = typer.Typer(help="Consolidate the monthly Party-cell reports of a district
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Warehouse schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-users_app = typer.Typer(help="Accounts of the cells' web page (cellreports web).",
+users_app = typer.Typer(help="Accounts of the web desk (cellreports web): cells and officers.",
                         no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
@@ -570,7 +570,7 @@ def web(data_dir: DataDir = None,
         host: Annotated[str, typer.Option(help="Address to listen on (behind the reverse "
                                                "proxy: 127.0.0.1).")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000) -> None:
-    """Serve the cells' web page: sign in, the month's form, upload, the verdict."""
+    """Serve the web desk: the cells' pages (form, upload, verdict) and the officers' desk."""
     import uvicorn
 
     from web.app import create_app
@@ -578,7 +578,7 @@ def web(data_dir: DataDir = None,
     settings = _settings(data_dir)
     with _user_errors():
         application = create_app(settings)
-    console.print(f"The cells' web page: http://{host}:{port}/ (stop with Ctrl+C)")
+    console.print(f"The web desk (cells and officers): http://{host}:{port}/ (stop with Ctrl+C)")
     if not settings.web_secure_cookies:
         console.print("[yellow]Session cookies are sent over plain HTTP too:[/] behind the "
                       "HTTPS reverse proxy set CELLREPORTS_WEB_SECURE_COOKIES=true (docs/web.md)")
@@ -587,10 +587,15 @@ def web(data_dir: DataDir = None,
 
 
 @users_app.command("add")
-def users_add(login: Annotated[str, typer.Argument(help="The cell's unit code, e.g. BL01.")],
+def users_add(login: Annotated[str, typer.Argument(help="A cell's unit code (e.g. BL01), or "
+                                                        "an officer's login name.")],
               email: Annotated[str, typer.Option(help="Its contact address.")] = "",
+              role: Annotated[str, typer.Option(help="cell, district (the district's or "
+                                                     "commune's officer) or province.")] = "cell",
+              unit: Annotated[str | None, typer.Option(help="An officer's unit (default: "
+                                                            "the settings' district).")] = None,
               data_dir: DataDir = None) -> None:
-    """Create a cell's account; its first password is shown once, here."""
+    """Create an account; its first password is shown once, here."""
     from core.registry import Registry
     from services.accounts import add_account
 
@@ -598,9 +603,12 @@ def users_add(login: Annotated[str, typer.Argument(help="The cell's unit code, e
     with _user_errors():
         registry = Registry.load(settings.registry_dir)
         _warehouse_ready(settings, registry)
-        account, password = add_account(settings, registry, login.strip().upper(), email)
-    console.print(f"Account {account.login} ({account.role}) created. Its password, to "
-                  f"give to the cell (shown once): {password}")
+        account, password = add_account(
+            settings, registry, login.strip().upper(), email, role.strip().lower(),
+            (unit or settings.district_code).strip().upper())
+    whom = "the cell" if account.role == "cell" else "the officer"
+    console.print(f"Account {account.login} ({account.role}, {account.unit_code}) created. "
+                  f"Its password, to give to {whom} (shown once): {password}")
 
 
 @users_app.command("reset")

@@ -278,7 +278,7 @@ def test_every_answer_carries_the_security_headers(app, bl02):
 
 
 def test_a_failure_inside_is_a_vietnamese_page_never_a_traceback(app, bl02, monkeypatch):
-    import web.app as web_app
+    import web.common as web_app
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("secret detail /srv/var/warehouse.sqlite")
@@ -301,7 +301,7 @@ def test_users_commands_create_reset_disable_and_list_accounts(tmp_path):
     added = runner.invoke(cli, ["users", "add", "bl03", "--email", "bl03@truong.edu.vn", *data])
     assert added.exit_code == 0, added.output
     password = added.output.rsplit(":", 1)[1].strip()
-    assert len(password) == 12 and "Account BL03 (cell) created" in added.output
+    assert len(password) == 12 and "Account BL03 (cell, BL03) created" in added.output
     again = runner.invoke(cli, ["users", "add", "BL03", *data])
     assert again.exit_code == 1 and "exists already" in again.output
     unknown = runner.invoke(cli, ["users", "add", "BL99", *data])
