@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.export_format import TOTAL
+from core.findings import Finding
 from core.kinds import DISTRICT_DATA
 from core.layout import POPULATIONS
 from core.month import UnitStatus, ValueKey
@@ -65,3 +66,39 @@ def province_month(session: Session, registry: Registry, province_code: str, per
         generated_at=(latest or due).astimezone(zone),
         targets={(s.unit.code, p): t for s in statuses for p in POPULATIONS
                  if (t := registry.target_below(s.unit.code, year, p, period)) is not None})
+
+
+@dataclass(frozen=True)
+class DataFileView:
+    """The data file a unit's status of the month is drawn from, with its findings."""
+
+    unit_code: str
+    submission_id: int
+    filename: str
+    version: int | None
+    status: str  # accepted | rejected | superseded
+    findings: tuple[Finding, ...]
+
+
+def shown_files(session: Session, unit_codes: list[str], period: str,
+                ) -> dict[str, DataFileView]:
+    """Each unit's data file of the month that its status is drawn from (``unit_status``:
+    the one in use, else the latest), with its findings — what the province's board lists
+    beside each district's status. Two queries for the whole province."""
+    if not unit_codes:
+        return {}
+    shown: dict[str, m.Submission] = {}
+    for sub in session.scalars(select(m.Submission).where(
+            m.Submission.unit_code.in_(unit_codes), m.Submission.period == period,
+            m.Submission.kind == DISTRICT_DATA, m.Submission.status != "pending")
+            .order_by(m.Submission.received_at, m.Submission.id)):
+        current = shown.get(sub.unit_code or "")
+        if current is None or current.status != "accepted":
+            shown[sub.unit_code or ""] = sub
+    findings: dict[int, list[Finding]] = {s.id: [] for s in shown.values()}
+    for f in session.scalars(select(m.Finding).where(m.Finding.submission_id.in_(findings))
+                             .order_by(m.Finding.id)):
+        findings[f.submission_id].append(
+            Finding(f.rule_id, f.sheet, f.row, f.column, f.message, f.severity))
+    return {code: DataFileView(code, s.id, s.filename, s.version, s.status,
+                               tuple(findings[s.id])) for code, s in shown.items()}
