@@ -26,6 +26,8 @@ def test_the_units_are_the_server_one_unit_for_each_way_to_run_the_flows_and_the
     web = _text("cellreports-web.service")
     assert "cellreports web" in web and "--host 127.0.0.1" in web  # behind the proxy only
     assert "CELLREPORTS_WEB_SECURE_COOKIES=true" in web
+    # the officers' buttons start runs on the district's Prefect server
+    assert "PREFECT_API_URL=http://127.0.0.1:4200/api" in web
     assert "prefect server start" in _text("prefect-server.service")
     assert "cellreports serve" in _text("cellreports-serve.service")
     assert "prefect worker start --pool cellreports --type process" in _text(
