@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     web_secure_cookies: bool = False
     # Failed sign-ins of one login or one address within 15 minutes before it must wait
     web_login_attempts: int = Field(5, ge=1, le=100)
+    # Where the officers reach the desk (``https://baocao.baolam.vn``): the runs' Prefect
+    # artifacts then link to its pages (reports, Data Docs, the month's board), which a
+    # browser opens behind the desk's sign-in. Unset: they name the files on this machine.
+    web_url: str | None = None
 
     @model_serializer(mode="plain", when_used="json")
     def _not_sent(self) -> str:

@@ -232,7 +232,7 @@ def walk_month(level: Level, period: str) -> RunSummary:
     its closing log lines and its events."""
     with exclusive_run(level.settings, f"{level.run_word}-{level.unit_code}"):
         summary = _walk(level, period)
-    publish_artifacts(summary)
+    publish_artifacts(summary, level.settings.web_url)
     report_month(summary, level)
     return summary
 
@@ -487,8 +487,9 @@ def _status(result: LoadResult) -> str:
     return result.status if result.new or result.status == FAILED else "duplicate"
 
 
-def publish_artifacts(summary: RunSummary) -> None:
-    """What the run leaves in Prefect (rendered by reports.artifacts)."""
+def publish_artifacts(summary: RunSummary, web_url: str | None = None) -> None:
+    """What the run leaves in Prefect (rendered by reports.artifacts): its links point at
+    the desk's pages when its address is set (``Settings.web_url``), else at the files."""
     key = artifacts.prefix(summary)
     create_table_artifact(key=f"{key}-summary-{summary.period}",
                           table=artifacts.received_table(summary),
@@ -500,11 +501,11 @@ def publish_artifacts(summary: RunSummary) -> None:
         key=f"{key}-findings-{summary.period}",
         table=artifacts.findings_by_rule(summary.findings),
         description="Findings of this run's files, by rule")
-    for link_key, path, what in artifacts.links(summary):
-        create_link_artifact(key=link_key, link=Path(path).resolve().as_uri(),
-                             link_text=path.name, description=what)
+    for link in artifacts.links(summary, web_url):
+        create_link_artifact(key=link.key, link=link.link, link_text=link.text,
+                             description=link.description)
     create_markdown_artifact(key=f"{key}-outputs-{summary.period}",
-                             markdown=artifacts.outputs_markdown(summary),
+                             markdown=artifacts.outputs_markdown(summary, web_url),
                              description="Where this month's outputs are")
 
 
