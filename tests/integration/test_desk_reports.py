@@ -266,6 +266,9 @@ def test_approve_then_a_late_upload_waits_and_reopening_applies_it_and_rebuilds(
     upload = cell.post("/nop", data={"csrf": csrf(cell.get("/").text)},
                        files={"file": ("BL01_2024-03_sua.xlsx", content)})
     assert upload.status_code == 303
+    told = text(cell.get(upload.headers["location"]).text)  # what the cell reads
+    assert "NHẬN" in told and "Chờ mở lại kỳ: số liệu tháng này đã được Ban Tổ chức phê " \
+        "duyệt và khoá" in told
     page = text(officer.get(PAGE).text)
     assert ("Chi bộ Trường THPT Bảo Lâm (BL01) BL01_2024-03_sua.xlsx 2 09:00 28/03/2024"
             in page)
