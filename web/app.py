@@ -10,6 +10,7 @@ reaches the browser.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -86,4 +87,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     app.add_middleware(BodyLimit, max_bytes=DEFAULT_LIMITS.max_file_bytes + ENVELOPE_BYTES,
                        too_large=too_large)
     app.add_middleware(SecurityHeaders)
+    # What is loaded by now (Prefect, GX, pandas, the registries) lives as long as the
+    # process: frozen out of the collector's sight, a full collection no longer walks it
+    # (measured: it added ~175 ms to every other request of a 50-cell district's pages).
+    gc.collect()
+    gc.freeze()
     return app
