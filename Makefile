@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install lock demo test test-fast lint clean bench bench-web
+.PHONY: install lock demo test test-fast lint clean bench bench-web bench-desk
 
 PIP := $(BIN)/python -m pip install --disable-pip-version-check
 # The exact versions the suite was run with (every dependency, dev tools included).
@@ -50,6 +50,10 @@ bench: $(STAMP)
 ## bench-web: the web page's latency, 20 cells uploading at once, batched vs one at a time
 bench-web: $(STAMP)
 	@$(BIN)/python bench/web_latency.py 20
+
+## bench-desk: the officers' pages, a district of 50 cells and a province of 1,000 (PostgreSQL, SQLite)
+bench-desk: $(STAMP)
+	@$(BIN)/python bench/desk_latency.py
 
 test-fast: $(STAMP)
 	$(BIN)/pytest tests/unit
