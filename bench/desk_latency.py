@@ -27,10 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,33 +35,10 @@ from zoneinfo import ZoneInfo
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
-POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PERIOD = "2024-03"
 MARCH_28 = datetime(2024, 3, 28, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 LIMITS = {"district": 0.300, "province": 1.0}
 
-
-@contextmanager
-def database(kind: str) -> Iterator[str | None]:
-    """A fresh database of ``kind`` (None: the embedded SQLite of the data dir)."""
-    if kind == "sqlite":
-        yield None
-        return
-    from sqlalchemy import create_engine, text
-
-    name = f"bench_desk_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        from warehouse.unit_of_work import Warehouse
-
-        Warehouse.dispose_all()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def district_code(d: int) -> str:
@@ -197,9 +171,11 @@ def measure(kind: str, cells: int, districts: int, requests: int, root: Path) ->
     turn in the same process."""
     import gc
 
+    from web_latency import database
+
     from web.app import create_app
 
-    with database(kind) as url:
+    with database(kind) as url:  # a fresh one (bench/web_latency.py)
         settings, passwords, codes = build(root / kind, url, cells, districts)
         app = create_app(settings, clock=lambda: MARCH_28)
         clients = {"district": signed_in(app, "CANBO.BL", passwords["CANBO.BL"]),

@@ -140,6 +140,16 @@ class Registry:
     def get(self, code: str | None) -> Unit | None:
         return self.units.get(code) if code else None
 
+    def above(self, code: str) -> set[str]:
+        """The codes of the units ``code`` sits under (its parent, theirs, … the top)."""
+        found: set[str] = set()
+        unit = self.get(code)
+        parent = self.get(unit.parent_code) if unit else None
+        while parent is not None and parent.code not in found:  # a loop would not end
+            found.add(parent.code)
+            parent = self.get(parent.parent_code)
+        return found
+
     def children(self, code: str, period: str) -> list[Unit]:
         return sorted((u for u in self.units.values()
                        if u.parent_code == code and u.active_in(period)), key=lambda u: u.code)

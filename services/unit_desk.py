@@ -77,21 +77,12 @@ class NoSuchFigure(CellreportsError):
 # ---- the units of the district
 
 
-def _ancestors(registry: Registry, unit: Unit) -> set[str]:
-    found: set[str] = set()
-    parent = registry.get(unit.parent_code)
-    while parent is not None and parent.code not in found:
-        found.add(parent.code)
-        parent = registry.get(parent.parent_code)
-    return found
-
-
 def cell_of(registry: Registry, district: Unit, code: str) -> Unit:
     """A reporting cell under ``district`` in the registry (at any time of its life: a cell
     merged away keeps its history), else NotInDistrict."""
     unit = registry.get(code)
     if unit is None or unit.level != REPORTING_LEVEL \
-            or district.code not in _ancestors(registry, unit):
+            or district.code not in registry.above(unit.code):
         raise NotInDistrict(code)
     return unit
 

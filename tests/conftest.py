@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from core.registry import Registry
 from core.settings import DEFAULT_REGISTRY, Settings
 
-pytest_plugins = ["mailservers", "desk_site"]
+pytest_plugins = ["mailservers", "desk_site", "browser"]
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CELLREPORTS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

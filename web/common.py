@@ -146,19 +146,9 @@ def officer_for(request: Request, unit_code: str) -> Officer:
             raise NotFound
         if unit_code == province and (top := registry.get(province)) is not None:
             return Officer(account, top, at_province=True, may_act=True)
-        if unit_code == district.code and province in _above(desk.registry, district):
+        if unit_code == district.code and province in desk.registry.above(district.code):
             return Officer(account, district, at_province=False, may_act=False)
     raise NotFound
-
-
-def _above(registry: Registry, unit: Unit) -> set[str]:
-    """The codes of the units ``unit`` sits under in the registry."""
-    found: set[str] = set()
-    parent = registry.get(unit.parent_code)
-    while parent is not None and parent.code not in found:
-        found.add(parent.code)
-        parent = registry.get(parent.parent_code)
-    return found
 
 
 def month_or_404(period: str) -> str:

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import os
 import re
-import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from browser import free_port
 from desk_site import PERIOD, DemoSite
 
 from cellreports.demo import demo_header, demo_roster, demo_summary
@@ -36,8 +34,6 @@ from services.reporting import deadline_day, output_paths
 from warehouse.queries import month_data
 from warehouse.unit_of_work import Warehouse
 
-CHROMIUM = ("chromium", "chromium-browser")
-DRIVER = ("chromedriver", "chromium-driver")
 BOARD = f"/don-vi/BL/{PERIOD}"
 REPORTS = f"{BOARD}/bao-cao"
 EXPLAIN = (f"{BOARD}/giai-thich?don_vi=BL&chi_tieu=TH05&doi_tuong=hoc_sinh"
@@ -52,31 +48,7 @@ IMPLICIT_WAIT = 5  # seconds an element looked for may take to appear
 # ---------------------------------------------------------------- the server and browser
 
 
-def _which(names: tuple[str, ...]) -> str | None:
-    for name in names:
-        found = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists()
-                                       else None)
-        if found:
-            return found
-    return None
 
-
-@pytest.fixture(scope="module")
-def browser_paths() -> tuple[str, str]:
-    chromium, driver = _which(CHROMIUM), _which(DRIVER)
-    if chromium is None or driver is None:
-        reason = ("Chromium and its driver are not installed: the browser tests need them "
-                  "(apt-get install chromium chromium-driver)")
-        if os.environ.get("CELLREPORTS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}; CELLREPORTS_REQUIRE_BROWSER=1 forbids skipping them")
-        pytest.skip(reason)
-    return chromium, driver
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclasses.dataclass
@@ -92,7 +64,7 @@ def desk(browser_paths: tuple[str, str], fresh_demo_site: DemoSite) -> Iterator[
     """The app over the module's demo run, on a free port of 127.0.0.1."""
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(fresh_demo_site.app(), host="127.0.0.1", port=port,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -7,9 +7,6 @@ reach the first one's files."""
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from browser import free_port
 from factories import make_header, make_rejected_bl02, make_workbook
 from openpyxl import load_workbook
 
@@ -26,36 +24,10 @@ from core.settings import Settings
 from services.accounts import add_account
 from warehouse.unit_of_work import Warehouse
 
-CHROMIUM = ("chromium", "chromium-browser")
 UNIT_NAMES = {"BL01": "Chi bộ Trường THPT Bảo Lâm", "BL02": "Chi bộ Trường THPT Lộc An"}
-DRIVER = ("chromedriver", "chromium-driver")
 
 
-def _which(names: tuple[str, ...]) -> str | None:
-    for name in names:
-        found = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists()
-                                       else None)
-        if found:
-            return found
-    return None
 
-
-@pytest.fixture(scope="module")
-def browser_paths() -> tuple[str, str]:
-    chromium, driver = _which(CHROMIUM), _which(DRIVER)
-    if chromium is None or driver is None:
-        reason = ("Chromium and its driver are not installed: the browser tests need them "
-                  "(apt-get install chromium chromium-driver)")
-        if os.environ.get("CELLREPORTS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}; CELLREPORTS_REQUIRE_BROWSER=1 forbids skipping them")
-        pytest.skip(reason)
-    return chromium, driver
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +42,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     registry = Registry.load(settings.registry_dir)
     Warehouse.of(settings).ready(registry)
     passwords = {code: add_account(settings, registry, code)[1] for code in ("BL01", "BL02")}
-    port = _free_port()
+    port = free_port()
     # the page as on 20 March 2024, a month of the demo registry
     march_20 = datetime(2024, 3, 20, 9, 0, tzinfo=ZoneInfo(settings.timezone))
     server = uvicorn.Server(uvicorn.Config(create_app(settings, clock=lambda: march_20),

@@ -39,3 +39,17 @@ def test_targets_can_be_kept_in_an_excel_workbook(tmp_path):
     assert registry.target("BL01", 2024, "hoc_sinh") == 9
     assert registry.target("BL01", 2024, "vien_chuc") == 3
     assert registry.target("BL02", 2024, "hoc_sinh") is None
+
+
+def test_a_unit_sits_under_its_parents_up_to_the_top_and_a_loop_ends(tmp_path):
+    from core.settings import DEFAULT_REGISTRY
+
+    registry = Registry.load(DEFAULT_REGISTRY)
+    assert registry.above("BL01") == {"BL", "LD"}
+    assert registry.above("LD") == set() and registry.above("XX") == set()
+    (tmp_path / "units.csv").write_text(
+        "code,name,level,parent_code,valid_from,valid_to,senders\n"
+        "A,Đơn vị A,huyen,B,,,\nB,Đơn vị B,huyen,A,,,\n", encoding="utf-8")
+    (tmp_path / "targets.csv").write_text("unit_code,year,population,target\n",
+                                          encoding="utf-8")
+    assert Registry.load(tmp_path).above("A") == {"A", "B"}  # a broken file cannot hang it
