@@ -37,6 +37,7 @@ from warehouse.unit_of_work import Warehouse
 # order the board lists them (the kinds services.reporting.write_province_outputs records).
 FILE_LABELS = {
     "workbook": "Báo cáo tổng hợp của tỉnh (Excel)",
+    "word": "Báo cáo của tỉnh (Word, bản dự thảo để ký)",
     "data_csv": "Tệp dữ liệu của tỉnh (CSV)",
     "data_json": "Tệp dữ liệu của tỉnh (JSON)",
 }

@@ -35,10 +35,11 @@ __all__ = ["AlreadyApproved", "ApprovalEvent", "BuildFile", "Change", "MonthStat
 
 # What each recorded output is, as the page names it
 KIND_LABELS = {"workbook": "Báo cáo tổng hợp (bảng tính Excel)",
+               "word": "Báo cáo gửi cấp trên (Word, bản dự thảo để ký)",
                "pdf": "Báo cáo tổng hợp để gửi (PDF)",
                "data_csv": "Tệp dữ liệu gửi cấp trên (CSV)",
                "data_json": "Tệp dữ liệu gửi cấp trên (JSON)"}
-KINDS = ("workbook", "data_csv", "data_json")  # the kinds record_builds writes, in order
+KINDS = ("workbook", "word", "data_csv", "data_json")  # the kinds record_builds writes, in order
 PDF = ".pdf"
 
 

@@ -35,6 +35,10 @@ from web.security import Attempts, new_token, same_token
 
 HERE = Path(__file__).parent
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# what the desk serves for download, by the file's suffix
+MEDIA_TYPES = {".xlsx": XLSX, ".csv": "text/csv; charset=utf-8", ".json": "application/json",
+               ".pdf": "application/pdf",
+               ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 OFFICER_ROLES = ("district", "province")
 log = logging.getLogger(__name__)
 

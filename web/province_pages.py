@@ -9,12 +9,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from core.layout import INDICATORS
 from services import province_desk
-from web.common import XLSX, NotFound, Officer, desk_of, month_or_404, officer_for
+from web.common import MEDIA_TYPES, NotFound, Officer, desk_of, month_or_404, officer_for
 from web.officer import officer_page
 
 router = APIRouter()
-MEDIA_TYPES = {".xlsx": XLSX, ".csv": "text/csv; charset=utf-8",
-               ".json": "application/json"}
 
 
 def province_officer(request: Request, province: str) -> Officer:

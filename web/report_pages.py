@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from core.registry import Registry
 from services import accounts, report_desk
 from web.common import (
-    XLSX,
+    MEDIA_TYPES,
     NotFound,
     Officer,
     address,
@@ -33,8 +33,6 @@ from web.officer import officer_page, open_month
 
 router = APIRouter()
 
-MEDIA_TYPES = {".xlsx": XLSX, ".csv": "text/csv; charset=utf-8",
-               ".json": "application/json", ".pdf": "application/pdf"}
 
 # GX's Data Docs pages run inline scripts and styles (and Vega compiles its charts with
 # eval): their responses carry this policy instead of the app's (SecurityHeaders adds only
