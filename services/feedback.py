@@ -3,6 +3,7 @@ the warehouse holds (so a run that died after loading still answers on the next 
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,9 @@ from connectors.base import Connector, IncomingFile
 from core.registry import Registry
 from core.settings import Settings
 from reports.feedback import FeedbackContext, build_feedback, feedback_name
+from services.reporting import deadline_day
 from warehouse.feedback_log import Answer
+from warehouse.queries import deadline
 from warehouse.unit_of_work import Warehouse
 
 
@@ -23,17 +26,17 @@ def send_answer(settings: Settings, registry: Registry, connector: Connector,
     answer = warehouse.answer(submission_id)
     if answer is None or answer.sent:
         return None
-    content, name = feedback_workbook(answer, incoming.content, registry,
-                                      ZoneInfo(settings.timezone))
+    content, name = feedback_workbook(answer, incoming.content, registry, settings)
     where = connector.send_feedback(incoming, name, content, key=answer.sha256[:8])
     warehouse.mark_answered(submission_id, str(where))
     return where
 
 
 def feedback_workbook(answer: Answer, original: bytes, registry: Registry,
-                      zone: ZoneInfo) -> tuple[bytes, str]:
+                      settings: Settings) -> tuple[bytes, str]:
     """The feedback workbook of a loaded submission, and its file name."""
     unit = registry.get(answer.unit_code)
+    zone = ZoneInfo(settings.timezone)
     ctx = FeedbackContext(
         filename=answer.filename,
         unit_label=f"{unit.name} ({unit.code})" if unit else (answer.unit_code or "—"),
@@ -41,6 +44,15 @@ def feedback_workbook(answer: Answer, original: bytes, registry: Registry,
         received_at=answer.received_at.astimezone(zone),
         accepted=answer.status in ("accepted", "pending"),
         replaces_version=answer.replaces_version, earlier_findings=answer.earlier_findings,
-        pending=answer.status == "pending")
+        pending=answer.status == "pending", deadline=_last_on_time_day(settings, answer.period))
     content = build_feedback(original, list(answer.findings), ctx)
-    return content, feedback_name(answer.filename, answer.version)
+    return content, feedback_name(answer.filename, answer.version, unit=answer.unit_code,
+                                  period=answer.period)
+
+
+def _last_on_time_day(settings: Settings, period: str | None) -> date | None:
+    """The month's deadline for the cells (config/rules/limits.csv), as a local date; None
+    when the file's month is unknown (refused before it was read)."""
+    if period is None:
+        return None
+    return deadline(period, deadline_day(settings, period), settings.timezone).date()

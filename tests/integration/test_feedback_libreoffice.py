@@ -33,14 +33,28 @@ def feedback(registry) -> tuple[bytes, int]:
     return build_feedback(content, findings, ctx), outcome.report.roster[2].excel_row
 
 
-def test_libreoffice_keeps_the_comment_and_the_highlight_on_the_offending_cell(feedback):
-    content, row = feedback
-    [ods] = convert_with_libreoffice([content], "ods")
-    xml = zipfile.ZipFile(io.BytesIO(ods)).read("content.xml").decode()
+@pytest.fixture(scope="module")
+def ods_content(feedback) -> str:
+    """The feedback saved by LibreOffice as .ods: its content.xml (one conversion)."""
+    [ods] = convert_with_libreoffice([feedback[0]], "ods")
+    return zipfile.ZipFile(io.BytesIO(ods)).read("content.xml").decode()
+
+
+def test_libreoffice_keeps_the_comment_and_the_highlight_on_the_offending_cell(ods_content):
+    xml = ods_content
     annotations = re.findall(r"<office:annotation\b.*?</office:annotation>", xml, re.S)
     assert any("R02" in a and "31/02/2007" in a for a in annotations)
     fills = set(re.findall(r'fo:background-color="(#[0-9a-fA-F]{6})"', xml))
     assert "#ffc7ce" in {f.lower() for f in fills}
+
+
+def test_libreoffice_reads_the_findings_link_as_a_jump_to_the_offending_cell(feedback,
+                                                                          ods_content):
+    """A relative "C8" in a link's location is R1C1 to LibreOffice (a dead link); ours are
+    absolute, and LibreOffice turns them into its own notation: sheet, dot, cell."""
+    _content, row = feedback
+    links = set(re.findall(r'<text:a xlink:href="([^"]*)"', ods_content))
+    assert links == {f"#&apos;DanhSach&apos;.$C${row}"}
 
 
 def test_libreoffice_prints_the_findings_sheet_first(feedback, tmp_path):

@@ -64,8 +64,14 @@ def test_feedback_of_a_workbook_with_formulas_carries_no_live_formula():
 def test_feedback_does_not_carry_the_senders_hyperlinks_or_calling_names():
     content = _feedback_of_armed()
     result = load_workbook(io.BytesIO(content))
-    assert all(c.hyperlink is None for ws in result.worksheets for row in ws.iter_rows()
+    # the sender's sheets keep none of their links; ours, on the findings sheet, only move
+    # the reader to a cell of this workbook (reports/feedback.py: internal_link)
+    assert all(c.hyperlink is None for ws in result.worksheets[1:] for row in ws.iter_rows()
                for c in row)
+    ours = [c.hyperlink for row in result["KetQuaKiemTra"].iter_rows() for c in row
+            if c.hyperlink is not None]
+    assert ours and all(link.target is None and link.location == "'DanhSach'!$F$8"
+                        for link in ours)
     assert "goi_ra" not in result.defined_names
     assert "DM_GioiTinh" in result.defined_names  # the form's own lists stay
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
