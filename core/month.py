@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from fractions import Fraction
 
 from core.registry import Unit
 
 # (unit_code, population, indicator, breakdown) -> value
 ValueKey = tuple[str, str, str, str]
+# (unit_code, population, indicator) -> value (breakdown tong) of an earlier month
+EarlierKey = tuple[str, str, str]
+# The indicators an earlier month is read for: admitted in the month, admitted since January.
+ADMISSIONS = ("TH11", "TH12")
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,17 @@ class MonthData:
     generated_at: datetime | None = None
     # (unit_code, population) -> the annual admission target on record (targets.csv)
     targets: dict[tuple[str, str], int] = field(default_factory=dict)
-    # (unit_code, population, period) -> admissions (TH11) of each month of the year so far
+    # (unit_code, population, period) -> admissions (TH11) of each month of the year so far,
+    # of every expected cell in the months it had an accepted report
     monthly_admissions: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # ADMISSIONS of every expected cell in its accepted report of the month before and of
+    # the same month a year before, as those months' reports used them; no key: the cell
+    # had no accepted report that month (a 0 is a report that admitted nobody)
+    last_month: dict[EarlierKey, int] = field(default_factory=dict)
+    last_year: dict[EarlierKey, int] = field(default_factory=dict)
+    # persons short of the pace (target × month / 12) from which a target is "behind"
+    # (config/rules/pace.csv in force at the month's end); None: the builder reads it there
+    behind_pace_from: Fraction | None = None
     # (unit_code, population, AGE_GROUPS key, band label) -> people
     age_bands: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     attention: list[AttentionItem] = field(default_factory=list)

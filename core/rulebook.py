@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
+from typing import ClassVar, Self
 
 from core.config_files import open_csv, read_once
 from core.errors import CellreportsError
@@ -67,8 +68,9 @@ def _clean(text: str | None) -> str:
     return unicodedata.normalize("NFC", (text or "").strip())
 
 
-def _parse_value(parameter: str, text: str, where: str) -> int | float:
-    if parameter in _FLOAT_PARAMETERS:
+def _parse_value(parameter: str, text: str, where: str,
+                 decimals: frozenset[str] = _FLOAT_PARAMETERS) -> int | float:
+    if parameter in decimals:
         try:
             value: int | float = float(text)
         except ValueError:
@@ -87,11 +89,13 @@ def _parse_value(parameter: str, text: str, where: str) -> int | float:
     return value
 
 
-def _parse_row(raw: dict[str, str | None], where: str, line: int) -> LimitRow:
+def _parse_row(raw: dict[str, str | None], where: str, line: int,
+               parameters: tuple[str, ...] = PARAMETERS,
+               decimals: frozenset[str] = _FLOAT_PARAMETERS) -> LimitRow:
     parameter = _clean(raw.get("parameter"))
-    if parameter not in PARAMETERS:
+    if parameter not in parameters:
         raise RuleBookError(f"{where}: unknown parameter {parameter!r}")
-    value = _parse_value(parameter, _clean(raw.get("value")), where)
+    value = _parse_value(parameter, _clean(raw.get("value")), where, decimals)
     date_text = _clean(raw.get("effective_from"))
     try:
         effective_from = date.fromisoformat(date_text)
@@ -104,13 +108,21 @@ def _parse_row(raw: dict[str, str | None], where: str, line: int) -> LimitRow:
 
 
 class RuleBook:
-    """All rows of the limits file; ``limits_on`` picks the ones in force on a day."""
+    """All rows of the limits file; ``limits_on`` picks the ones in force on a day.
+
+    A subclass reads another file of the same format with parameters of its own
+    (``core.pace.PaceRules``): the class attributes below name them."""
+
+    parameters: ClassVar[tuple[str, ...]] = PARAMETERS
+    decimal_parameters: ClassVar[frozenset[str]] = _FLOAT_PARAMETERS
+    kind: ClassVar[str] = "rules"  # the read-once cache's name for these files
+    what: ClassVar[str] = "rule limits"  # what the file is, in messages
 
     def __init__(self, rows: list[LimitRow] | tuple[LimitRow, ...], name: str = "limits"):
         self.rows: tuple[LimitRow, ...] = tuple(rows)
         self.name = name
         # parameter -> rows sorted by (effective_from, level row after all-levels row)
-        self._by_parameter: dict[str, list[LimitRow]] = {p: [] for p in PARAMETERS}
+        self._by_parameter: dict[str, list[LimitRow]] = {p: [] for p in self.parameters}
         seen: dict[tuple[str, str | None, date], LimitRow] = {}
         for row in self.rows:
             if row.parameter not in self._by_parameter:
@@ -132,14 +144,14 @@ class RuleBook:
         self._cache: dict[tuple[date, str | None], Limits] = {}
 
     @classmethod
-    def load(cls, path: Path) -> RuleBook:
+    def load(cls, path: Path) -> Self:
         """Read a limits CSV: UTF-8, header ``parameter,value,effective_from,level,source,note``
         (once per process while the file does not change)."""
-        return read_once("rules", Path(path), cls._read)
+        return read_once(cls.kind, Path(path), cls._read)
 
     @classmethod
-    def _read(cls, path: Path) -> RuleBook:
-        with open_csv(path, RuleBookError, "rule limits") as handle:
+    def _read(cls, path: Path) -> Self:
+        with open_csv(path, RuleBookError, cls.what) as handle:
             reader = csv.DictReader(handle)
             columns = [_clean(c) for c in (reader.fieldnames or [])]
             missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -154,7 +166,8 @@ class RuleBook:
                                         "(put text containing a comma in double quotes)")
                 if not any(_clean(v) for v in raw.values()):
                     continue  # a blank line made of commas
-                rows.append(_parse_row(raw, f"{path.name} line {line}", line))
+                rows.append(_parse_row(raw, f"{path.name} line {line}", line, cls.parameters,
+                                       cls.decimal_parameters))
         return cls(rows, name=path.name)
 
     @classmethod

@@ -3,8 +3,11 @@
 ChiTieu sets each cell's admissions so far this year (TH12) against its annual target
 (``month.targets``, from the registry's targets file as a plan like 119-KH/HU sets them):
 percent of the target and pace — the share of the target due by the end of the month,
-target × month / 12. It flags every school that has admitted no student so far this year
-(every school must admit students every year) and every staff target behind pace.
+target × month / 12. A line is behind pace only when short of it by at least the persons
+of config/rules/pace.csv (``month.behind_pace_from``; core.pace): a target of 2 is not
+behind by half a person in March. It flags every school that has admitted no student so
+far this year (every school must admit students every year) and every staff target behind
+pace.
 
 PhanTich breaks candidates (TH05) and admissions (TH11, TH12) down by women, ethnic
 minority, religion and Youth Union membership, and by age band (``month.age_bands``).
@@ -14,6 +17,7 @@ Totals are sums over the accepted cells, computed here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -22,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.export_format import TOTAL
 from core.layout import POPULATION_LABELS, POPULATIONS
 from core.month import AGE_BANDS, AGE_GROUPS, MonthData, UnitStatus
+from core.pace import behind_pace_from, is_behind
 from reports.cells import merge, put, put_merged, set_widths
 from reports.coverage import NO_DATA, total_label
 from reports.export import accepted_cells, unit_value
@@ -39,6 +44,7 @@ from reports.sheetstyle import (
     note,
     number_style,
     print_setup,
+    text_lines,
     text_style,
     write_header_row,
     write_sheet_title,
@@ -57,13 +63,22 @@ TARGETS_HEADER_ROW = 4
 
 
 def target_columns(month_number: int) -> tuple[tuple[str, float], ...]:
+    """The columns and their widths: ~100 units in all, what A4 landscape holds at the
+    sheet's own size (the pace's formula is in the note under the table)."""
     return (
-        ("STT", 5), ("Chi bộ", 30), ("Mã chi bộ", 9), ("Đối tượng", 10),
-        ("Kết nạp từ đầu năm (TH12)", 11), ("Chỉ tiêu năm", 9), ("Tỷ lệ đạt chỉ tiêu", 9),
-        (f"Cần đạt đến hết tháng {month_number} (chỉ tiêu × {month_number}/12)", 14),
-        ("Chênh lệch so với tiến độ", 11), ("Tiến độ", 12), ("Còn phải kết nạp", 10),
-        ("Ghi chú", 28),
+        ("STT", 4), ("Chi bộ", 17), ("Mã chi bộ", 6.5), ("Đối tượng", 10.5),
+        ("Kết nạp từ đầu năm (TH12)", 7), ("Chỉ tiêu năm", 6.5), ("Tỷ lệ đạt chỉ tiêu", 6.5),
+        (f"Cần đạt đến hết tháng {month_number}", 7.5), ("Chênh lệch so với tiến độ", 7),
+        ("Tiến độ", 9.5), ("Còn phải kết nạp", 6.5), ("Ghi chú", 12),
     )
+
+
+def header_height(ws: Worksheet, row: int, labels: Sequence[str], first_column: int = 1,
+                  ) -> None:
+    """Row ``row`` high enough for its wrapped bold labels (a header never clips a word)."""
+    lines = max(text_lines(ws, label, (column, column), size=11)
+                for column, label in enumerate(labels, start=first_column))
+    ws.row_dimensions[row].height = 15 * lines + 4
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,9 @@ class Progress:
     year_to_date: int | None   # None: the cell has no accepted report this month
     target: int | None         # None: no target on record
     month: int
+    # persons short of the pace from which the line is behind (config/rules/pace.csv);
+    # None: that file's latest row, for a caller that knows only the month's number
+    behind_from: Fraction | None = None
 
     @property
     def percent(self) -> float | None:
@@ -97,7 +115,10 @@ class Progress:
             return None
         if self.gap is None:
             return NO_TARGET
-        return AHEAD if self.gap > 0 else ON_PACE if self.gap == 0 else BEHIND
+        if self.gap > 0:
+            return AHEAD
+        threshold = behind_pace_from() if self.behind_from is None else self.behind_from
+        return BEHIND if is_behind(self.gap, threshold) else ON_PACE
 
     @property
     def remaining(self) -> int | None:
@@ -110,10 +131,26 @@ def month_number(month: MonthData) -> int:
     return int(month.period[5:7])
 
 
+def behind_from(month: MonthData) -> Fraction:
+    """Persons short of the pace from which a line of ``month``'s report is behind: the
+    month's own (as the warehouse read it), else config/rules/pace.csv at the month's end
+    for the consolidating unit's level."""
+    if month.behind_pace_from is not None:
+        return month.behind_pace_from
+    return behind_pace_from(month.period, month.levels.get(month.unit.code, month.unit.level))
+
+
+def persons(number: Fraction) -> str:
+    """A number of persons as the sheets write it: ``1``, ``1,5``."""
+    text = str(number.numerator) if number.denominator == 1 else f"{float(number):g}"
+    return text.replace(".", ",")
+
+
 def cell_progress(month: MonthData, cell: UnitStatus, population: str) -> Progress:
     ytd = (unit_value(month, [cell.unit.code], population, "TH12", TOTAL)
            if cell.accepted else None)
-    return Progress(ytd, month.targets.get((cell.unit.code, population)), month_number(month))
+    return Progress(ytd, month.targets.get((cell.unit.code, population)), month_number(month),
+                    behind_from(month))
 
 
 def total_progress(month: MonthData, population: str) -> Progress:
@@ -125,7 +162,8 @@ def total_progress(month: MonthData, population: str) -> Progress:
     targets = [month.targets[(cell.unit.code, p)] for cell in month.cells for p in populations
                if (cell.unit.code, p) in month.targets]
     admitted = unit_value(month, codes, population, "TH12", TOTAL) if codes else None
-    return Progress(admitted, sum(targets) if targets else None, month_number(month))
+    return Progress(admitted, sum(targets) if targets else None, month_number(month),
+                    behind_from(month))
 
 
 def total_line_label(month: MonthData, label: str) -> str:
@@ -197,7 +235,9 @@ def write_target_cells(ws: Worksheet, row: int, month: MonthData) -> int:
         put(ws, first, 2, cell.unit.name, text_style())
         put(ws, first, 3, cell.unit.code, centre_style())
         merge_down(ws, first, row - 1, [1, 2, 3])
-        fit_row(ws, first, {2: cell.unit.name}, rows=2)
+        # estimated at 12 pt for an 11-pt name: LibreOffice's substitute for Times New Roman
+        # wraps a long name in this narrow column a line sooner than the estimate at 11 pt
+        fit_row(ws, first, {2: cell.unit.name}, size=12, rows=2)
         if ws.row_dimensions[first].height:  # the name spans both lines: both grow alike
             ws.row_dimensions[first + 1].height = max(ws.row_dimensions[first].height,
                                                       ws.row_dimensions[first + 1].height or 0)
@@ -227,7 +267,6 @@ def cell_list(cells: list[UnitStatus]) -> str:
 
 
 def write_target_notes(ws: Worksheet, row: int, month: MonthData, last_column: int) -> int:
-    m = month_number(month)
     no_student, behind = no_student_cells(month), staff_behind_cells(month)
     if no_student:
         row = note(ws, row, last_column,
@@ -243,9 +282,16 @@ def write_target_notes(ws: Worksheet, row: int, month: MonthData, last_column: i
                    f"{len(month.cells)} chi bộ có báo cáo hợp lệ (chưa gồm: "
                    f"{', '.join(sorted(c.unit.code for c in missing))}); chỉ tiêu năm là "
                    f"chỉ tiêu được giao của cả {len(month.cells)} chi bộ.", italic=True)
-    return note(ws, row, last_column,
-                f"Tiến độ: số cần đạt đến hết tháng {m} = chỉ tiêu năm × {m}/12; kết nạp từ "
-                "đầu năm nhiều hơn là vượt tiến độ, ít hơn là chậm tiến độ.", italic=True)
+    return note(ws, row, last_column, pace_note(month), italic=True)
+
+
+def pace_note(month: MonthData) -> str:
+    """How the pace column reads, with the month's threshold."""
+    m = month_number(month)
+    return (f"Tiến độ: số cần đạt đến hết tháng {m} = chỉ tiêu năm × {m}/12; kết nạp từ "
+            "đầu năm nhiều hơn là vượt tiến độ, ít hơn số cần đạt từ "
+            f"{persons(behind_from(month))} người trở lên là chậm tiến độ, còn lại là đúng "
+            "tiến độ.")
 
 
 def build_targets_sheet(ws: Worksheet, month: MonthData) -> None:
@@ -253,7 +299,9 @@ def build_targets_sheet(ws: Worksheet, month: MonthData) -> None:
     last_column = len(columns)
     set_widths(ws, [w for _, w in columns])
     write_sheet_title(ws, month, TARGETS_TITLE, last_column)
-    write_header_row(ws, TARGETS_HEADER_ROW, [label for label, _ in columns], height=62)
+    labels = [label for label, _ in columns]
+    write_header_row(ws, TARGETS_HEADER_ROW, labels)
+    header_height(ws, TARGETS_HEADER_ROW, labels)
     row = write_target_cells(ws, TARGETS_HEADER_ROW + 1, month)
     row = write_target_totals(ws, row, month)
     last = write_target_notes(ws, row + 1, month, last_column) - 1
@@ -277,9 +325,10 @@ BREAKDOWN_COLUMNS = (
     ("doan_vien", "Đoàn viên"),
 )
 BAND_LABELS = tuple(label for label, _, _ in AGE_BANDS)
-FIXED_COLUMNS = (("STT", 5), ("Chi bộ", 27), ("Mã chi bộ", 9), ("Nội dung", 25),
-                 ("Tổng số", 8))
-BREAKDOWN_WIDTH, BAND_WIDTH = 9, 7.5
+# ~100 units of width in all, what A4 landscape holds at the sheet's own size
+FIXED_COLUMNS = (("STT", 4.5), ("Chi bộ", 16), ("Mã chi bộ", 6.5), ("Nội dung", 14),
+                 ("Tổng số", 6))
+BREAKDOWN_WIDTH, BAND_WIDTH = 6, 5
 FIRST_BREAKDOWN = len(FIXED_COLUMNS) + 1
 FIRST_BAND = FIRST_BREAKDOWN + len(BREAKDOWN_COLUMNS)
 BREAKDOWNS_LAST_COLUMN = FIRST_BAND + len(BAND_LABELS) - 1
@@ -309,7 +358,8 @@ def write_breakdown_header(ws: Worksheet) -> None:
     put_merged(ws, row, (FIRST_BREAKDOWN, FIRST_BAND - 1), "Trong đó", bold)
     put_merged(ws, row, (FIRST_BAND, BREAKDOWNS_LAST_COLUMN), "Chia theo độ tuổi", bold)
     labels = [label for _, label in BREAKDOWN_COLUMNS] + list(BAND_LABELS)
-    write_header_row(ws, row + 1, labels, first_column=FIRST_BREAKDOWN, height=32)
+    write_header_row(ws, row + 1, labels, first_column=FIRST_BREAKDOWN)
+    header_height(ws, row + 1, labels, FIRST_BREAKDOWN)
 
 
 def write_breakdown_block(ws: Worksheet, row: int, month: MonthData, codes: list[str],
@@ -317,6 +367,7 @@ def write_breakdown_block(ws: Worksheet, row: int, month: MonthData, codes: list
     """Three lines (TH05, TH11, TH12) for ``codes``; returns the next free row."""
     for indicator, label in GROUPS:
         put(ws, row, 4, label, text_style(bold=bold))
+        fit_row(ws, row, {4: label})
         values, bands = breakdown_line(month, codes, population, indicator)
         for column, value in enumerate(values, start=len(FIXED_COLUMNS)):
             put(ws, row, column, value, number_style(bold=bold or column == 5))
@@ -334,6 +385,7 @@ def write_breakdown_no_data(ws: Worksheet, row: int) -> int:
     """The three lines of a total without any accepted cell: words, never zeros."""
     for _indicator, label in GROUPS:
         put(ws, row, 4, label, text_style(bold=True))
+        fit_row(ws, row, {4: label})
         put_merged(ws, row, (len(FIXED_COLUMNS), BREAKDOWNS_LAST_COLUMN),
                    NO_DATA, centre_style(bold=True))
         row += 1

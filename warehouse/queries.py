@@ -13,8 +13,17 @@ from sqlalchemy.orm import Session
 from core.findings import Finding
 from core.kinds import CELL_REPORT
 from core.layout import POPULATIONS
-from core.month import AGE_BANDS, AttentionItem, MonthData, UnitStatus, ValueKey
-from core.periods import last_day
+from core.month import (
+    ADMISSIONS,
+    AGE_BANDS,
+    AttentionItem,
+    EarlierKey,
+    MonthData,
+    UnitStatus,
+    ValueKey,
+)
+from core.pace import behind_pace_from
+from core.periods import last_day, previous_period
 from core.registry import Registry, Unit
 from warehouse import models as m
 
@@ -55,6 +64,7 @@ def month_data(session: Session, registry: Registry, unit_code: str, period: str
         values[(unit_of[v.submission_id], v.population, v.indicator, v.breakdown)] = v.value
     units_in_file = [*cells, unit]
     in_use = {s.unit.code: s for s in statuses if s.accepted}
+    expected = [c.code for c in cells]
     year = int(period[:4])
     return MonthData(
         period=period, unit=unit,
@@ -65,7 +75,10 @@ def month_data(session: Session, registry: Registry, unit_code: str, period: str
         generated_at=(latest_arrival or due).astimezone(ZoneInfo(timezone)),
         targets={(c.code, p): t for c in cells for p in POPULATIONS
                  if (t := registry.target(c.code, year, p)) is not None},
-        monthly_admissions=_monthly_admissions(session, list(in_use), period),
+        monthly_admissions=_monthly_admissions(session, expected, period),
+        last_month=_earlier(session, expected, previous_period(period)),
+        last_year=_earlier(session, expected, f"{year - 1:04d}{period[4:]}"),
+        behind_pace_from=behind_pace_from(period, unit.level),
         age_bands=_age_bands(session, list(in_use), period),
         attention=_attention(session, list(in_use), period),
     )
@@ -118,6 +131,16 @@ def _monthly_admissions(session: Session, units: list[str], period: str,
         sub = subs[v.submission_id]
         found[(sub.unit_code or "", v.population, sub.period or "")] = v.value
     return found
+
+
+def _earlier(session: Session, units: list[str], period: str) -> dict[EarlierKey, int]:
+    """The admissions (``ADMISSIONS``) of ``units`` in their accepted reports of an earlier
+    ``period``: the submissions in force, as that month's report uses them."""
+    subs = {sub.id: sub.unit_code or "" for sub in _in_use(session, units, [period])}
+    return {(subs[v.submission_id], v.population, v.indicator): v.value
+            for v in _rows_of(session, m.IndicatorValue, subs,
+                              m.IndicatorValue.indicator.in_(ADMISSIONS),
+                              m.IndicatorValue.breakdown == "tong")}
 
 
 def _age_bands(session: Session, units: list[str], period: str,

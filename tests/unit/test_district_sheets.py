@@ -81,8 +81,10 @@ def test_targets_per_cell(book: openpyxl.Workbook, month: MonthData) -> None:
             assert percent.number_format == "0.0%"
             assert due.value == pytest.approx(target * 3 / 12)
             assert gap.value == pytest.approx(ytd - target * 3 / 12)
+            # behind only when short of the pace by a whole person (config/rules/pace.csv)
             assert pace.value == ("Vượt tiến độ" if ytd * 12 > target * 3 else
-                                  "Đúng tiến độ" if ytd * 12 == target * 3 else "Chậm tiến độ")
+                                  "Chậm tiến độ" if target * 3 - ytd * 12 >= 12 else
+                                  "Đúng tiến độ")
             assert remaining.value == max(target - ytd, 0)
 
 
@@ -91,7 +93,8 @@ def test_targets_by_hand(book: openpyxl.Workbook) -> None:
     bl01 = only_row(ws, 3, "BL01")
     assert line(ws, bl01, 5, 12) == [2, 6, pytest.approx(1 / 3), 1.5, 0.5, "Vượt tiến độ", 4,
                                      None]
-    assert line(ws, bl01 + 1, 5, 12) == [0, 2, 0, 0.5, -0.5, "Chậm tiến độ", 2, STAFF_BEHIND]
+    # a staff target of 2 is half a person short of its pace in March: not behind
+    assert line(ws, bl01 + 1, 5, 12) == [0, 2, 0, 0.5, -0.5, "Đúng tiến độ", 2, None]
     bl03 = only_row(ws, 3, "BL03")  # rejected: target and pace due, no admissions
     assert line(ws, bl03, 5, 8) == [None, 4, None, 1.0]
     assert ws.cell(row=bl03, column=12).value == "Chưa có báo cáo hợp lệ tháng này"
@@ -126,15 +129,20 @@ def test_no_student_flag_exactly_on_cells_without_student_admissions(
     assert flagged == [only_row(ws, 3, "BL02")]
     assert ws.cell(row=flagged[0], column=4).value == "Học sinh"
     assert ws.cell(row=flagged[0], column=12).font.b
-    assert rows_of(ws, 12, STAFF_BEHIND) == [only_row(ws, 3, "BL01") + 1]
+    # BL01's staff are half a person short of the pace: no flag (tests/unit/
+    # test_district_progress.py flags a whole person)
+    assert rows_of(ws, 12, STAFF_BEHIND) == []
     notes = texts(ws)
     assert any(t.startswith(NO_STUDENT) and "BL02" in t for t in notes)
-    assert any(t.startswith(STAFF_BEHIND) and "BL01" in t for t in notes)
+    assert not any(t.startswith(STAFF_BEHIND) for t in notes)
 
 
 def test_targets_header_names_the_month(book: openpyxl.Workbook) -> None:
     ws = book["ChiTieu"]
-    assert ws.cell(row=4, column=8).value == "Cần đạt đến hết tháng 3 (chỉ tiêu × 3/12)"
+    assert ws.cell(row=4, column=8).value == "Cần đạt đến hết tháng 3"
+    # the formula, too long for the narrow column, is in the note under the table
+    assert any(t.startswith("Tiến độ: số cần đạt đến hết tháng 3 = chỉ tiêu năm × 3/12;")
+               for t in texts(ws))
 
 
 # ---------------------------------------------------------------- PhanTich
