@@ -356,22 +356,27 @@ def demo(data_dir: DataDir = None,
 @app.command()
 def template(unit: Annotated[str, typer.Option(help="Unit code, e.g. BL01.")],
              period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
-             out: Annotated[Path | None, typer.Option(help="Output file.")] = None) -> None:
+             out: Annotated[Path | None, typer.Option(
+                 help="Output file (default: DATA_DIR/templates/BC-PTD-HS_<unit>_<month>"
+                      ".xlsx).")] = None,
+             data_dir: DataDir = None) -> None:
     """Write the blank BC-PTĐ-HS/1 workbook for a unit and month."""
     from core.registry import Registry
     from forms.writer import write_template
 
-
-    settings = Settings()
+    settings = _settings(data_dir)
     month = _period(period)
     with _user_errors():
         registry = Registry.load(settings.registry_dir)
     found = registry.get(unit)
     if found is None or not found.active_in(month):
         raise typer.BadParameter(f"unit {unit!r} is not in the registry for {month}")
-    target = out or Path(f"BC-PTD-HS_{found.code}_{month}.xlsx")
+    # beside the rest of the data, not wherever the shell happens to be
+    target = out or settings.data_dir / "templates" / f"BC-PTD-HS_{found.code}_{month}.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(write_template(found, month))
-    console.print(f"Template for {found.name} ({found.code}), {month}: {target}")
+    console.print(f"Template for {found.name} ({found.code}), {month}: {target}",
+                  soft_wrap=True, markup=False)
 
 
 @app.command()

@@ -23,6 +23,15 @@ STAGE_INDICATORS: dict[str, frozenset[int]] = {
     "TH10": frozenset({6}),
     "TH14": frozenset({7}),
 }
+# Date-based indicators: code -> (the roster date it looks at, from the first day of the
+# month or of the year, up to the month's last day). The blank form's COUNTIFS
+# (forms.writer) are built from these two tables too.
+MONTH, YEAR = "month", "year"
+DATE_INDICATORS: dict[str, tuple[str, str]] = {
+    "TH11": ("decision_date", MONTH),
+    "TH12": ("decision_date", YEAR),
+    "TH15": ("full_member_date", MONTH),
+}
 
 
 def _in_range(day: date | None, start: date, end: date) -> bool:
@@ -32,16 +41,12 @@ def _in_range(day: date | None, start: date, end: date) -> bool:
 def row_indicators(row: RosterRow, period: str) -> list[str]:
     """The roster indicators one row counts towards in ``period``."""
     month_start, month_end = first_day(period), last_day(period)
-    year_start = date(month_end.year, 1, 1)
+    starts = {MONTH: month_start, YEAR: date(month_end.year, 1, 1)}
     codes = [code for code, stages in STAGE_INDICATORS.items() if row.stage in stages]
     # Date-based indicators look at the date alone, whatever the current stage: a person
     # admitted in January is still "admitted this year" in March, at stage 7.
-    if _in_range(row.decision_date, month_start, month_end):
-        codes.append("TH11")
-    if _in_range(row.decision_date, year_start, month_end):
-        codes.append("TH12")
-    if _in_range(row.full_member_date, month_start, month_end):
-        codes.append("TH15")
+    codes.extend(code for code, (field, since) in DATE_INDICATORS.items()
+                 if _in_range(getattr(row, field), starts[since], month_end))
     return codes
 
 

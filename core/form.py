@@ -101,3 +101,6 @@ class CellReport:
     legacy_encoding: str | None = None
     # form sheets read although hidden (no visible sheet of that name exists): F11 warning
     hidden_sheets: tuple[str, ...] = ()
+    # TongHop's roster indicators (TH05…) whose cells held a formula saved without its
+    # result (a program that does not calculate): read as the roster's counts, X01 warning
+    counted_from_roster: tuple[str, ...] = ()

@@ -7,16 +7,21 @@ and never runs macros; the container is checked first (forms.container).
 from __future__ import annotations
 
 import io
+import posixpath
 import re
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from xml.etree import ElementTree
 
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
 from core import layout
+from core.counts import derive_roster_counts
 from core.errors import ReadError
 from core.form import CellRef, CellReport, Header, RosterRow, SummaryLine
 from core.limits import DEFAULT_LIMITS, Limits
@@ -149,6 +154,7 @@ def read_cell_report(content: bytes, limits: Limits = DEFAULT_LIMITS) -> CellRep
     read_summary(summary, summary_name, report)
     read_roster(roster, roster_name, report, date1904=date1904,
                 max_rows=limits.max_roster_rows)
+    count_unsaved_formulas(content, sheets.container, summary_name, report)
     return report
 
 
@@ -282,6 +288,89 @@ def read_summary(grid: Grid, sheet: str, report: CellReport) -> None:
 
 def _at(row: list[object], c: int) -> object:
     return row[c] if c < len(row) else None
+
+
+# ---- TongHop: formulas saved without their result -------------------------------------
+# The blank form counts TH05–TH12, TH14 and TH15 with formulas over DanhSach. Excel and
+# LibreOffice save each formula's result beside it, and that result is what is read above.
+# A program that does not calculate (a script writing with openpyxl, some converters) saves
+# the formula alone, which reads as an empty cell, 0: the file would be rejected under X01
+# for a count nobody typed. Such a cell is counted from the roster instead, as the form
+# defines it, and the report names the indicators so counted (``counted_from_roster``).
+
+def count_unsaved_formulas(content: bytes, container: Container, sheet: str,
+                           report: CellReport) -> None:
+    """Fill the roster indicators whose cells hold a formula without a saved result with
+    the counts of ``derive_roster_counts``; record their codes on the report."""
+    blank = [(line, population) for code in layout.ROSTER_INDICATORS
+             if (line := report.summary.get(code)) is not None
+             for population in layout.POPULATIONS
+             if getattr(line, population) is None and population not in line.invalid]
+    period = report.header.period
+    # .xls and LibreOffice's .ods always carry results; only the Office Open XML kinds
+    # are written by programs that do not calculate
+    if not blank or period is None or container.kind not in ("xlsx", "xlsm"):
+        return
+    unsaved = unsaved_formula_cells(content, sheet)
+    if not unsaved:
+        return
+    counts = derive_roster_counts(report.roster, period)
+    counted: list[str] = []
+    for line, population in blank:
+        if f"{report.summary_columns[population]}{line.excel_row}" in unsaved:
+            setattr(line, population, counts[(population, line.code)])
+            if line.code not in counted:
+                counted.append(line.code)
+    report.counted_from_roster = tuple(counted)
+
+
+def unsaved_formula_cells(content: bytes, sheet: str) -> frozenset[str]:
+    """The cells (``"C8"``) of ``sheet`` holding a formula saved without its result.
+
+    Read after calamine has read the whole file and the container has refused any DTD, so
+    the XML is plain; a part this look cannot follow gives no cell (the values read stand).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            part = _sheet_part(archive, sheet)
+            return frozenset() if part is None else _unsaved_formulas(archive, part)
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError,
+            EOFError, zlib.error):
+        return frozenset()
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding ``sheet``, through the workbook's relationships."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rel_id = next((value for el in workbook.iter() if _local(el.tag) == "sheet"
+                   and el.get("name") == sheet
+                   for name, value in el.attrib.items() if _local(name) == "id"), None)
+    relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((el.get("Target") for el in relations.iter()
+                   if _local(el.tag) == "Relationship" and el.get("Id") == rel_id), None)
+    if rel_id is None or not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+
+
+def _unsaved_formulas(archive: zipfile.ZipFile, part: str) -> frozenset[str]:
+    found = set()
+    with archive.open(part) as stream:
+        for _event, el in ElementTree.iterparse(stream):
+            name = _local(el.tag)
+            if name == "c":
+                children = {_local(child.tag): child for child in el}
+                value = children.get("v")
+                if "f" in children and (value is None or not value.text) and el.get("r"):
+                    found.add(str(el.get("r")))
+                el.clear()
+            elif name == "row":
+                el.clear()  # a large sheet is walked, not kept
+    return frozenset(found)
 
 
 # ---- DanhSach -------------------------------------------------------------------------

@@ -13,12 +13,14 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.counts import DATE_INDICATORS, STAGE_INDICATORS, YEAR
 from core.form import Header, RosterRow, SummaryLine
 from core.layout import (
     ETHNIC_GROUPS,
@@ -27,6 +29,7 @@ from core.layout import (
     INDICATORS,
     INFO_FIELDS,
     NO,
+    NO_RELIGION,
     POPULATION_LABELS,
     POPULATIONS,
     ROSTER_COLUMNS,
@@ -264,6 +267,16 @@ def _write_roster_row(ws: Worksheet, excel_row: int, columns: Sequence[str],
              alignment=_roster_alignment(field), border=True)
 
 
+# The signature block's lines: the date line first, the names last.
+SIGNATURE_DATE_LINE, SIGNATURE_NAME_LINE = 0, 5
+
+
+def _signature_columns(columns: Sequence[str]) -> tuple[int, int, int]:
+    """The signature block's columns: the left one, and the span of the right one."""
+    left = columns.index("full_name") + 1 if "full_name" in columns else 2
+    return left, max(len(columns) - 4, left + 3), len(columns)
+
+
 def _signature_block(ws: Worksheet, first_row: int, header: Header, columns: Sequence[str]
                      ) -> None:
     """The signatures under the table, as on a printed form.
@@ -271,9 +284,7 @@ def _signature_block(ws: Worksheet, first_row: int, header: Header, columns: Seq
     Placed under the name column (left) and the admission columns (right): never under
     STT, Ngày sinh or Giai đoạn, which are what make a row a data row.
     """
-    left = columns.index("full_name") + 1 if "full_name" in columns else 2
-    right_start = max(len(columns) - 4, left + 3)
-    right_end = len(columns)
+    left, right_start, right_end = _signature_columns(columns)
     day = header.report_date
     dated = (f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}" if day
              else "ngày ..... tháng ..... năm ..........")
@@ -424,6 +435,128 @@ def _write_instructions(ws: Worksheet) -> None:
     ws.column_dimensions["A"].width = 110
 
 
+# The blank form's HuongDan (write_template): one paragraph a row, wrapped in a column that
+# fits an A4 portrait page, each row as high as its lines, so that it reads whole on screen
+# and prints at its own size (13 pt) without a line running into the next row.
+#
+# A column's width counts digits of the workbook's Normal font, so the template's Normal
+# font is the text's own family (Times New Roman, 11 pt: the width Calibri's digits gave
+# every other column). Then a paragraph takes the same number of lines whatever font is
+# printed: Times New Roman, or DejaVu Serif where LibreOffice lacks it (both ~0.82 of a
+# digit per character of text, ~0.96 in bold). The page is the widest case: DejaVu Serif's
+# digits (7 pt at 11 pt) make 66 columns 466 pt, inside the 482 pt between 20 mm margins;
+# Times New Roman's narrower digits leave a wider margin, never a scaled-down page.
+NORMAL_FONT = Font(name=FONT_NAME, size=11)
+GUIDE_WIDTH = 66  # digits of NORMAL_FONT
+GUIDE_SIZE, GUIDE_TITLE_SIZE = 13, 14
+_DIGITS_PER_CHAR = {False: 0.9, True: 1.03}  # at NORMAL_FONT's size, with room to spare
+_DIGITS_PER_INDENT = 1.5
+_LINE_SPACING = 1.3  # line height / font size, with room to spare
+_ROW_PADDING = 5  # points above and below a paragraph
+_GUIDE_MARGINS = PageMargins(left=20 / 25.4, right=20 / 25.4, top=20 / 25.4,
+                             bottom=20 / 25.4, header=0.3, footer=0.3)
+
+Paragraph = tuple[str, Font, Alignment]
+
+
+def _guide_font(*, size: int = GUIDE_SIZE, bold: bool = False, italic: bool = False) -> Font:
+    return Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
+
+
+def guide_paragraphs() -> list[Paragraph]:
+    """The blank form's instructions, paragraph by paragraph, with font and alignment."""
+    info_labels = ", ".join(f"“{label}”" for label, _ in INFO_FIELDS.values())
+    body, bold = _guide_font(), _guide_font(bold=True)
+    justify = Alignment(horizontal="justify", vertical="top", wrap_text=True)
+    left = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    item = Alignment(horizontal="left", vertical="top", wrap_text=True, indent=2)
+    centred = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    texts: list[Paragraph] = [
+        ("HƯỚNG DẪN ĐIỀN BIỂU MẪU " + FORM_VERSION,
+         _guide_font(size=GUIDE_TITLE_SIZE, bold=True), centred),
+        ("Báo cáo tình hình phát triển Đảng trong học sinh, viên chức",
+         _guide_font(italic=True), centred),
+        ("Mỗi chi bộ lập một tệp cho mỗi tháng, gửi Ban Tổ chức Huyện ủy chậm nhất ngày "
+         f"{DEADLINE_DAY} của tháng báo cáo. Không đổi tên các trang tính, không xóa, thêm "
+         "hay đổi tên các cột.", body, justify),
+        ("Chỉ ghi vào các ô tô màu vàng. Các ô nhãn, mã số và các ô tự đếm được khóa để "
+         "tránh sửa nhầm; điền các ô màu vàng không cần mật khẩu.", body, justify),
+        ("Ngày tháng ghi theo định dạng ngày/tháng/năm: dd/mm/yyyy (ví dụ 05/03/2024).",
+         body, justify),
+        (f"1. Trang “{SHEET_INFO}” (thông tin chung)", bold, left),
+        (f"Điền đủ các mục: {info_labels}. Mục “Người lập” có thể để trống. “Kỳ báo cáo” "
+         "ghi tháng/năm, ví dụ 03/2024; các chỉ tiêu tự đếm ở trang "
+         f"“{SHEET_SUMMARY}” đếm theo kỳ này. Giữ nguyên “Phiên bản biểu mẫu” là "
+         f"{FORM_VERSION}.", body, justify),
+        (f"2. Trang “{SHEET_SUMMARY}” (tổng hợp số liệu)", bold, left),
+        ("Các chỉ tiêu TH01–TH04 và TH13 do chi bộ tự thống kê: ghi số nguyên, không âm "
+         "vào hai cột “Học sinh” và “Viên chức”; ô để trống được hiểu là 0.", body, justify),
+        ("Các chỉ tiêu TH05–TH12, TH14 và TH15 (ô màu xám) tự đếm từ danh sách ở trang "
+         f"“{SHEET_ROSTER}”: theo giai đoạn hiện tại của từng người, ngày quyết định kết "
+         "nạp và ngày chuyển chính thức. Không ghi đè lên các ô này. Lưu tệp bằng Excel "
+         "hoặc LibreOffice trước khi gửi để các số được tính.", body, justify),
+        (f"3. Trang “{SHEET_ROSTER}” (danh sách)", bold, left),
+        ("Mỗi người một dòng, STT ghi số. Các cột Giới tính, Dân tộc, Tôn giáo, Đối tượng, "
+         "Đoàn viên, Giai đoạn chọn trong danh sách thả xuống; tôn giáo không có trong "
+         "danh sách thì gõ tên, không theo tôn giáo nào ghi “Không”. Số định danh cá nhân "
+         "ghi đủ 12 chữ số (kể cả số 0 ở đầu). “Ngày vào giai đoạn” là ngày người đó bắt "
+         "đầu giai đoạn hiện tại. Không ghi ngày sau “Ngày lập”.", body, justify),
+        ("Từ giai đoạn 2 ghi hai người giúp đỡ (người thứ hai có thể là “BCH Đoàn "
+         "trường”); từ giai đoạn 3 ghi số và ngày cấp giấy chứng nhận BDNTVĐ; từ giai đoạn "
+         "6 ghi ngày nghị quyết của chi bộ; từ giai đoạn 7 ghi số và ngày quyết định kết "
+         "nạp; giai đoạn 8 ghi ngày chuyển chính thức; giai đoạn 0 ghi lý do vào cột Ghi "
+         "chú.", body, justify),
+        ("Người đã chuyển chính thức (giai đoạn 8) hoặc dừng theo dõi (giai đoạn 0) chỉ ghi "
+         "trong tháng phát sinh, các tháng sau không ghi lại.", body, justify),
+        ("Cần thêm dòng thì chèn dòng vào giữa bảng (trên dòng trống cuối cùng): dòng mới "
+         "giữ định dạng, danh sách thả xuống và được đếm ở trang "
+         f"“{SHEET_SUMMARY}”.", body, justify),
+        ("Các giai đoạn:", bold, left),
+    ]
+    texts.extend((choice, body, item) for choice in STAGE_CHOICES)
+    return texts
+
+
+def _text_digits(text: str, font: Font) -> float:
+    size = float(font.sz or GUIDE_SIZE)
+    return len(text) * _DIGITS_PER_CHAR[bool(font.b)] * size / float(NORMAL_FONT.sz)
+
+
+def wrapped_lines(text: str, font: Font, width: float, indent: float = 0) -> int:
+    """How many lines ``text`` takes wrapped at word boundaries in a column ``width``
+    digits of ``NORMAL_FONT`` wide (an estimate on the safe side: Excel and LibreOffice
+    never grow a row with a height of its own)."""
+    usable = width - 1 - indent * _DIGITS_PER_INDENT  # the cell's padding, the indent
+    lines, used = 1, 0.0
+    space = _text_digits(" ", font)
+    for word in text.split():
+        needed = _text_digits(word, font)
+        if used and used + space + needed > usable:
+            lines, used = lines + 1, needed
+        else:
+            used += (space if used else 0) + needed
+    return lines
+
+
+def guide_row_height(lines: int, font: Font) -> float:
+    """Points for ``lines`` lines of ``font`` and the padding above and below them."""
+    return round(lines * float(font.sz or GUIDE_SIZE) * _LINE_SPACING + 2 * _ROW_PADDING, 1)
+
+
+def write_guide(ws: Worksheet) -> None:
+    """The blank form's HuongDan: each paragraph one wrapped cell, its row as high as its
+    lines; A4 portrait, fitted to the width only (the column already fits: nothing shrinks)."""
+    ws.column_dimensions["A"].width = GUIDE_WIDTH
+    for row, (text, font, alignment) in enumerate(guide_paragraphs(), start=1):
+        _put(ws, row, 1, text, font=font, alignment=alignment)
+        lines = wrapped_lines(text, font, GUIDE_WIDTH, alignment.indent or 0)
+        ws.row_dimensions[row].height = guide_row_height(lines, font)
+    _fit_to_a4_width(ws)
+    ws.page_margins = _GUIDE_MARGINS
+    ws.print_options.horizontalCentered = True
+    ws.sheet_view.showGridLines = False
+
+
 # ---------------------------------------------------------------------------------------
 # Public API
 
@@ -475,9 +608,218 @@ def write_cell_workbook(header: Header, summary: dict[str, SummaryLine],
                                                   blank_rows=blank_rows, columns=columns))
 
 
-def write_template(unit: Unit, period: str, *, rows: int = 60) -> bytes:
-    """The blank form for one cell and month: header pre-filled, tables empty."""
+def build_template(unit: Unit, period: str, *, rows: int = 60) -> Workbook:
+    """The openpyxl workbook behind ``write_template`` (for tests that fill it in)."""
     header = Header(unit_code=unit.code, unit_name=unit.name, period=parse_period(period),
                     form_version=FORM_VERSION)
-    return write_cell_workbook(header, {}, [], blank_rows=rows)
+    wb = build_cell_workbook(header, {}, [], blank_rows=rows)
+    _make_fillable(wb, ROSTER_FIRST_ROW + rows - 1)
+    return wb
 
+
+def fill_roster(wb: Workbook, roster: Sequence[RosterRow]) -> None:
+    """Type ``roster`` into a template's blank lines, as a cell would (dropdown texts,
+    dates as dates), leaving the formulas without a result: a file saved by a program that
+    does not calculate, until Excel or LibreOffice opens and saves it."""
+    columns = tuple(ROSTER_COLUMNS)
+    for index, row in enumerate(roster):
+        _write_roster_row(wb[SHEET_ROSTER], roster_excel_row(index), columns, row)
+
+
+def write_template(unit: Unit, period: str, *, rows: int = 60) -> bytes:
+    """The blank form for one cell and month: header pre-filled, tables empty, ``rows``
+    blank roster lines; TongHop's roster indicators counted by formulas, everything but
+    the cells to fill in locked, a readable HuongDan."""
+    return deterministic_xlsx(build_template(unit, period, rows=rows))
+
+
+# ---------------------------------------------------------------------------------------
+# The blank form (write_template only). ``write_cell_workbook`` plays a workbook as Excel
+# saved it after the cell filled it in: plain values, the bytes of the demo and the tests'
+# factories unchanged. The template a cell downloads is what it fills in, so it counts
+# for the cell and keeps its labels from being typed over.
+
+INPUT_FILL = PatternFill(fill_type="solid", start_color="FFFFF2CC", end_color="FFFFF2CC")
+FORMULA_FILL = PatternFill(fill_type="solid", start_color="FFF2F2F2", end_color="FFF2F2F2")
+_UNLOCKED = Protection(locked=False)
+
+# Vietnam's recognised religions (Ban Tôn giáo Chính phủ), "Không" first. Religion is free
+# text on the form (R03 does not check it): the list offers the usual spellings and still
+# takes any other.
+RELIGIONS: tuple[str, ...] = (
+    NO_RELIGION, "Phật giáo", "Công giáo", "Tin lành", "Cao Đài", "Phật giáo Hòa Hảo",
+    "Hồi giáo", "Tôn giáo Baha'i", "Tịnh độ Cư sỹ Phật hội Việt Nam", "Cơ đốc Phục lâm",
+    "Phật giáo Tứ Ân Hiếu Nghĩa", "Minh Sư đạo", "Minh Lý đạo – Tam Tông Miếu",
+    "Bà-la-môn giáo", "Mặc môn", "Phật giáo Hiếu Nghĩa Tà Lơn", "Bửu Sơn Kỳ Hương",
+)
+RELIGION_LIST = "DM_TonGiao"
+
+# The month the formulas count, from ThongTin's "Kỳ báo cáo" (not fixed at download: a cell
+# that copies last month's file and changes the period counts the new month). Cells of
+# the hidden lists sheet, named for the formulas.
+MONTH_START, NEXT_MONTH, YEAR_START = "KY_DauThang", "KY_ThangSau", "KY_DauNam"
+_PERIOD_COLUMN = len(_LISTS) + 3  # one empty column after the lists and the religions
+
+
+def _period_formulas() -> dict[str, str]:
+    """The first day of the reported month, of the next one and of the year. The period is
+    text as the form prints it (``04/2024``; also ``4/2024``, ``Tháng 4/2024``, a day of
+    the month ``20/04/2024``, ``2024-04``) or a date: the month is the number just before
+    the "/" that precedes the year."""
+    p = f"{SHEET_INFO}!$B${info_excel_row('period')}"
+    t = f"TRIM({p})"
+    before = f'SUBSTITUTE(LEFT({t},LEN({t})-5)," ","")'
+    slashed = (f"DATE(VALUE(RIGHT({t},4)),"
+               f"IFERROR(VALUE(RIGHT({before},2)),VALUE(RIGHT({before},1))),1)")
+    iso = f"DATE(VALUE(LEFT({t},4)),VALUE(MID({t},6,2)),1)"
+    start = (f'IF(ISNUMBER({p}),DATE(YEAR({p}),MONTH({p}),1),'
+             f'IF(MID({t},5,1)="-",{iso},{slashed}))')
+    letter = get_column_letter(_PERIOD_COLUMN + 1)
+    return {MONTH_START: f"={start}",
+            NEXT_MONTH: f"=DATE(YEAR({letter}2),MONTH({letter}2)+1,1)",
+            YEAR_START: f"=DATE(YEAR({letter}2),1,1)"}
+
+
+def roster_range(field: str, last_row: int) -> str:
+    """A roster column's data cells, absolute, as the TongHop formulas name them."""
+    letter = roster_column_letter(field)
+    return f"{SHEET_ROSTER}!${letter}${ROSTER_FIRST_ROW}:${letter}${last_row}"
+
+
+def _stage_criteria(stages: frozenset[int]) -> str:
+    """The spellings of each stage that COUNTIFS can match, as an array constant: the
+    dropdown's "3. Đã học lớp BDNTVĐ" (a wildcard: Excel and LibreOffice read "." as
+    itself), the number 3, the label alone, "Giai đoạn 3". Never "3*": LibreOffice matches
+    a wildcard against numbers too, and the number would count twice."""
+    items: list[str] = []
+    for n in sorted(stages):
+        items += [f'"{n}.*"', str(n), f'"{STAGES[n]}"', f'"Giai đoạn {n}"']
+    return "{" + ",".join(items) + "}"
+
+
+def count_formula(code: str, population: str, last_row: int) -> str:
+    """The formula of a roster indicator (TH05–TH12, TH14, TH15) for one population:
+    the counting rules of ``core.counts`` as COUNTIFS over the roster."""
+    who = f'{roster_range("population", last_row)},"{POPULATION_LABELS[population]}"'
+    if code in STAGE_INDICATORS:
+        stages = roster_range("stage", last_row)
+        return (f"=SUMPRODUCT(COUNTIFS({who},{stages},"
+                f"{_stage_criteria(STAGE_INDICATORS[code])}))")
+    field, since = DATE_INDICATORS[code]
+    days = roster_range(field, last_row)
+    start = YEAR_START if since == YEAR else MONTH_START
+    return f'=COUNTIFS({who},{days},">="&{start},{days},"<"&{NEXT_MONTH})'
+
+
+def _make_fillable(wb: Workbook, last_blank_row: int) -> None:
+    last_row = max(VALIDATION_LAST_ROW, last_blank_row)
+    # column widths count this font's digits (see NORMAL_FONT); openpyxl has no public setter
+    wb._named_styles["Normal"].font = NORMAL_FONT
+    _add_period_and_religions(wb)
+    _fillable_info(wb[SHEET_INFO])
+    _counted_summary(wb[SHEET_SUMMARY], last_row)
+    _fillable_roster(wb[SHEET_ROSTER], last_blank_row, last_row)
+    index = wb.sheetnames.index(SHEET_INSTRUCTIONS)
+    wb.remove(wb[SHEET_INSTRUCTIONS])
+    guide = wb.create_sheet(SHEET_INSTRUCTIONS, index)
+    write_guide(guide)
+    for ws in wb.worksheets:
+        _protect(ws, rows=ws.title == SHEET_ROSTER)
+
+
+def _add_period_and_religions(wb: Workbook) -> None:
+    ws = wb[SHEET_LISTS]
+    col = len(_LISTS) + 1
+    letter = get_column_letter(col)
+    _put(ws, 1, col, ROSTER_COLUMNS["religion"], font=_FONT_BOLD)
+    for row, religion in enumerate(RELIGIONS, start=2):
+        _put(ws, row, col, religion)
+    ws.column_dimensions[letter].width = 30
+    ref = f"{SHEET_LISTS}!${letter}$2:${letter}${len(RELIGIONS) + 1}"
+    wb.defined_names[RELIGION_LIST] = DefinedName(RELIGION_LIST, attr_text=ref)
+
+    letter = get_column_letter(_PERIOD_COLUMN + 1)
+    _put(ws, 1, _PERIOD_COLUMN, "Kỳ đếm ở trang TongHop", font=_FONT_BOLD)
+    labels = {MONTH_START: "Từ ngày", NEXT_MONTH: "Trước ngày", YEAR_START: "Đầu năm"}
+    for row, (name, formula) in enumerate(_period_formulas().items(), start=2):
+        _put(ws, row, _PERIOD_COLUMN, labels[name])
+        cell = ws.cell(row=row, column=_PERIOD_COLUMN + 1, value=formula)
+        cell.number_format = DATE_FORMAT
+        wb.defined_names[name] = DefinedName(name, attr_text=f"{SHEET_LISTS}!${letter}${row}")
+    ws.column_dimensions[letter].width = 14
+
+
+def _unlock(cell: Cell) -> None:
+    cell.protection = _UNLOCKED
+    cell.fill = INPUT_FILL
+
+
+def _fillable_info(ws: Worksheet) -> None:
+    # the title wraps across A:B (two lines in most fonts): its row grows to show both
+    width = sum(ws.column_dimensions[c].width for c in "AB")
+    ws.row_dimensions[1].height = guide_row_height(wrapped_lines(TITLE, _FONT_TITLE, width),
+                                                   _FONT_TITLE)
+    for field in INFO_FIELDS:
+        if field != "form_version":  # the version is the template's, not the cell's
+            _unlock(ws.cell(row=info_excel_row(field), column=2))
+
+
+def _counted_summary(ws: Worksheet, last_row: int) -> None:
+    for indicator in INDICATORS:
+        row = summary_excel_row(indicator.code)
+        for col, population in enumerate(POPULATIONS, start=3):
+            cell = ws.cell(row=row, column=col)
+            if not indicator.from_roster:
+                _unlock(cell)
+                continue
+            cell.value = count_formula(indicator.code, population, last_row)
+            cell.fill = FORMULA_FILL
+    note_row = summary_excel_row(INDICATORS[-1].code) + 2
+    _put(ws, note_row, 1, SUMMARY_NOTE, font=_FONT_ITALIC, alignment=_WRAP)
+    ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=4)
+    width = sum(ws.column_dimensions[c].width for c in "ABCD")
+    ws.row_dimensions[note_row].height = guide_row_height(
+        wrapped_lines(SUMMARY_NOTE, _FONT_ITALIC, width), _FONT_ITALIC)
+
+
+SUMMARY_NOTE = ("Ghi chú: chi bộ ghi số vào các ô màu vàng. Các chỉ tiêu TH05–TH12, TH14, "
+                f"TH15 (ô màu xám) tự đếm từ trang {SHEET_ROSTER} theo kỳ báo cáo ở trang "
+                f"{SHEET_INFO}, không ghi đè.")
+
+
+def _fillable_roster(ws: Worksheet, last_blank_row: int, last_row: int) -> None:
+    columns = tuple(ROSTER_COLUMNS)
+    for row in ws.iter_rows(min_row=ROSTER_FIRST_ROW, max_row=last_blank_row,
+                            max_col=len(columns)):
+        for cell in row:
+            _unlock(cell)
+    # the signature block's date line and the two names are the cell's to write
+    left, right_start, right_end = _signature_columns(columns)
+    first = last_blank_row + 2
+    _unlock(ws.cell(row=first + SIGNATURE_DATE_LINE, column=right_start))
+    names = first + SIGNATURE_NAME_LINE
+    ws.merge_cells(start_row=names, start_column=right_start, end_row=names,
+                   end_column=right_end)
+    for col in (left, right_start):
+        _put(ws, names, col, None, font=_FONT_BOLD, alignment=Alignment(horizontal="center"))
+        _unlock(ws.cell(row=names, column=col))
+    letter = roster_column_letter("religion")
+    dv = DataValidation(type="list", formula1=RELIGION_LIST, allow_blank=True,
+                        showErrorMessage=False, showInputMessage=True,
+                        promptTitle=ROSTER_COLUMNS["religion"],
+                        prompt="Chọn trong danh sách, hoặc gõ tên tôn giáo; không theo tôn "
+                               "giáo nào ghi “Không”.")
+    dv.add(f"{letter}{ROSTER_FIRST_ROW}:{letter}{last_row}")
+    ws.add_data_validation(dv)
+
+
+def _protect(ws: Worksheet, *, rows: bool) -> None:
+    """Sheet protection without a password: it keeps labels, codes and formulas from being
+    typed over, not anyone out. Widths and heights may still change; on the roster, rows
+    may be inserted and deleted (a cell with more people than blank lines)."""
+    protection = ws.protection
+    protection.sheet = True
+    protection.formatColumns = protection.formatRows = False  # False: allowed
+    if rows:
+        protection.insertRows = protection.deleteRows = False
+        protection.sort = protection.autoFilter = False

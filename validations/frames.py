@@ -116,6 +116,7 @@ FILES_COLUMNS = [
     *layout.INFO_FIELDS, *(f"{f}_bad" for f in layout.INFO_FIELDS), "period_parsed",
     "unit_status", "sender_allowed", "name_matches", "has_macros",
     "missing_roster_columns", "missing_summary_codes", "read_error", "hidden_sheets",
+    "counted_from_roster",
     "arrival_period", "period_not_future", "registry_name", "home_unit", "run_unit",
 ]
 
@@ -164,6 +165,8 @@ def _header_columns(item: BatchItem, ctx: Context) -> dict[str, object]:
     # F11 (WARNING): a form sheet read although hidden, its workbook name as the sender
     # sees it; ";" cannot be part of a sheet name in Excel
     row["hidden_sheets"] = ";".join(report.hidden_sheets) or None
+    # X01 (WARNING): TongHop's formulas had no saved result, the roster was counted instead
+    row["counted_from_roster"] = ";".join(report.counted_from_roster) or None
     return row
 
 

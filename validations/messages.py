@@ -117,6 +117,15 @@ def _hidden_sheets(names: object) -> str:
             f"cùng tên hiển thị. Đề nghị bỏ ẩn các trang này {how}")
 
 
+def _counted_from_roster(codes: object) -> str:
+    """X01 (WARNING): TongHop's formulas saved without their results, counted from the roster."""
+    listed = ", ".join(str(codes).split(";"))
+    return (f"Các chỉ tiêu {listed} ở trang TongHop là công thức chưa được tính (tệp được lưu "
+            "bằng chương trình không tự tính công thức) nên hệ thống đã tự đếm các chỉ tiêu "
+            "này từ trang DanhSach. Đề nghị mở tệp bằng Excel hoặc LibreOffice và lưu lại "
+            "trước khi gửi các báo cáo sau.")
+
+
 MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = {
     # F — file and structure
     "form_version": lambda label, f, v, x: (
@@ -144,6 +153,7 @@ MESSAGES: dict[str, Callable[[str, str | None, object, dict[str, Any]], str]] = 
         ": không nhận báo cáo cho tháng chưa đến. Đề nghị kiểm tra lại «Kỳ báo cáo» ở trang "
         "ThongTin (ghi tháng/năm của kỳ báo cáo, ví dụ 03/2024) rồi gửi lại."),
     "hidden_sheet": lambda label, f, v, x: _hidden_sheets(v),
+    "counted_from_roster": lambda label, f, v, x: _counted_from_roster(v),
     "missing_columns": lambda label, f, v, x: (
         "Trang DanhSach thiếu cột: "
         f"{', '.join(layout.ROSTER_COLUMNS[c] for c in str(v).split(';'))}. "

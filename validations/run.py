@@ -186,11 +186,22 @@ def _header_finding(rule: str, check: str, field: str | None, report: CellReport
         return Finding(rule, sheet, row, None, message(check, None, ";".join(value)))
     if check == "macros":
         return Finding(rule, None, None, None, message(check, None))
+    if check == "counted_from_roster":
+        return _counted_finding(rule, check, report)
     ref = header.cells.get(field or "", CellRef(layout.SHEET_INFO))
     value = header.invalid.get(field or "", getattr(header, field or "", None))
     text = message(check, field, value, period=header.period, run_period=hit.get("run_period"),
                    status=derived["unit_status"], derived=derived, sender=sender)
     return Finding(rule, ref.sheet, ref.row, ref.column, text)
+
+
+def _counted_finding(rule: str, check: str, report: CellReport) -> Finding:
+    """At the first counted indicator's code: its value cells may carry X01's own errors."""
+    codes = report.counted_from_roster
+    line = report.summary.get(codes[0])
+    return Finding(rule, report.sheet(layout.SHEET_SUMMARY),
+                   line.excel_row if line else report.summary_header_row, None,
+                   message(check, None, ";".join(codes)))
 
 
 def _summary_finding(rule: str, check: str, report: CellReport, hit: dict,  # type: ignore[type-arg]

@@ -90,6 +90,10 @@ def files_expectations() -> list[gxe.Expectation]:
         # asked to unhide it (two candidates were refused by the reader: F11's ERROR)
         gxe.ExpectColumnValuesToBeNull(column="hidden_sheets",
                                        meta=_meta("F11", "hidden_sheet", None, "WARNING")),
+        # TongHop's formulas saved without their results were counted from the roster
+        # (the form's Tolerance: "the finding says so"); accepted, the sender told why
+        gxe.ExpectColumnValuesToBeNull(column="counted_from_roster",
+                                       meta=_meta("X01", "counted_from_roster", None, "WARNING")),
     ]
     return found
 

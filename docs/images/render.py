@@ -40,6 +40,15 @@ PAGES_2024 = [
     ("feedback-ketquakiemtra", FEEDBACK, "KẾT QUẢ KIỂM TRA"),
     ("feedback-danhsach", FEEDBACK, "Ngày sinh"),
 ]
+# The blank form a cell downloads (cellreports template), in the 2024 demo's data dir
+TEMPLATE = "templates/BC-PTD-HS_BL01_2024-03.xlsx"
+PAGES_TEMPLATE = [
+    ("blank-form-1-thongtin", TEMPLATE, "BÁO CÁO TÌNH HÌNH PHÁT TRIỂN"),
+    ("blank-form-2-tonghop", TEMPLATE, "TỔNG HỢP SỐ LIỆU PHÁT TRIỂN ĐẢNG"),
+    ("blank-form-3-danhsach", TEMPLATE, "DANH SÁCH QUẦN CHÚNG"),
+    ("blank-form-4-huongdan", TEMPLATE, "HƯỚNG DẪN ĐIỀN BIỂU MẪU"),
+    ("blank-form-5-huongdan-2", TEMPLATE, "Các giai đoạn:"),
+]
 PAGES_2025 = [
     # August 2025: the commune Bảo Lâm 3's only cell rejected
     ("commune-blm3-aug-tonghop", "reports/2025-08/BaoCaoTongHop_BLM3_2025-08.xlsx",
@@ -54,6 +63,13 @@ def demo(folder: Path, *args: str) -> Path:
     subprocess.run([sys.executable, "-m", "cellreports.cli", "demo", "--data-dir", "var",
                     *args], check=True, cwd=folder, capture_output=True)
     return folder / "var"
+
+
+def template(data_dir: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "cellreports.cli", "template", "--unit", "BL01",
+                    "--period", "2024-03", "--data-dir", str(data_dir)], check=True,
+                   capture_output=True)
+    return data_dir
 
 
 def to_pdf(workbook: Path, work: Path) -> Path:
@@ -86,7 +102,8 @@ def main() -> None:
         sys.exit("needs LibreOffice (soffice) and poppler-utils (pdftoppm)")
     with tempfile.TemporaryDirectory(prefix="cellreports-images-") as tmp:
         work = Path(tmp)
-        runs = [(demo(work / "2024"), PAGES_2024),
+        data_2024 = demo(work / "2024")
+        runs = [(data_2024, PAGES_2024), (template(data_2024), PAGES_TEMPLATE),
                 (demo(work / "2025", "--hierarchy", "2025"), PAGES_2025)]
         pdfs: dict[Path, Path] = {}
         for data_dir, pages in runs:
