@@ -724,3 +724,12 @@ def test_the_2025_register_is_the_2024_one_18_months_later_from_the_province(reg
     register_units = {r[4] for r in ws.iter_rows(min_row=COURSE_FIRST_ROW, values_only=True)
                       if r[0]}
     assert register_units <= set(UNITS["2025"])
+
+
+def test_openpyxl_works_without_lxml_though_the_word_report_brings_it():
+    """python-docx installs lxml; openpyxl must not switch to it (core/xlsx_backend.py):
+    the bytes above and the reader's size limits depend on it."""
+    import lxml  # noqa: F401  (installed: the Word report needs it)
+    import openpyxl.xml
+
+    assert openpyxl.xml.LXML is False
