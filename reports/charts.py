@@ -20,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from openpyxl.drawing.image import Image
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.layout import POPULATION_LABELS, POPULATIONS
@@ -47,8 +48,11 @@ TOTAL_COLOUR, PACE_COLOUR = "#1f3b73", "#555555"
 
 FIGURE_SIZE = (9.0, 4.2)   # inches
 DPI = 110                  # 990 × 462 pixels
-SHOWN_WIDTH = 900          # pixels on the sheet (Excel: 11 columns of 11.5 are 940)
-COLUMN_WIDTH, COLUMNS = 11.5, 11
+# Printed on A4 landscape at the sheet's own size: the image (700 px, 185 mm) stays within
+# the columns where a unit of width is narrowest (~1.9 mm: 101 units, 192 mm), and the
+# columns within the page where it is widest (2.47 mm: 250 of 257 mm; sheetstyle).
+SHOWN_WIDTH = 700          # pixels on the sheet
+COLUMN_WIDTH, COLUMNS = 9.2, 11
 ROW_PIXELS = 20            # a default row of 15 points
 RC = {
     "font.family": "DejaVu Sans",
@@ -198,6 +202,8 @@ def build_charts_sheet(ws: Worksheet, month: MonthData) -> None:
                f"(cộng các chi bộ có báo cáo hợp lệ){beside}", caption)
     # without any accepted report a chart would draw zeros that read as real counts
     row = _place(ws, funnel_png(month), row + 1) if codes else _no_data(ws, row + 1)
+    if codes:  # one chart a page: a page break never cuts an image
+        ws.row_breaks.append(Break(id=row - 1))
     put_merged(ws, row, (1, COLUMNS), "Biểu đồ 2. Kết nạp đảng viên theo tháng so với "
                f"tiến độ chỉ tiêu năm{beside}", caption)
     row = _place(ws, admissions_png(month), row + 1) if codes else _no_data(ws, row + 1)
@@ -207,7 +213,7 @@ def build_charts_sheet(ws: Worksheet, month: MonthData) -> None:
                 "Cột theo tháng là số kết nạp trong tháng (TH11) của các báo cáo hợp lệ "
                 "từng tháng; đường tiến độ theo chỉ tiêu năm được giao của tất cả các chi bộ.",
                 italic=True) - 1
-    print_setup(ws, title_rows="1:2", last_row=last, last_column=COLUMNS, landscape=False)
+    print_setup(ws, title_rows="1:2", last_row=last, last_column=COLUMNS)
 
 
 def _no_data(ws: Worksheet, row: int) -> int:

@@ -2,7 +2,13 @@
 
 Laid out after Guide 36-HD/VPTW: the header block (superior body, issuing body, "*",
 number and symbol on the left; "ĐẢNG CỘNG SẢN VIỆT NAM" and the place and date on the
-right), the title, the tables, the signature block and "Nơi nhận:". Times New Roman, A4.
+right), the title, "Biểu số 01", the tables, the signature block and "Nơi nhận:". Times New
+Roman, printed on A4 landscape at its own size (13–15 pt heading, 10–11 pt tables): a table
+wider than the page continues on pages across (sheetstyle.paginate), never shrunk.
+
+The sheets that name people (INTERNAL_SHEETS) stay in the workbook for the district; the
+PDF for sending leaves them out and they print as a list of their own
+(services.reporting.print_report).
 
 Every number is a numeric cell; totals are values computed here, never Excel formulas;
 text is always stored as text. The same MonthData gives byte-identical output.
@@ -14,7 +20,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.export_format import TOTAL
@@ -38,23 +44,38 @@ from reports.district_status import (
     build_submissions_sheet,
     submission_status,
 )
-from reports.document import PARTY_TITLE, DocumentHeader
+from reports.document import DocumentHeader
 from reports.export import accepted_cells, unit_value
 from reports.sheetstyle import (
     CENTER,
     GRID,
+    INDICATOR_WIDTH,
     LEFT_WRAP,
+    column_groups,
+    fit_row,
     font,
     grand_total_label,
+    keep_together,
+    label_row_height,
     month_title,
+    paginate,
     print_setup,
+    write_left_lines,
+    write_party_heading,
+    write_signature_block,
+    write_table_captions,
 )
+from reports.trend import SHEET_MONTHLY, SHEET_TREND, build_monthly_sheet, build_trend_sheet
 
 SHEET_SUMMARY = "TongHop"
 # The workbook's sheets in order: the signed summary first (it carries the header and the
-# signature), then completeness, targets, breakdowns, the internal list, checks, charts.
-SHEETS = (SHEET_SUMMARY, SHEET_SUBMISSIONS, SHEET_TARGETS, SHEET_BREAKDOWNS, SHEET_ATTENTION,
-          SHEET_CHECKS, SHEET_CHARTS)
+# signature), then completeness, targets, the admissions beside earlier months and month by
+# month, breakdowns, the internal list, checks, charts.
+SHEETS = (SHEET_SUMMARY, SHEET_SUBMISSIONS, SHEET_TARGETS, SHEET_TREND, SHEET_MONTHLY,
+          SHEET_BREAKDOWNS, SHEET_ATTENTION, SHEET_CHECKS, SHEET_CHARTS)
+# The sheets that name people (name, date of birth): printed for the district alone
+# (DanhSachTheoDoi_…pdf), never in the report for sending; every other sheet goes upward.
+INTERNAL_SHEETS = (SHEET_ATTENTION,)
 
 REPORT_KIND = "BÁO CÁO TỔNG HỢP"
 REPORT_SUBJECT = "Tình hình phát triển đảng viên trong học sinh, viên chức"
@@ -63,12 +84,18 @@ MISSING_CELLS = "Chi bộ chưa có báo cáo hợp lệ:"
 
 
 # TongHop columns: four fixed ones, then TH01–TH15.
-SUMMARY_FIXED = (("STT", 5), ("Chi bộ", 32), ("Mã chi bộ", 9), ("Đối tượng", 11))
+SUMMARY_FIXED = (("STT", 4.5), ("Chi bộ", 20), ("Mã chi bộ", 7), ("Đối tượng", 10))
 FIRST_INDICATOR_COLUMN = len(SUMMARY_FIXED) + 1
 SUMMARY_LAST_COLUMN = len(SUMMARY_FIXED) + len(INDICATOR_CODES)
-INDICATOR_WIDTH = 9.5
-LEFT_BLOCK = (1, 4)                         # A:D — superior and issuing body
-RIGHT_BLOCK = (9, SUMMARY_LAST_COLUMN)      # I:S — party title, place and date
+SUMMARY_WIDTHS = [w for _, w in SUMMARY_FIXED] + [INDICATOR_WIDTH] * len(INDICATOR_CODES)
+# Printed at its own size, the table takes two A4 landscape pages across: A–L (the heading,
+# TH01–TH08), then A–D again beside M–S (TH09–TH15), which closes with the signature.
+PAGES = column_groups(SUMMARY_WIDTHS)
+FIRST_PAGE = (1, PAGES[0][1])
+LEFT_BLOCK = (1, 4)                               # A:D — the bodies; "Nơi nhận"
+RIGHT_BLOCK = (FIRST_PAGE[1] - 5, FIRST_PAGE[1])  # G:L — the Party, place and date
+SIGNER_BLOCK = (PAGES[-1][1] - 6, PAGES[-1][1])   # M:S — the signer, on the last page
+CAPTION_ROW = 10
 TABLE_HEADER_ROW = 11
 
 
@@ -87,25 +114,6 @@ def missing_cells(month: MonthData) -> list[UnitStatus]:
 # ---------------------------------------------------------------- sheet TongHop
 
 
-def write_document_header(ws: Worksheet, month: MonthData, document: DocumentHeader,
-                          day: date) -> None:
-    """Rows 1–9: header block and title."""
-    center = Alignment(horizontal="center", vertical="center")
-    put_merged(ws, 1, LEFT_BLOCK, document.superior_body, Style(font(13), center))
-    put_merged(ws, 1, RIGHT_BLOCK, PARTY_TITLE, Style(font(14, bold=True, underline=True),
-                                                      center))
-    put_merged(ws, 2, LEFT_BLOCK, document.issuing_body, Style(font(13, bold=True), center))
-    put_merged(ws, 3, LEFT_BLOCK, "*", Style(font(13), center))
-    put_merged(ws, 3, RIGHT_BLOCK, document.place_date_line(day),
-               Style(font(13, italic=True), center))
-    put_merged(ws, 4, LEFT_BLOCK, document.number_line(), Style(font(13), center))
-    whole = (1, SUMMARY_LAST_COLUMN)
-    put_merged(ws, 6, whole, REPORT_KIND, Style(font(15, bold=True), center))
-    put_merged(ws, 7, whole, REPORT_SUBJECT, Style(font(14, bold=True), center))
-    put_merged(ws, 8, whole, month_title(month.period), Style(font(14, bold=True), center))
-    put_merged(ws, 9, whole, "-----", Style(font(13), center))
-
-
 def write_summary_header(ws: Worksheet, row: int) -> None:
     """Two header rows: codes, then labels; the fixed columns span both."""
     style = Style(font(11, bold=True), CENTER, GRID)
@@ -118,7 +126,7 @@ def write_summary_header(ws: Worksheet, row: int) -> None:
         column = FIRST_INDICATOR_COLUMN + offset
         put(ws, row, column, code, style)
         put(ws, row + 1, column, INDICATOR_LABELS[code], label_style)
-    ws.row_dimensions[row + 1].height = 118
+    ws.row_dimensions[row + 1].height = label_row_height(list(INDICATOR_LABELS.values()))
 
 
 def write_value_row(ws: Worksheet, row: int, values: Sequence[int], *, bold: bool = False,
@@ -151,6 +159,7 @@ def write_cell_rows(ws: Worksheet, row: int, month: MonthData) -> int:
         else:
             ws.cell(row=row, column=4).border = GRID
             write_no_data(ws, row, submission_status(cell).lower())
+            fit_row(ws, row, {2: cell.unit.name})  # one row for a name of two lines
             row += 1
         put(ws, first, 1, number, middle)
         put(ws, first, 2, cell.unit.name, text)
@@ -162,7 +171,8 @@ def write_cell_rows(ws: Worksheet, row: int, month: MonthData) -> int:
 
 def write_no_data(ws: Worksheet, row: int, reason: str | None = None, *,
                   bold: bool = False) -> None:
-    """The indicator columns of a line without valid data: words, never zeros."""
+    """The indicator columns of a line without valid data: words, never zeros (on each
+    printed page across: paginate cuts the merged cell at the page break)."""
     put_merged(ws, row, (FIRST_INDICATOR_COLUMN, SUMMARY_LAST_COLUMN), no_data_text(reason),
                Style(font(11, bold=bold, italic=True), CENTER, GRID))
 
@@ -186,48 +196,39 @@ def write_total_rows(ws: Worksheet, row: int, month: MonthData) -> int:
     return row
 
 
-def write_missing_section(ws: Worksheet, row: int, month: MonthData) -> int:
+def missing_lines(month: MonthData) -> list[tuple[str, Font]]:
     """The cells without an accepted report, or the sentence that all have one."""
-    whole = (1, SUMMARY_LAST_COLUMN)
     missing = missing_cells(month)
     if not missing:
-        put_merged(ws, row, whole, ALL_CELLS_ACCEPTED, Style(font(13, italic=True)))
-        return row + 1
-    put_merged(ws, row, whole, MISSING_CELLS, Style(font(13, bold=True)))
-    row += 1
-    for cell in missing:
-        reason = submission_status(cell).lower()
-        put_merged(ws, row, whole, f"- {cell.unit.name} ({cell.unit.code}): {reason}.",
-                   Style(font(13)))
-        row += 1
-    return row
-
-
-def write_signature_block(ws: Worksheet, row: int, document: DocumentHeader) -> int:
-    """"Nơi nhận:" and recipients on the left, the signer on the right; returns next row."""
-    put_merged(ws, row, LEFT_BLOCK, "Nơi nhận:", Style(font(13, underline=True)))
-    for offset, recipient in enumerate(document.recipients, start=1):
-        put_merged(ws, row + offset, LEFT_BLOCK, recipient, Style(font(11)))
-    center_bold = Style(font(13, bold=True), Alignment(horizontal="center", vertical="center"))
-    for offset, line in enumerate(document.signer_title):
-        put_merged(ws, row + offset, RIGHT_BLOCK, line, center_bold)
-    name_row = row + len(document.signer_title) + 4  # room for signature and seal
-    put_merged(ws, name_row, RIGHT_BLOCK, document.signer_name, center_bold)
-    return max(name_row, row + len(document.recipients)) + 1
+        return [(ALL_CELLS_ACCEPTED, font(13, italic=True))]
+    return [(MISSING_CELLS, font(13, bold=True))] + [
+        (f"- {cell.unit.name} ({cell.unit.code}): {submission_status(cell).lower()}.",
+         font(13)) for cell in missing]
 
 
 def build_summary_sheet(ws: Worksheet, month: MonthData, document: DocumentHeader,
                         day: date) -> None:
+    """The signed summary. Below the table, the cells without a report and the signature
+    sit where the table's last page across prints them: in its repeated columns A–D (left)
+    and beside them in M–S (right)."""
     ws.title = SHEET_SUMMARY
-    set_widths(ws, [w for _, w in SUMMARY_FIXED] + [INDICATOR_WIDTH] * len(INDICATOR_CODES))
-    write_document_header(ws, month, document, day)
+    set_widths(ws, SUMMARY_WIDTHS)
+    write_party_heading(ws, document, day, (REPORT_KIND, REPORT_SUBJECT,
+                                            month_title(month.period)),
+                        left=LEFT_BLOCK, right=RIGHT_BLOCK)
+    write_table_captions(ws, CAPTION_ROW, document, PAGES, RIGHT_BLOCK)
     write_summary_header(ws, TABLE_HEADER_ROW)
     row = write_cell_rows(ws, TABLE_HEADER_ROW + 2, month)
-    row = write_total_rows(ws, row, month)
-    row = write_missing_section(ws, row + 1, month)
-    last = write_signature_block(ws, row + 1, document) - 1
-    print_setup(ws, title_rows=f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW + 1}", last_row=last,
+    totals = row
+    row = write_total_rows(ws, totals, month)
+    signature = write_left_lines(ws, row + 1, missing_lines(month), LEFT_BLOCK)
+    last = write_signature_block(ws, signature, document, left=LEFT_BLOCK,
+                                 right=SIGNER_BLOCK) - 1
+    print_setup(ws, title_rows=f"{CAPTION_ROW}:{TABLE_HEADER_ROW + 1}", last_row=last,
                 last_column=SUMMARY_LAST_COLUMN)
+    # the signature closes the table's last page across (printed from CAPTION_ROW), never
+    # alone under a repeated header: the totals go over with it
+    keep_together(ws, totals, last, top=CAPTION_ROW)
 
 
 # ---------------------------------------------------------------- the workbook
@@ -241,10 +242,14 @@ def build_district_workbook(month: MonthData, *, document: DocumentHeader | None
     build_summary_sheet(wb.active, month, document, document_stamp(month).date())
     build_submissions_sheet(wb.create_sheet(SHEET_SUBMISSIONS), month)
     build_targets_sheet(wb.create_sheet(SHEET_TARGETS), month)
+    build_trend_sheet(wb.create_sheet(SHEET_TREND), month)
+    build_monthly_sheet(wb.create_sheet(SHEET_MONTHLY), month)
     build_breakdowns_sheet(wb.create_sheet(SHEET_BREAKDOWNS), month)
     build_attention_sheet(wb.create_sheet(SHEET_ATTENTION), month)
     build_checks_sheet(wb.create_sheet(SHEET_CHECKS), month)
     build_charts_sheet(wb.create_sheet(SHEET_CHARTS), month)
+    for ws in wb.worksheets:  # each sheet at its own size, over pages across if wider
+        paginate(ws, tail_last=ws.title == SHEET_SUMMARY)
     # core.xlsxio fixes creator and the created/modified times itself.
     wb.properties.title = f"{REPORT_KIND} – {month_title(month.period)} – {month.unit.name}"
     wb.properties.language = "vi-VN"

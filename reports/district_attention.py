@@ -41,9 +41,10 @@ SECTIONS = {
     "H06": "Quá hạn xét chuyển đảng chính thức",
     "R07": "Giấy chứng nhận bồi dưỡng nhận thức về Đảng sắp hết hạn hoặc đã hết hạn",
 }
+# Within the width of an A4 landscape page (sheetstyle.page_width): printed at 11 pt.
 ATTENTION_COLUMNS = (
-    ("STT", 5), ("Chi bộ", 26), ("Họ và tên", 22), ("Ngày sinh", 11), ("Đối tượng", 10),
-    ("Giai đoạn", 20), ("Từ ngày", 11), ("Nội dung", 52),
+    ("STT", 5), ("Chi bộ", 15), ("Họ và tên", 16), ("Ngày sinh", 10.5), ("Đối tượng", 9),
+    ("Giai đoạn", 14), ("Từ ngày", 10.5), ("Nội dung", 21),
 )
 ATTENTION_HEADER_ROW = 5
 
@@ -101,6 +102,7 @@ def build_attention_sheet(ws: Worksheet, month: MonthData) -> None:
     write_sheet_title(ws, month, ATTENTION_TITLE, last_column, row=2)
     ws.oddHeader.center.text = INTERNAL
     ws.oddHeader.center.font = f"{FONT},Bold Italic"
+    ws.oddHeader.center.size = 11
     ws.oddHeader.center.color = RED[2:]
     row = ATTENTION_HEADER_ROW
     if not month.attention:

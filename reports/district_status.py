@@ -25,6 +25,7 @@ from reports.sheetstyle import (
     note,
     number_style,
     print_setup,
+    text_lines,
     text_style,
     write_header_row,
     write_sheet_title,
@@ -39,10 +40,11 @@ ON_TIME, LATE = "Đúng hạn", "Trễ hạn"
 FEEDBACK_SENT, NO_FEEDBACK = "Đã gửi", "–"
 
 SUBMISSIONS_TITLE = "TÌNH HÌNH NỘP BÁO CÁO CỦA CÁC CHI BỘ"
+# Within the width of an A4 landscape page (sheetstyle.page_width): printed at 11 pt.
 SUBMISSION_COLUMNS = (
-    ("STT", 5), ("Mã chi bộ", 10), ("Tên chi bộ", 36), ("Tiếp nhận", 12), ("Kết quả", 13),
-    ("Phiên bản", 10), ("Thời điểm nhận", 17), ("Đúng hạn", 11), ("Số lỗi", 8),
-    ("Số cảnh báo", 10),
+    ("STT", 5), ("Mã chi bộ", 8), ("Tên chi bộ", 20), ("Tiếp nhận", 10), ("Kết quả", 10),
+    ("Phiên bản", 8), ("Thời điểm nhận", 15.5), ("Đúng hạn", 11), ("Số lỗi", 6),
+    ("Số cảnh báo", 8),
 )
 SUMMARY_HEADER = ("STT", "Nội dung", "Số chi bộ", "Tỷ lệ")
 SUMMARY_ROW = 4
@@ -52,8 +54,8 @@ ON_TIME_NOTE = ("Đúng hạn: bản báo cáo hợp lệ đầu tiên của chi
 
 CHECKS_TITLE = "KẾT QUẢ KIỂM TRA BÁO CÁO CỦA CÁC CHI BỘ"
 CHECK_COLUMNS = (
-    ("STT", 5), ("Mã chi bộ", 10), ("Tên chi bộ", 34), ("Phiên bản", 9), ("Số lỗi", 8),
-    ("Số cảnh báo", 10), ("Phản hồi", 11), ("Kết quả", 12), ("Việc cần làm", 30),
+    ("STT", 5), ("Mã chi bộ", 8), ("Tên chi bộ", 21), ("Phiên bản", 8), ("Số lỗi", 6),
+    ("Số cảnh báo", 8), ("Phản hồi", 9), ("Kết quả", 10), ("Việc cần làm", 24),
 )
 CHECK_HEADER_ROW = 4
 TODO_REJECTED = "Chi bộ sửa lỗi theo phản hồi và gửi lại"
@@ -120,6 +122,7 @@ def write_summary_block(ws: Worksheet, row: int, month: MonthData) -> int:
         else:
             grid(ws, row, [1])
         put_merged(ws, row, (2, 3), label, text_style(bold=main, italic=not main))
+        fit_merged(ws, row, label, (2, 3))
         put(ws, row, 4, counts[key], number_style(bold=main))
         if counts["expected"]:
             put(ws, row, 5, counts[key] / counts["expected"],
@@ -127,6 +130,13 @@ def write_summary_block(ws: Worksheet, row: int, month: MonthData) -> int:
         else:
             grid(ws, row, [5])
     return row + 1
+
+
+def fit_merged(ws: Worksheet, row: int, text: str, columns: tuple[int, int]) -> None:
+    """A merged cell never grows by itself: ``row`` as high as ``text`` wraps there."""
+    lines = text_lines(ws, text, columns, 11)
+    if lines > 1:
+        ws.row_dimensions[row].height = 15 * lines + 2
 
 
 def submission_values(cell: UnitStatus) -> list[object]:

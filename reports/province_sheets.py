@@ -84,11 +84,13 @@ def write_unit_cells(ws: Worksheet, first: int, last: int, number: int,
 
 # ---------------------------------------------------------------- TinhHinhNopBaoCao
 
+# Printed at 11 pt on two A4 landscape pages across: the file's columns, then the cells'
+# counts beside STT, Mã and Đảng bộ again (provincial.LABEL_COLUMNS).
 SUBMISSION_COLUMNS = (
-    ("STT", 5), ("Mã", 7), ("Đảng bộ", 30), ("Tiếp nhận", 11), ("Kết quả", 11),
-    ("Phiên bản", 9), ("Thời điểm nhận", 16), ("Đúng hạn", 10), ("Số lỗi", 7),
-    ("Số cảnh báo", 9), ("Chi bộ phải báo cáo", 11), ("Chi bộ có báo cáo hợp lệ", 11),
-    ("Chi bộ báo cáo đúng hạn", 11),
+    ("STT", 5), ("Mã", 6), ("Đảng bộ", 19), ("Tiếp nhận", 10), ("Kết quả", 10),
+    ("Phiên bản", 8), ("Thời điểm nhận", 15.5), ("Đúng hạn", 11), ("Số lỗi", 6),
+    ("Số cảnh báo", 8), ("Chi bộ phải báo cáo", 10), ("Chi bộ có báo cáo hợp lệ", 10),
+    ("Chi bộ báo cáo đúng hạn", 10),
 )
 
 
@@ -174,12 +176,13 @@ def build_submissions_sheet(ws: Worksheet, data: ProvinceMonth) -> None:
 
 
 def target_columns(month: int) -> tuple[tuple[str, float], ...]:
+    # two A4 landscape pages across at 11 pt: E–I, then J–L beside A–D again
     return (
-        ("STT", 5), ("Đảng bộ", 28), ("Mã", 7), ("Đối tượng", 10),
-        ("Kết nạp từ đầu năm (TH12)", 11), ("Chỉ tiêu năm", 10),
-        ("Tỷ lệ đạt chỉ tiêu", 9), (f"Cần đạt đến hết tháng {month} (chỉ tiêu × {month}/12)", 14),
-        ("Chênh lệch so với tiến độ", 11), ("Tiến độ", 12), ("Còn phải kết nạp", 10),
-        ("Ghi chú", 26),
+        ("STT", 5), ("Đảng bộ", 22), ("Mã", 6), ("Đối tượng", 9.5),
+        ("Kết nạp từ đầu năm (TH12)", 10), ("Chỉ tiêu năm", 9),
+        ("Tỷ lệ đạt chỉ tiêu", 8), (f"Cần đạt đến hết tháng {month} (chỉ tiêu × {month}/12)", 13),
+        ("Chênh lệch so với tiến độ", 10), ("Tiến độ", 11), ("Còn phải kết nạp", 9),
+        ("Ghi chú", 22),
     )
 
 
@@ -273,7 +276,8 @@ BREAKDOWN_GROUPS = (("TH05", "Quần chúng cảm tình đảng (TH05)"),
                     ("TH12", "Kết nạp từ đầu năm (TH12)"))
 BREAKDOWN_LABELS = {"tong": "Tổng số", "nu": "Nữ", "dan_toc_thieu_so": "Dân tộc thiểu số",
                     "ton_giao": "Có tôn giáo", "doan_vien": "Đoàn viên"}
-BREAKDOWN_FIXED = (("STT", 5), ("Đảng bộ", 28), ("Mã", 7), ("Đối tượng", 10))
+# three A4 landscape pages across at 11 pt, one a group (TH05, TH11, TH12)
+BREAKDOWN_FIXED = (("STT", 5), ("Đảng bộ", 22), ("Mã", 6), ("Đối tượng", 9.5))
 
 
 def write_breakdown_values(ws: Worksheet, row: int, data: ProvinceMonth, codes: list[str],

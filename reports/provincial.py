@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.export_format import EXPORT_POPULATIONS, TOTAL
@@ -27,7 +28,7 @@ from core.registry import Unit
 from core.xlsxio import deterministic_xlsx
 from reports.cells import Style, put, put_merged, set_widths
 from reports.coverage import no_data_text
-from reports.document import PARTY_TITLE, DocumentHeader
+from reports.document import DocumentHeader
 from reports.province_sheets import (
     SHEET_BREAKDOWNS,
     SHEET_SUBMISSIONS,
@@ -42,16 +43,25 @@ from reports.province_sheets import (
 from reports.sheetstyle import (
     CENTER,
     GRID,
-    MIDDLE,
+    INDICATOR_WIDTH,
     centre_style,
+    column_groups,
+    fit_row,
     font,
     grid,
+    keep_together,
+    label_row_height,
     merge_down,
     month_title,
     number_style,
+    paginate,
     print_setup,
     text_style,
     write_header_row,
+    write_left_lines,
+    write_party_heading,
+    write_signature_block,
+    write_table_captions,
 )
 
 SHEET_SUMMARY = "TongHop"
@@ -61,11 +71,18 @@ REPORT_SUBJECT = "Tình hình phát triển đảng viên trong học sinh, viê
 ALL_ACCEPTED = "Tất cả các đảng bộ đã gửi tệp dữ liệu hợp lệ."
 MISSING = "Đảng bộ chưa có số liệu hợp lệ:"
 
-SUMMARY_FIXED = (("STT", 5), ("Đảng bộ", 30), ("Mã", 7), ("Đối tượng", 11))
+SUMMARY_FIXED = (("STT", 4.5), ("Đảng bộ", 21), ("Mã", 6), ("Đối tượng", 10))
 FIRST_INDICATOR_COLUMN = len(SUMMARY_FIXED) + 1
 LAST_COLUMN = len(SUMMARY_FIXED) + len(INDICATOR_CODES)
-LEFT_BLOCK, RIGHT_BLOCK = (1, 4), (9, LAST_COLUMN)
-TABLE_HEADER_ROW = 11
+SUMMARY_WIDTHS = [w for _, w in SUMMARY_FIXED] + [INDICATOR_WIDTH] * len(INDICATOR_CODES)
+# As the district's: two A4 landscape pages across at the sheet's own size, A–L (heading,
+# TH01–TH08), then A–D again beside M–S (TH09–TH15) closing with the signature.
+PAGES = column_groups(SUMMARY_WIDTHS)
+LEFT_BLOCK, RIGHT_BLOCK = (1, 4), (PAGES[0][1] - 5, PAGES[0][1])
+SIGNER_BLOCK = (PAGES[-1][1] - 6, PAGES[-1][1])
+CAPTION_ROW, TABLE_HEADER_ROW = 10, 11
+# Columns printed again on each further page across, per sheet (else the first four)
+LABEL_COLUMNS = {SHEET_SUBMISSIONS: 3}
 
 
 def province_document(data: ProvinceMonth) -> DocumentHeader:
@@ -96,25 +113,6 @@ def document_day(data: ProvinceMonth) -> date:
 # ---------------------------------------------------------------- sheet TongHop
 
 
-def write_document_header(ws: Worksheet, data: ProvinceMonth, document: DocumentHeader,
-                          ) -> None:
-    """Rows 1–9: header block and title."""
-    put_merged(ws, 1, LEFT_BLOCK, document.superior_body, Style(font(13), MIDDLE))
-    put_merged(ws, 1, RIGHT_BLOCK, PARTY_TITLE, Style(font(14, bold=True, underline=True),
-                                                      MIDDLE))
-    put_merged(ws, 2, LEFT_BLOCK, document.issuing_body, Style(font(13, bold=True), MIDDLE))
-    put_merged(ws, 3, LEFT_BLOCK, "*", Style(font(13), MIDDLE))
-    put_merged(ws, 3, RIGHT_BLOCK, document.place_date_line(document_day(data)),
-               Style(font(13, italic=True), MIDDLE))
-    put_merged(ws, 4, LEFT_BLOCK, document.number_line(), Style(font(13), MIDDLE))
-    whole = (1, LAST_COLUMN)
-    put_merged(ws, 6, whole, REPORT_KIND, Style(font(15, bold=True), MIDDLE))
-    put_merged(ws, 7, whole, REPORT_SUBJECT, Style(font(14, bold=True), MIDDLE))
-    put_merged(ws, 8, whole, f"{month_title(data.period)} – {data.unit.name}",
-               Style(font(14, bold=True), MIDDLE))
-    put_merged(ws, 9, whole, "-----", Style(font(13), MIDDLE))
-
-
 def write_summary_header(ws: Worksheet, row: int) -> None:
     """Two header rows: codes, then labels; the fixed columns span both."""
     write_header_row(ws, row, [label for label, _ in SUMMARY_FIXED])
@@ -124,7 +122,7 @@ def write_summary_header(ws: Worksheet, row: int) -> None:
     labels = Style(font(10), CENTER, GRID)
     for offset, code in enumerate(INDICATOR_CODES):
         put(ws, row + 1, FIRST_INDICATOR_COLUMN + offset, INDICATOR_LABELS[code], labels)
-    ws.row_dimensions[row + 1].height = 118
+    ws.row_dimensions[row + 1].height = label_row_height(list(INDICATOR_LABELS.values()))
 
 
 def write_values(ws: Worksheet, row: int, data: ProvinceMonth, codes: list[str],
@@ -151,6 +149,7 @@ def write_district_rows(ws: Worksheet, row: int, data: ProvinceMonth) -> int:
             put_merged(ws, row, (FIRST_INDICATOR_COLUMN, LAST_COLUMN),
                        no_data_text(NO_DATA_REASONS[district.state]),
                        Style(font(11, italic=True), CENTER, GRID))
+            fit_row(ws, row, {2: unit_name(district)})  # one row for a name of two lines
             row += 1
         put(ws, first, 1, number, centre_style())
         put(ws, first, 2, unit_name(district), text_style())
@@ -175,46 +174,37 @@ def write_total_rows(ws: Worksheet, row: int, data: ProvinceMonth) -> int:
     return row
 
 
-def write_missing_section(ws: Worksheet, row: int, data: ProvinceMonth) -> int:
+def missing_lines(data: ProvinceMonth) -> list[tuple[str, Font]]:
     """The units without valid data and why, from the same states as every other sheet;
     or the sentence that every unit has valid data."""
-    whole = (1, LAST_COLUMN)
     missing = data.missing()
     if not missing:
-        put_merged(ws, row, whole, ALL_ACCEPTED, Style(font(13, italic=True)))
-        return row + 1
-    put_merged(ws, row, whole, MISSING, Style(font(13, bold=True)))
-    for offset, district in enumerate(missing, start=1):
-        reason = NO_DATA_REASONS[district.state]
-        put_merged(ws, row + offset, whole,
-                   f"- {district.unit.name} ({district.unit.code}): {reason}.", Style(font(13)))
-    return row + len(missing) + 1
-
-
-def write_signature_block(ws: Worksheet, row: int, document: DocumentHeader) -> int:
-    """"Nơi nhận:" and recipients on the left, the signer on the right; returns next row."""
-    put_merged(ws, row, LEFT_BLOCK, "Nơi nhận:", Style(font(13, underline=True)))
-    for offset, recipient in enumerate(document.recipients, start=1):
-        put_merged(ws, row + offset, LEFT_BLOCK, recipient, Style(font(11)))
-    for offset, line in enumerate(document.signer_title):
-        put_merged(ws, row + offset, RIGHT_BLOCK, line, Style(font(13, bold=True), MIDDLE))
-    name_row = row + len(document.signer_title) + 4  # room for signature and seal
-    put_merged(ws, name_row, RIGHT_BLOCK, document.signer_name,
-               Style(font(13, bold=True), MIDDLE))
-    return max(name_row, row + len(document.recipients)) + 1
+        return [(ALL_ACCEPTED, font(13, italic=True))]
+    return [(MISSING, font(13, bold=True))] + [
+        (f"- {d.unit.name} ({d.unit.code}): {NO_DATA_REASONS[d.state]}.", font(13))
+        for d in missing]
 
 
 def build_summary_sheet(ws: Worksheet, data: ProvinceMonth, document: DocumentHeader) -> None:
+    """The signed summary, laid out as the district's (reports/district.py)."""
     ws.title = SHEET_SUMMARY
-    set_widths(ws, [w for _, w in SUMMARY_FIXED] + [9.5] * len(INDICATOR_CODES))
-    write_document_header(ws, data, document)
+    set_widths(ws, SUMMARY_WIDTHS)
+    write_party_heading(ws, document, document_day(data), (
+        REPORT_KIND, REPORT_SUBJECT, f"{month_title(data.period)} – {data.unit.name}"),
+        left=LEFT_BLOCK, right=RIGHT_BLOCK)
+    write_table_captions(ws, CAPTION_ROW, document, PAGES, RIGHT_BLOCK)
     write_summary_header(ws, TABLE_HEADER_ROW)
     row = write_district_rows(ws, TABLE_HEADER_ROW + 2, data)
-    row = write_total_rows(ws, row, data)
-    row = write_missing_section(ws, row + 1, data)
-    last = write_signature_block(ws, row + 1, document) - 1
-    print_setup(ws, title_rows=f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW + 1}", last_row=last,
+    totals = row
+    row = write_total_rows(ws, totals, data)
+    signature = write_left_lines(ws, row + 1, missing_lines(data), LEFT_BLOCK)
+    last = write_signature_block(ws, signature, document, left=LEFT_BLOCK,
+                                 right=SIGNER_BLOCK) - 1
+    print_setup(ws, title_rows=f"{CAPTION_ROW}:{TABLE_HEADER_ROW + 1}", last_row=last,
                 last_column=LAST_COLUMN)
+    # the signature closes the table's last page across (printed from CAPTION_ROW), never
+    # alone under a repeated header: the totals go over with it
+    keep_together(ws, totals, last, top=CAPTION_ROW)
 
 
 # ---------------------------------------------------------------- the workbook
@@ -229,6 +219,9 @@ def build_provincial_workbook(data: ProvinceMonth, *, document: DocumentHeader |
     build_submissions_sheet(wb.create_sheet(SHEET_SUBMISSIONS), data)
     build_targets_sheet(wb.create_sheet(SHEET_TARGETS), data)
     build_breakdowns_sheet(wb.create_sheet(SHEET_BREAKDOWNS), data)
+    for ws in wb.worksheets:  # each sheet at its own size, over pages across if wider
+        paginate(ws, labels=LABEL_COLUMNS.get(ws.title, 4),
+                 tail_last=ws.title == SHEET_SUMMARY)
     wb.properties.title = f"{REPORT_KIND} – {month_title(data.period)} – {data.unit.name}"
     wb.properties.language = "vi-VN"
     return deterministic_xlsx(wb)

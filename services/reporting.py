@@ -18,29 +18,41 @@ from core.periods import last_day
 from core.registry import REPORTING_LEVEL, Registry, RegistryError
 from core.rulebook import RuleBook
 from core.settings import PROVINCE, Settings
-from reports.district import build_district_workbook
+from reports.district import INTERNAL_SHEETS, build_district_workbook
 from reports.document import load_document
 from reports.export import export_rows, write_export_csv, write_export_json
 from reports.province_export import province_export_rows
 from reports.provincial import build_provincial_workbook
+from reports.sheetstyle import printed_copy, sheet_names
 from warehouse.province_queries import expected_districts, province_month
 from warehouse.queries import month_data
 from warehouse.report_log import accepted_months, in_use_ids, is_stale, record_builds
 from warehouse.unit_of_work import Warehouse
 
 PDF_TIMEOUT = 180
+INTERNAL_PREFIX = "DanhSachTheoDoi"
 
 
 @dataclass(frozen=True)
 class Outputs:
-    """What one level writes for a month: its workbook and its upward data file."""
+    """What one level writes for a month: its workbook and its upward data file, and when
+    asked the workbook printed (PrintedReport)."""
 
     report: Path
     export_csv: Path
     export_json: Path
     missing: list[str]  # expected units without valid data
-    pdf: Path | None = None
+    pdf: Path | None = None  # the report for sending: no name, no date of birth, no ID
     statuses: tuple[UnitStatus, ...] = ()  # each expected unit's state: the completeness table
+    internal_pdf: Path | None = None  # the district's follow-up list (names): never sent
+
+
+@dataclass(frozen=True)
+class PrintedReport:
+    """A month's workbook printed through LibreOffice, beside it, as two documents."""
+
+    sending: Path  # BaoCaoTongHop_<unit>_<month>.pdf: every sheet without personal data
+    internal: Path | None  # DanhSachTheoDoi_<unit>_<month>.pdf: the sheets naming people
 
 
 def deadline_day(settings: Settings, period: str, level: str = REPORTING_LEVEL) -> int:
@@ -74,8 +86,10 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
             "data_json": (json_path, write_export_json(rows)),
         }, district_in_use(session, registry, settings.district_code, period))
     missing = [c.unit.code for c in month.cells if not c.accepted]
-    return Outputs(report, csv_path, json_path, missing, pdf=to_pdf(report) if pdf else None,
-                   statuses=tuple(month.cells))
+    printed = print_report(report) if pdf else None
+    return Outputs(report, csv_path, json_path, missing,
+                   pdf=printed.sending if printed else None, statuses=tuple(month.cells),
+                   internal_pdf=printed.internal if printed else None)
 
 
 def write_province_outputs(settings: Settings, registry: Registry, province: str,
@@ -96,8 +110,10 @@ def write_province_outputs(settings: Settings, registry: Registry, province: str
             "data_csv": (csv_path, write_export_csv(rows)),
             "data_json": (json_path, write_export_json(rows)),
         }, in_use_ids(session, [d.code for d in districts], period, DISTRICT_DATA))
+    printed = print_report(report) if pdf else None
     return Outputs(report, csv_path, json_path, [d.unit.code for d in data.missing()],
-                   pdf=to_pdf(report) if pdf else None, statuses=tuple(data.districts))
+                   pdf=printed.sending if printed else None, statuses=tuple(data.districts),
+                   internal_pdf=printed.internal if printed else None)
 
 
 def level_below(registry: Registry, province: str, period: str) -> str:
@@ -153,17 +169,53 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def to_pdf(workbook: Path) -> Path | None:
-    """A PDF beside the workbook through LibreOffice, when it is installed (else None)."""
+def internal_pdf_path(workbook: Path) -> Path:
+    """``…/BaoCaoTongHop_BL_2024-03.xlsx`` -> ``…/DanhSachTheoDoi_BL_2024-03.pdf``."""
+    stem = workbook.stem.split("_", 1)[-1]
+    return workbook.with_name(f"{INTERNAL_PREFIX}_{stem}.pdf")
+
+
+def print_report(workbook: Path) -> PrintedReport | None:
+    """The workbook printed to PDF beside it, when LibreOffice is installed (else None):
+    the report for sending (``BaoCaoTongHop_….pdf``: every sheet but those naming people)
+    and, if the workbook has such sheets, the district's internal list
+    (``DanhSachTheoDoi_….pdf``). The workbook itself stays whole; each PDF is printed from
+    a copy that shows only its own sheets (one LibreOffice run for both)."""
     binary = soffice()
     if binary is None:
         return None
-    with tempfile.TemporaryDirectory(prefix="cellreports-lo-") as profile:
+    content = workbook.read_bytes()
+    names = sheet_names(content)
+    internal = [n for n in names if n in INTERNAL_SHEETS]
+    sending = [n for n in names if n not in INTERNAL_SHEETS]
+    targets = {workbook.with_suffix(".pdf"): printed_copy(content, sending)}
+    if internal:
+        targets[internal_pdf_path(workbook)] = printed_copy(content, internal)
+    with tempfile.TemporaryDirectory(prefix="cellreports-lo-") as tmp:
+        profile, work = Path(tmp, "profile"), Path(tmp, "work")
+        work.mkdir()
+        copies = []
+        for target, copy in targets.items():
+            copies.append(work / f"{target.stem}.xlsx")
+            copies[-1].write_bytes(copy)
         # a private profile: a desktop LibreOffice or a parallel run never locks this one
         subprocess.run(
-            [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", str(workbook.parent), str(workbook)],
+            [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+             "--convert-to", "pdf", "--outdir", str(work), *map(str, copies)],
             check=True, capture_output=True, timeout=PDF_TIMEOUT,
-            env={**os.environ, "HOME": profile})
-    target = workbook.with_suffix(".pdf")
-    return target if target.exists() else None
+            env={**os.environ, "HOME": str(profile)})
+        made = {target for target in targets if (work / target.name).exists()}
+        for target in made:
+            shutil.move(work / target.name, target)
+    sending_pdf = workbook.with_suffix(".pdf")
+    if sending_pdf not in made:
+        return None
+    internal_pdf = internal_pdf_path(workbook)
+    return PrintedReport(sending_pdf, internal_pdf if internal_pdf in made else None)
+
+
+def to_pdf(workbook: Path) -> Path | None:
+    """The report for sending, printed beside the workbook (and the internal list with it,
+    see ``print_report``); None without LibreOffice or when it made no PDF."""
+    printed = print_report(workbook)
+    return printed.sending if printed else None

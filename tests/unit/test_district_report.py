@@ -13,8 +13,16 @@ from district_month import INDICATORS, POPULATIONS, make_month, unit
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.month import MonthData, UnitStatus
-from reports.district import SHEETS, build_district_workbook
+from reports.district import INTERNAL_SHEETS, SHEETS, build_district_workbook
+from reports.district_attention import SHEET_ATTENTION
 from reports.document import DocumentHeader
+from reports.sheetstyle import (
+    column_groups,
+    keep_together,
+    print_setup,
+    printed_copy,
+    sheet_names,
+)
 
 FIRST_VALUE_COLUMN = 5  # E: after STT, Chi bộ, Mã chi bộ, Đối tượng
 DOCUMENT = DocumentHeader(signer_name="Nguyễn Văn Thử", number="15")
@@ -51,8 +59,8 @@ def row_values(ws: Worksheet, row: int) -> list[object]:
 
 
 def test_sheets(book: openpyxl.Workbook) -> None:
-    assert book.sheetnames == ["TongHop", "TinhHinhNopBaoCao", "ChiTieu", "PhanTich",
-                               "CanQuanTam", "KiemTra", "BieuDo"]
+    assert book.sheetnames == ["TongHop", "TinhHinhNopBaoCao", "ChiTieu", "XuHuong",
+                               "TheoThang", "PhanTich", "CanQuanTam", "KiemTra", "BieuDo"]
     assert list(SHEETS) == book.sheetnames
 
 
@@ -60,15 +68,16 @@ def test_header_block(book: openpyxl.Workbook) -> None:
     ws = book["TongHop"]
     found = texts(ws)
     for text in ("HUYỆN ỦY BẢO LÂM", "BAN TỔ CHỨC", "*", "ĐẢNG CỘNG SẢN VIỆT NAM",
-                 "Số: 15-BC/BTCHU", "Bảo Lâm, ngày 05 tháng 4 năm 2024", "BÁO CÁO TỔNG HỢP",
+                 DOCUMENT.number_line(), "Bảo Lâm, ngày 05 tháng 4 năm 2024", "BÁO CÁO TỔNG HỢP",
                  "Tình hình phát triển đảng viên trong học sinh, viên chức", "Tháng 3 năm 2024",
                  "K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "Nguyễn Văn Thử", "Nơi nhận:",
                  "- Lưu BTCHU."):
         assert text in found
     assert all(unicodedata.is_normalized("NFC", t) for t in found)
-    party = ws.cell(row=find_row(ws, 9, "ĐẢNG CỘNG SẢN VIỆT NAM"), column=9)
+    # the right block ends with the first printed page across (A–L)
+    party = ws.cell(row=find_row(ws, 7, "ĐẢNG CỘNG SẢN VIỆT NAM"), column=7)
     assert party.font.b and party.font.u == "single"
-    assert ws["I3"].font.i
+    assert ws["G3"].font.i
     assert ws["A2"].font.b
     for row in ws.iter_rows():
         for cell in row:
@@ -80,7 +89,7 @@ def test_default_document_header() -> None:
     ws = openpyxl.load_workbook(io.BytesIO(build_district_workbook(make_month())))["TongHop"]
     found = texts(ws)
     assert "HUYỆN ỦY BẢO LÂM" in found
-    assert any(t.startswith("Số:") and t.endswith("-BC/BTCHU") for t in found)
+    assert any(t.startswith("Số") and t.endswith("-BC/BTCHU") for t in found)
 
 
 def test_table_headers(book: openpyxl.Workbook) -> None:
@@ -159,15 +168,15 @@ def test_missing_cells_listed(book: openpyxl.Workbook) -> None:
 def test_cells_without_valid_data_are_rows_of_words_not_zeros(book: openpyxl.Workbook,
                                                             ) -> None:
     """Every expected cell has its line in the table; one without an accepted report shows
-    why it has no figures, never a row of zeros."""
+    why it has no figures, never a row of zeros — on each printed page across (E–L, M–S)."""
     ws = book["TongHop"]
     for code, reason in (("BL03", "bị trả lại"), ("BL04", "chưa nộp")):
         row = find_row(ws, 3, code)
-        assert ws.cell(row=row, column=FIRST_VALUE_COLUMN).value == (
-            f"Không có số liệu hợp lệ ({reason})")
-        assert all(ws.cell(row=row, column=FIRST_VALUE_COLUMN + i).value is None
-                   for i in range(1, 15))
-        assert f"E{row}:S{row}" in {str(r) for r in ws.merged_cells.ranges}
+        assert [ws.cell(row=row, column=c).value for c in (5, 13)] == [
+            f"Không có số liệu hợp lệ ({reason})"] * 2
+        assert all(ws.cell(row=row, column=c).value is None
+                   for c in (*range(6, 13), *range(14, 20)))
+        assert {f"E{row}:L{row}", f"M{row}:S{row}"} <= {str(r) for r in ws.merged_cells.ranges}
     assert [ws.cell(row=find_row(ws, 3, c), column=1).value
             for c in ("BL01", "BL02", "BL03", "BL04")] == [1, 2, 3, 4]
 
@@ -271,20 +280,38 @@ def test_byte_identical(data: bytes, month: MonthData) -> None:
         assert archive.namelist()[0] == "[Content_Types].xml"
 
 
-PRINT_TITLES = {"TongHop": "11:12", "TinhHinhNopBaoCao": "14:14", "ChiTieu": "4:4",
-                "PhanTich": "4:5", "CanQuanTam": "5:5", "KiemTra": "4:4", "BieuDo": "1:2"}
+PRINT_TITLES = {"TongHop": "10:12", "TinhHinhNopBaoCao": "14:14", "ChiTieu": "4:4",
+                "XuHuong": "4:5", "TheoThang": "4:5", "PhanTich": "4:5", "CanQuanTam": "5:5",
+                "KiemTra": "4:4", "BieuDo": "1:2"}
 
 
 @pytest.mark.parametrize("name", list(PRINT_TITLES))
-def test_print_settings(book: openpyxl.Workbook, name: str) -> None:
+def test_every_sheet_prints_on_a4_landscape_at_its_own_size(book: openpyxl.Workbook,
+                                                           name: str) -> None:
+    """Never fitted to the page (the 19 columns of TongHop printed at 6 pt that way)."""
     ws = book[name]
     assert int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.page_setup.orientation == ("portrait" if name == "BieuDo" else "landscape")
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert int(ws.page_setup.fitToWidth) == 1
-    assert int(ws.page_setup.fitToHeight) == 0
+    assert ws.page_setup.orientation == "landscape"
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert int(ws.page_setup.scale) == 100
     assert ws.print_title_rows.replace("$", "") == PRINT_TITLES[name]
     assert ws.print_area
+
+
+def test_the_summary_prints_on_two_pages_across_and_ends_with_the_signature(
+        book: openpyxl.Workbook) -> None:
+    """A–L under the heading, then A–D again beside M–S; the rows below the table (the
+    cells without a report, "Nơi nhận", the signer) print with the last page across."""
+    ws = book["TongHop"]
+    last = ws.max_row
+    table_end = find_row(ws, 1, "Cộng toàn huyện (2/4 đơn vị có số liệu)")
+    assert ws.print_area.replace("'TongHop'!", "").replace("$", "").split(",") == [
+        f"A1:L{table_end}", f"M10:S{last}"]
+    assert ws.print_title_cols.replace("$", "") == "A:D"
+    assert ws.cell(row=find_row(ws, 1, "Nơi nhận:"), column=1).value == "Nơi nhận:"
+    assert ws.cell(row=find_row(ws, 13, "PHÓ TRƯỞNG BAN"), column=13).value
+    assert ws.cell(row=last, column=13).value == "Nguyễn Văn Thử"
+    assert ws["G10"].value == "Biểu số 01" and ws["M10"].value == "Biểu số 01 (tiếp theo)"
 
 
 def test_every_sheet_in_times_new_roman(book: openpyxl.Workbook) -> None:
@@ -293,3 +320,49 @@ def test_every_sheet_in_times_new_roman(book: openpyxl.Workbook) -> None:
             for cell in row:
                 if cell.value is not None:
                     assert cell.font.name == "Times New Roman", (ws.title, cell.coordinate)
+
+
+# ---------------------------------------------------------------- printing (sheetstyle)
+
+
+def test_column_groups_fill_each_page_and_never_cut_a_header_block() -> None:
+    summary = [4.5, 20, 7, 10] + [7.6] * 15
+    assert column_groups(summary, capacity=102.8) == [(1, 12), (13, 19)]
+    breakdowns = [5, 22, 6, 9.5] + [8.5] * 15
+    blocks = [(5, 9), (10, 14), (15, 19)]
+    assert column_groups(breakdowns, capacity=102.8, blocks=blocks) == [
+        (1, 9), (10, 14), (15, 19)]
+    # a break inside a block would fit more on the first page: the block goes whole instead
+    widths = [10, 10, 10, 20, 20, 30]
+    assert column_groups(widths, labels=2, capacity=60) == [(1, 4), (5, 5), (6, 6)]
+    assert column_groups(widths, labels=2, capacity=60, blocks=[(4, 5)]) == [
+        (1, 3), (4, 5), (6, 6)]
+    assert column_groups([5, 20, 7, 10, 30], capacity=102.8) == [(1, 5)]
+
+
+def test_the_printed_copy_shows_and_prints_only_its_own_sheets(data: bytes) -> None:
+    """LibreOffice prints a hidden sheet that keeps a print range: the copy drops those."""
+    internal = openpyxl.load_workbook(io.BytesIO(printed_copy(data, [SHEET_ATTENTION])))
+    sending = openpyxl.load_workbook(io.BytesIO(printed_copy(
+        data, [s for s in SHEETS if s not in INTERNAL_SHEETS])))
+    assert INTERNAL_SHEETS == (SHEET_ATTENTION,)
+    for book, shown in ((internal, {SHEET_ATTENTION}), (sending, set(SHEETS) - {
+            SHEET_ATTENTION})):
+        assert {ws.title for ws in book.worksheets if ws.sheet_state == "visible"} == shown
+        assert all(bool(ws.print_area) == (ws.title in shown) for ws in book.worksheets)
+        assert book.active.title in shown
+    assert sheet_names(data) == list(SHEETS)
+
+
+def test_a_signature_that_would_be_cut_begins_a_new_page() -> None:
+    """keep_together: a block that fits under the rows before it stays; one that a page
+    break would cut goes whole to the next page."""
+    for rows, moved in ((10, False), (22, True)):
+        ws = openpyxl.Workbook().active
+        for row in range(1, rows + 1):
+            ws.row_dimensions[row].height = 20
+        print_setup(ws, title_rows="1:1", last_row=rows + 8, last_column=3)
+        for row in range(rows + 1, rows + 9):
+            ws.cell(row=row, column=1, value="Nơi nhận:")  # 8 rows of 13 pt, ~18 pt each
+        keep_together(ws, rows + 1, rows + 8, top=1)
+        assert [b.id for b in ws.row_breaks.brk] == ([rows] if moved else [])

@@ -62,13 +62,15 @@ def test_the_workbook_has_its_sheets_and_the_party_document_header(workbook):
     ws = workbook["TongHop"]
     assert ws["A1"].value == "TỈNH ỦY LÂM ĐỒNG" and ws["A2"].value == "BAN TỔ CHỨC"
     assert ws["A3"].value == "*" and ws["A4"].value.endswith("-BC/BTCTU")
-    assert ws["I1"].value == "ĐẢNG CỘNG SẢN VIỆT NAM"
-    assert ws["I3"].value == "Đà Lạt, ngày 02 tháng 4 năm 2024" and ws["I3"].font.i
+    # the right block ends with the first printed page across (A–L)
+    assert ws["G1"].value == "ĐẢNG CỘNG SẢN VIỆT NAM"
+    assert ws["G3"].value == "Đà Lạt, ngày 02 tháng 4 năm 2024" and ws["G3"].font.i
     assert ws["A1"].font.name == "Times New Roman"
     body = texts(ws)
     assert "K/T TRƯỞNG BAN" in body and "Nơi nhận:" in body
     assert "- Các huyện ủy, thành ủy," in body
-    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.print_title_rows == "$11:$12"
+    assert ws["G10"].value == "Biểu số 01" and ws["M10"].value == "Biểu số 01 (tiếp theo)"
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.print_title_rows == "$10:$12"
 
 
 def test_the_province_totals_are_the_sums_of_the_district_files(workbook, files):
@@ -86,9 +88,11 @@ def test_each_district_has_three_rows_and_the_missing_one_is_named(workbook, fil
     ws = workbook["TongHop"]
     codes = [ws.cell(row, 3).value for row in range(13, 23)]
     assert codes == ["BL", None, None, "BLC", None, None, "DL", None, None, "LH"]
-    # Lâm Hà's line says why it has no figures; it is never a row of zeros
-    assert ws.cell(22, 5).value == "Không có số liệu hợp lệ (chưa gửi tệp)"
-    assert all(ws.cell(22, c).value is None for c in range(6, 20))
+    # Lâm Hà's line says why it has no figures, on each printed page across (E–L, M–S);
+    # it is never a row of zeros
+    assert ws.cell(22, 5).value == ws.cell(22, 13).value == (
+        "Không có số liệu hợp lệ (chưa gửi tệp)")
+    assert all(ws.cell(22, c).value is None for c in (*range(6, 13), *range(14, 20)))
     # Bảo Lâm's file covers 3 of its 4 cells: its name says so
     assert ws.cell(13, 2).value == "Đảng bộ huyện Bảo Lâm (3/4 đơn vị có số liệu)"
     bl = {r["indicator"]: int(r["value"]) for r in csv_records(files["BL"])
@@ -199,7 +203,7 @@ def test_a_valid_file_without_any_accepted_cell_is_no_data_on_every_sheet(regist
     blc = next(r[0].row for r in ws.iter_rows(min_row=13) if r[2].value == "BLC")
     assert ws.cell(blc, 5).value == ("Không có số liệu hợp lệ (tệp hợp lệ nhưng không có chi "
                                      "bộ nào có báo cáo hợp lệ)")
-    assert all(ws.cell(blc, c).value is None for c in range(6, 20))
+    assert all(ws.cell(blc, c).value is None for c in (*range(6, 13), *range(14, 20)))
     body = texts(ws)
     assert "Tất cả các đảng bộ đã gửi tệp dữ liệu hợp lệ." not in body
     assert any(t.startswith("- Đảng bộ thành phố Bảo Lộc (BLC): tệp hợp lệ nhưng") for t in body)
@@ -222,3 +226,23 @@ def test_a_units_target_is_its_own_or_the_sum_of_the_targets_below_it(registry):
     assert registry.target_below("BL01", 2024, "vien_chuc", "2024-03") == 2
     assert registry.target_below("LD", 2024, "vien_chuc", "2024-03") == 6 + 4 + 4 + 4
     assert registry.target_below("BL", 2023, "hoc_sinh", "2024-03") is None
+
+
+def test_the_breakdowns_print_at_their_own_size_one_group_a_page_across(workbook):
+    """CoCau's 19 columns are three A4 landscape pages across, each group of five
+    breakdowns whole beside STT…Đối tượng again; its title and note stay on the first."""
+    ws = workbook["CoCau"]
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.scale) == 100
+    ranges = ws.print_area.replace("'CoCau'!", "").replace("$", "").split(",")
+    last_table_row = max(r for r in range(6, ws.max_row + 1) if ws.cell(r, 5).border.left.style)
+    assert ranges == [f"A1:I{ws.max_row}", f"J4:N{last_table_row}", f"O4:S{last_table_row}"]
+    assert ws.print_title_cols.replace("$", "") == "A:D"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:I1", "A2:I2", "E4:I4", "J4:N4", "O4:S4"} <= merged
+    assert f"A{ws.max_row}:I{ws.max_row}" in merged  # the note
+
+
+def test_the_completeness_sheet_repeats_its_three_unit_columns(workbook):
+    ws = workbook["TinhHinhNopBaoCao"]
+    assert ws.print_title_cols.replace("$", "") == "A:C"
+    assert len(ws.print_area.split(",")) == 2
