@@ -300,9 +300,12 @@ def report(period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
         outputs = write_district_outputs(settings, Registry.load(settings.registry_dir), month,
                                          pdf=pdf)
     console.print(f"District report:  {outputs.report}")
+    console.print(f"Word report:      {outputs.word} (a draft to edit and sign)")
     console.print(f"Upward data file: {outputs.export_csv} (+ .json)")
     if outputs.pdf:
-        console.print(f"PDF:              {outputs.pdf}")
+        console.print(f"PDF for sending:  {outputs.pdf} (no personal data)")
+    if outputs.internal_pdf:
+        console.print(f"Internal list:    {outputs.internal_pdf} (names: never sent up)")
     elif pdf and soffice() is None:
         console.print("PDF:              not made (LibreOffice is not installed)")
     console.print("Cells without an accepted report: "

@@ -69,6 +69,11 @@ def show_runs(summaries: Iterable) -> None:  # type: ignore[type-arg]
 def show_outputs(summary) -> None:  # type: ignore[no-untyped-def]
     console.print(f"[bold]{summary.period}[/]")
     console.print(f"  District report:  {_rel(summary.report)}")
+    if summary.report is not None:
+        from reports.word_report import word_report_name
+
+        word = summary.report.with_name(word_report_name(summary.unit, summary.period))
+        console.print(f"  Word report:      {_rel(word)} (a draft to edit and sign)")
     console.print(f"  Upward data file: {_rel(summary.export_csv)} (+ .json)")
     console.print(f"  Feedback files:   {_rel(summary.outbox)}/")
     console.print(f"  Data Docs:        {_rel(summary.data_docs)}")

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.export_format import EXPORT_POPULATIONS, TOTAL
 from core.layout import BREAKDOWNS, POPULATION_LABELS, POPULATIONS
 from core.month import FILE_REJECTED, HAS_DATA, NO_CELLS, NO_DATA_REASONS, NO_FILE, UnitStatus
+from core.pace import behind_pace_from
 from core.province_month import ProvinceMonth
 from reports.cells import Style, put, put_merged, set_widths
 from reports.coverage import NO_DATA, no_data_text, total_label
@@ -197,7 +198,8 @@ def progress(data: ProvinceMonth, districts: list[UnitStatus], population: str,
     targets = [data.targets[(d.unit.code, p)] for d in districts for p in populations
                if (d.unit.code, p) in data.targets]
     return Progress(data.value(codes, population, "TH12") if codes else None,
-                    sum(targets) if targets else None, month)
+                    sum(targets) if targets else None, month,
+                    behind_pace_from(data.period, data.unit.level))
 
 
 def write_progress(ws: Worksheet, row: int, found: Progress, *, bold: bool = False) -> None:

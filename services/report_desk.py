@@ -37,10 +37,17 @@ __all__ = ["AlreadyApproved", "ApprovalEvent", "BuildFile", "Change", "MonthStat
 KIND_LABELS = {"workbook": "Báo cáo tổng hợp (bảng tính Excel)",
                "word": "Báo cáo gửi cấp trên (Word, bản dự thảo để ký)",
                "pdf": "Báo cáo tổng hợp để gửi (PDF)",
+               "internal_pdf": "Danh sách theo dõi nội bộ (PDF, có họ tên — không gửi cấp "
+                               "trên)",
                "data_csv": "Tệp dữ liệu gửi cấp trên (CSV)",
                "data_json": "Tệp dữ liệu gửi cấp trên (JSON)"}
 KINDS = ("workbook", "word", "data_csv", "data_json")  # the kinds record_builds writes, in order
 PDF = ".pdf"
+# What names people (the district workbook's CanQuanTam sheet, the internal list printed
+# from it): only the district's own officers get these files. The province's officer reads
+# the district's month without them, as its data reaches the province: the PDF for sending,
+# the Word report and the data file.
+WITH_NAMES = ("workbook", "internal_pdf")
 
 
 class NoLibreOffice(CellreportsError):
@@ -168,7 +175,7 @@ def reports_root(settings: Settings, level: str) -> Path:
 
 
 def month_reports(settings: Settings, registry: Registry, unit_code: str, level: str,
-                  period: str) -> ReportsMonth:
+                  period: str, *, names: bool = True) -> ReportsMonth:
     """Everything the reports page shows of ``unit_code``'s ``period`` (``registry``: the
     level's, whose units below ``unit_code`` send it files)."""
     zone = ZoneInfo(settings.timezone)
@@ -178,13 +185,14 @@ def month_reports(settings: Settings, registry: Registry, unit_code: str, level:
     below = {u.code: u.name for u in registry.units.values() if u.parent_code == unit_code}
     changes = [_change(change, sub, registry, zone) for change, sub in history.changes
                if sub.unit_code in below]
-    versions, unreported = _versions(history.builds, changes, zone)
-    files = current_files(settings, level, history.builds, zone)
+    builds = history.builds if names else _without_names(history.builds)
+    versions, unreported = _versions(builds, changes, zone)
+    files = current_files(settings, level, history.builds, zone, names=names)
     workbook = next((f for f in files if f.kind == "workbook"), None)
     pdf = next((f for f in files if f.kind == "pdf"), None)
     return ReportsMonth(
         unit_code, period, files,
-        pdf_wanted=workbook is not None and (pdf is None or pdf.stale),
+        pdf_wanted=names and workbook is not None and (pdf is None or pdf.stale),
         versions=versions, unreported=unreported,
         approvals=[ApprovalEvent(e.action, e.actor, _local(e.at, zone), e.applied)
                    for e in history.approvals],
@@ -238,10 +246,23 @@ def _versions(builds: list[m.ReportBuild], changes: list[Change], zone: ZoneInfo
     return versions[::-1], left
 
 
+def _without_names(builds: list[m.ReportBuild]) -> list[m.ReportBuild]:
+    """The builds of the district's month whose files name nobody (``WITH_NAMES``)."""
+    return [b for b in builds if b.kind not in WITH_NAMES]
+
+
 def current_files(settings: Settings, level: str, builds: list[m.ReportBuild], zone: ZoneInfo,
-                  ) -> list[ReportFile]:
+                  *, names: bool = True) -> list[ReportFile]:
     """The month's current files that its builds name (the latest of each kind), and the
-    PDF made from its workbook, as they are in the month's folder."""
+    PDFs printed from its workbook, as they are in the month's folder; without the files
+    that name people unless ``names``."""
+    found = [f for f in _current_files(settings, level, builds, zone)
+             if names or f.kind not in WITH_NAMES]
+    return found
+
+
+def _current_files(settings: Settings, level: str, builds: list[m.ReportBuild],
+                   zone: ZoneInfo) -> list[ReportFile]:
     latest = {b.kind: b for b in builds}  # builds are oldest first: the last one stays
     found: list[ReportFile] = []
     workbook_at: float | None = None
@@ -255,13 +276,20 @@ def current_files(settings: Settings, level: str, builds: list[m.ReportBuild], z
                                 datetime.fromtimestamp(stat.st_mtime, zone)))
         if kind == "workbook":
             workbook_at = stat.st_mtime
-            pdf = path.with_suffix(PDF)
-            if pdf.is_file():
+            for position, (kind, pdf) in enumerate(_printed(path), start=1):
                 pdf_stat = pdf.stat()
-                found.insert(1, ReportFile("pdf", pdf.name, pdf_stat.st_size,
-                                           datetime.fromtimestamp(pdf_stat.st_mtime, zone),
-                                           stale=pdf_stat.st_mtime < workbook_at))
+                found.insert(position, ReportFile(
+                    kind, pdf.name, pdf_stat.st_size,
+                    datetime.fromtimestamp(pdf_stat.st_mtime, zone),
+                    stale=pdf_stat.st_mtime < workbook_at))
     return found
+
+
+def _printed(workbook: Path) -> list[tuple[str, Path]]:
+    """The PDFs printed from the workbook that are there: for sending, the internal list."""
+    return [(kind, pdf) for kind, pdf in (("pdf", workbook.with_suffix(PDF)),
+                                           ("internal_pdf", reporting.internal_pdf_path(workbook)))
+            if pdf.is_file()]
 
 
 def _in_month(settings: Settings, level: str, period: str, name: str) -> Path | None:
@@ -275,22 +303,27 @@ def _in_month(settings: Settings, level: str, period: str, name: str) -> Path | 
 
 
 def report_file(settings: Settings, unit_code: str, level: str, period: str,
-                name: str) -> Path | None:
-    """A current file of the month by its name: one the month's builds name (or the PDF of
-    its workbook), present in the month's folder; else None."""
+                name: str, *, names: bool = True) -> Path | None:
+    """A current file of the month by its name: one the month's builds name (or a PDF
+    printed from its workbook), present in the month's folder; else None. Without
+    ``names``, none of the files that name people."""
     builds = Warehouse.of(settings).month_history(unit_code, period).builds
-    known = {b.file_name for b in builds}
+    known = {b.file_name for b in (builds if names else _without_names(builds))}
     known |= {Path(b.file_name).with_suffix(PDF).name for b in builds if b.kind == "workbook"}
+    if names:
+        known |= {reporting.internal_pdf_path(Path(b.file_name)).name
+                  for b in builds if b.kind == "workbook"}
     return _in_month(settings, level, period, name) if name in known else None
 
 
 def earlier_version(settings: Settings, unit_code: str, level: str, period: str,
-                    build_id: int) -> tuple[Path, str] | None:
+                    build_id: int, *, names: bool = True) -> tuple[Path, str] | None:
     """The stored copy of one version of the month's reports and the name to download it
     as (``BaoCaoTongHop_BL_2024-03_ban13.xlsx``); None for a build of another unit or
     month, or a copy no longer there."""
     builds = Warehouse.of(settings).month_history(unit_code, period).builds
-    build = next((b for b in builds if b.id == build_id), None)
+    build = next((b for b in (builds if names else _without_names(builds))
+                  if b.id == build_id), None)
     if build is None or not build.copy_path:
         return None
     root = reports_root(settings, level).resolve()

@@ -22,8 +22,9 @@ from reports.district import INTERNAL_SHEETS, build_district_workbook
 from reports.document import load_document
 from reports.export import export_rows, write_export_csv, write_export_json
 from reports.province_export import province_export_rows
-from reports.provincial import build_provincial_workbook
+from reports.provincial import build_provincial_workbook, province_document
 from reports.sheetstyle import printed_copy, sheet_names
+from reports.word_report import build_district_word, build_province_word, word_report_name
 from warehouse.province_queries import expected_districts, province_month
 from warehouse.queries import month_data
 from warehouse.report_log import accepted_months, in_use_ids, is_stale, record_builds
@@ -45,6 +46,7 @@ class Outputs:
     pdf: Path | None = None  # the report for sending: no name, no date of birth, no ID
     statuses: tuple[UnitStatus, ...] = ()  # each expected unit's state: the completeness table
     internal_pdf: Path | None = None  # the district's follow-up list (names): never sent
+    word: Path | None = None  # BaoCao_<unit>_<month>.docx: the editable report to sign
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,10 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
                            timezone=settings.timezone)
         rows = export_rows(month)
         document = load_document(document_file(settings))
+        word = report.with_name(word_report_name(settings.district_code, period))
         record_builds(session, settings.reports, settings.district_code, period, {
             "workbook": (report, build_district_workbook(month, document=document)),
+            "word": (word, build_district_word(month, document)),
             "data_csv": (csv_path, write_export_csv(rows)),
             "data_json": (json_path, write_export_json(rows)),
         }, district_in_use(session, registry, settings.district_code, period))
@@ -89,7 +93,7 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
     printed = print_report(report) if pdf else None
     return Outputs(report, csv_path, json_path, missing,
                    pdf=printed.sending if printed else None, statuses=tuple(month.cells),
-                   internal_pdf=printed.internal if printed else None)
+                   internal_pdf=printed.internal if printed else None, word=word)
 
 
 def write_province_outputs(settings: Settings, registry: Registry, province: str,
@@ -105,15 +109,20 @@ def write_province_outputs(settings: Settings, registry: Registry, province: str
                                                         level_below(registry, province, period)),
                               timezone=settings.timezone)
         rows = province_export_rows(data)
+        # the province's own number, signer and table label over its default wording
+        document = load_document(settings.province_registry_dir / f"document-{province}.toml",
+                                 province_document(data))
+        word = report.with_name(word_report_name(province, period))
         record_builds(session, root, province, period, {
-            "workbook": (report, build_provincial_workbook(data)),
+            "workbook": (report, build_provincial_workbook(data, document=document)),
+            "word": (word, build_province_word(data, document)),
             "data_csv": (csv_path, write_export_csv(rows)),
             "data_json": (json_path, write_export_json(rows)),
         }, in_use_ids(session, [d.code for d in districts], period, DISTRICT_DATA))
     printed = print_report(report) if pdf else None
     return Outputs(report, csv_path, json_path, [d.unit.code for d in data.missing()],
                    pdf=printed.sending if printed else None, statuses=tuple(data.districts),
-                   internal_pdf=printed.internal if printed else None)
+                   internal_pdf=printed.internal if printed else None, word=word)
 
 
 def level_below(registry: Registry, province: str, period: str) -> str:

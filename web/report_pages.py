@@ -72,6 +72,13 @@ def _scope(request: Request, unit_code: str, period: str) -> tuple[Officer, str,
     return officer, month_or_404(period), report_desk.level_of(officer.at_province)
 
 
+def _names(officer: Officer) -> bool:
+    """Whether the files that name people are the officer's to get: the district's own
+    officer's (the province's workbook names nobody; the province's officer reads the
+    district's month without them)."""
+    return officer.may_act or officer.at_province
+
+
 def _registry(request: Request, officer: Officer) -> Registry:
     """The registry of the scope's level: the province's (its districts or communes) or
     the district's (its cells)."""
@@ -105,7 +112,7 @@ def reports_page(request: Request, unit_code: str, period: str,
     officer, month, level = _scope(request, unit_code, period)
     settings = desk_of(request).settings
     found = report_desk.month_reports(settings, _registry(request, officer),
-                                      officer.scope.code, level, month)
+                                      officer.scope.code, level, month, names=_names(officer))
     notice = NOTICES.get(tb)
     label = f"{month[5:]}/{month[:4]}"
     return officer_page(
@@ -120,7 +127,8 @@ def report_file(request: Request, unit_code: str, period: str, name: str) -> Res
     """A current file of the month (the workbook, its PDF, the data file)."""
     officer, month, level = _scope(request, unit_code, period)
     settings = desk_of(request).settings
-    path = report_desk.report_file(settings, officer.scope.code, level, month, name)
+    path = report_desk.report_file(settings, officer.scope.code, level, month, name,
+                                   names=_names(officer))
     if path is None:
         raise NotFound
     accounts.record(settings, officer.account.login, "report_download", officer.scope.code,
@@ -135,7 +143,8 @@ def earlier_version(request: Request, unit_code: str, period: str, build_id: int
     """One version of the month's reports, byte for byte as it was built."""
     officer, month, level = _scope(request, unit_code, period)
     settings = desk_of(request).settings
-    found = report_desk.earlier_version(settings, officer.scope.code, level, month, build_id)
+    found = report_desk.earlier_version(settings, officer.scope.code, level, month, build_id,
+                                        names=_names(officer))
     if found is None:
         raise NotFound
     path, name = found

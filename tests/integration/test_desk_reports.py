@@ -136,10 +136,28 @@ def test_the_province_officer_reads_the_district_s_page_but_may_not_act_on_it(de
     page = officer.get(PAGE)
     assert page.status_code == 200
     shown = text(page.text)
-    assert WORKBOOK in shown and "Tài khoản của đồng chí chỉ xem trang này" in shown
+    assert "Tài khoản của đồng chí chỉ xem trang này" in shown
     assert 'action="/don-vi/BL/2024-03/phe-duyet"' not in page.text
     assert "Tạo tệp PDF" not in shown
     assert officer.get(f"{PAGE}/tep/{DATA_CSV}").status_code == 200
+    assert officer.get(f"{PAGE}/tep/BaoCao_BL_{PERIOD}.docx").status_code == 200
+
+
+def test_the_province_officer_never_gets_the_district_files_that_name_people(demo_site):
+    """The district workbook carries CanQuanTam (names, dates of birth): the province reads
+    the district's month as its data reaches it — the data file, the Word report."""
+    officer = demo_site.client("CANBO.LD")
+    assert WORKBOOK not in officer.get(PAGE).text
+    assert officer.get(f"{PAGE}/tep/{WORKBOOK}").status_code == 404
+    workbooks = [b for b in _builds(demo_site, "BL") if b.kind == "workbook"]
+    data = [b for b in _builds(demo_site, "BL") if b.kind == "data_csv"]
+    assert workbooks and data
+    for build in workbooks:
+        assert officer.get(f"{PAGE}/ban/{build.id}").status_code == 404
+    assert officer.get(f"{PAGE}/ban/{data[0].id}").status_code == 200
+    district = demo_site.client("CANBO.BL")  # the district's own officer gets them
+    assert WORKBOOK in district.get(PAGE).text
+    assert district.get(f"{PAGE}/tep/{WORKBOOK}").status_code == 200
 
 
 # ---- who may see and do none of it -------------------------------------------------------
@@ -216,6 +234,15 @@ def test_the_pdf_for_sending_is_made_from_the_current_workbook_and_downloaded(
     pdf = officer.get(f"{PAGE}/tep/BaoCaoTongHop_BL_{PERIOD}.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    # the internal follow-up list beside it, for the district only
+    internal = f"DanhSachTheoDoi_BL_{PERIOD}.pdf"
+    assert f"Danh sách theo dõi nội bộ (PDF, có họ tên — không gửi cấp trên) {internal}" \
+        in shown
+    assert officer.get(f"{PAGE}/tep/{internal}").content.startswith(b"%PDF")
+    province = fresh_demo_site.client("CANBO.LD")
+    assert internal not in province.get(PAGE).text
+    assert province.get(f"{PAGE}/tep/{internal}").status_code == 404
+    assert province.get(f"{PAGE}/tep/BaoCaoTongHop_BL_{PERIOD}.pdf").status_code == 200
 
 
 # ---- approval: approve → lock → a late upload waits → reopen applies it ------------------
