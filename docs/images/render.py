@@ -26,8 +26,11 @@ FEBRUARY = "reports/2024-02/BaoCaoTongHop_BL_2024-02.xlsx"
 FEEDBACK = "outbox/BL03/BL03_2024-02_KetQuaKiemTra.xlsx"
 PAGES_2024 = [
     ("district-1-tonghop", DISTRICT, "BÁO CÁO TỔNG HỢP"),
+    ("district-1b-tonghop-tiep", DISTRICT, "(tiếp theo)"),
     ("district-2-tinhhinhnopbaocao", DISTRICT, "TÌNH HÌNH NỘP BÁO CÁO"),
     ("district-3-chitieu", DISTRICT, "TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU"),
+    ("district-3b-xuhuong", DISTRICT, "SO SÁNH KẾT QUẢ KẾT NẠP"),
+    ("district-3c-theothang", DISTRICT, "KẾT NẠP ĐẢNG VIÊN TỪNG THÁNG"),
     ("district-4-phantich", DISTRICT, "CƠ CẤU QUẦN CHÚNG"),
     ("district-5-canquantam", DISTRICT, "CẦN QUAN TÂM"),
     ("district-6-kiemtra", DISTRICT, "KẾT QUẢ KIỂM TRA BÁO CÁO"),
@@ -37,6 +40,9 @@ PAGES_2024 = [
     ("district-feb-chitieu", FEBRUARY, "TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU"),
     ("provincial-tonghop", "province/reports/2024-03/BaoCaoTongHop_LD_2024-03.xlsx",
      "BÁO CÁO TỔNG HỢP"),
+    # the Word report's first page (LibreOffice Writer: libreoffice-writer-nogui)
+    ("word-1", "reports/2024-03/BaoCao_BL_2024-03.docx", "BÁO CÁO"),
+    ("provincial-word-1", "province/reports/2024-03/BaoCao_LD_2024-03.docx", "BÁO CÁO"),
     ("feedback-ketquakiemtra", FEEDBACK, "KẾT QUẢ KIỂM TRA"),
     ("feedback-danhsach", FEEDBACK, "Ngày sinh"),
 ]
@@ -72,7 +78,23 @@ def template(data_dir: Path) -> Path:
     return data_dir
 
 
-def to_pdf(workbook: Path, work: Path) -> Path:
+def to_pdf(workbook: Path, work: Path) -> list[Path]:
+    """The document as it is printed: a report workbook as the two PDFs the district prints
+    (for sending, the internal list: services.reporting.print_report), anything else whole."""
+    if workbook.name.startswith("BaoCaoTongHop_"):
+        from services.reporting import print_report
+
+        work.mkdir(parents=True, exist_ok=True)
+        copy = work / workbook.name
+        shutil.copy(workbook, copy)
+        printed = print_report(copy)
+        assert printed is not None
+        return [p for p in (printed.sending, printed.internal) if p]
+    return [_whole(workbook, work)]
+
+
+def _whole(workbook: Path, work: Path) -> Path:
+    work.mkdir(parents=True, exist_ok=True)
     profile = work / "lo-profile"
     subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(work), str(workbook)], check=True,
@@ -80,7 +102,15 @@ def to_pdf(workbook: Path, work: Path) -> Path:
     return work / f"{workbook.stem}.pdf"
 
 
-def first_page_with(pdf: Path, text: str) -> int:
+def first_page_with(pdfs: list[Path], text: str) -> tuple[Path, int]:
+    for pdf in pdfs:
+        page = _page_with(pdf, text)
+        if page:
+            return pdf, page
+    raise SystemExit(f"{', '.join(p.name for p in pdfs)}: no page shows {text!r}")
+
+
+def _page_with(pdf: Path, text: str) -> int | None:
     pages = int(next(line.split()[-1] for line in subprocess.run(
         ["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout.splitlines()
         if line.startswith("Pages:")))
@@ -89,7 +119,7 @@ def first_page_with(pdf: Path, text: str) -> int:
                                check=True, capture_output=True, text=True).stdout
         if text in found:
             return page
-    raise SystemExit(f"{pdf.name}: no page shows {text!r}")
+    return None
 
 
 def render(pdf: Path, page: int, out: Path) -> None:
@@ -105,14 +135,13 @@ def main() -> None:
         data_2024 = demo(work / "2024")
         runs = [(data_2024, PAGES_2024), (template(data_2024), PAGES_TEMPLATE),
                 (demo(work / "2025", "--hierarchy", "2025"), PAGES_2025)]
-        pdfs: dict[Path, Path] = {}
+        pdfs: dict[Path, list[Path]] = {}
         for data_dir, pages in runs:
             for stem, relative, marker in pages:
                 workbook = data_dir / relative
                 if workbook not in pdfs:
-                    pdfs[workbook] = to_pdf(workbook, work)
-                render(pdfs[workbook], first_page_with(pdfs[workbook], marker),
-                       HERE / f"{stem}.png")
+                    pdfs[workbook] = to_pdf(workbook, work / str(len(pdfs)))
+                render(*first_page_with(pdfs[workbook], marker), HERE / f"{stem}.png")
                 print(f"docs/images/{stem}.png")
 
 
