@@ -126,8 +126,8 @@ def test_each_report_file_downloads_the_bytes_on_disk(
         demo_site: DemoSite, province_client: TestClient, period: str) -> None:
     page = province_client.get(f"/tinh/LD/{period}")
     names = re.findall(rf'href="/tinh/LD/{period}/tep/([^"]+)"', page.text)
-    assert names == [f"BaoCaoTongHop_LD_{period}.xlsx", f"DuLieu_LD_{period}.csv",
-                     f"DuLieu_LD_{period}.json"]
+    assert names == [f"BaoCaoTongHop_LD_{period}.xlsx", f"BaoCao_LD_{period}.docx",
+                     f"DuLieu_LD_{period}.csv", f"DuLieu_LD_{period}.json"]
     for name in names:
         answer = province_client.get(f"/tinh/LD/{period}/tep/{name}")
         assert answer.status_code == 200

@@ -101,7 +101,8 @@ def test_rebuilding_an_unchanged_month_is_not_a_new_report_version(sessions, set
     write_district_outputs(settings, registry, "2024-03")
     write_district_outputs(settings, registry, "2024-03")
     with sessions() as session:
-        assert len(builds(session, "BL", "2024-03")) == 3  # workbook, CSV, JSON once each
+        # workbook, Word report, CSV, JSON once each
+        assert len(builds(session, "BL", "2024-03")) == 4
 
 
 def test_an_approved_month_keeps_a_later_file_pending_and_its_figures_unchanged(
