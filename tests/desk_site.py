@@ -79,8 +79,30 @@ def build_demo_site(data_dir: Path) -> DemoSite:
 
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> DemoSite:
-    """The demo run shared by this worker's tests: read it, never change it."""
-    return build_demo_site(tmp_path_factory.mktemp("demo-site") / "var")
+    """The demo run shared by this worker's tests: read it, never change it. Run once for
+    the whole suite: the first worker to need it runs it into the suite's shared temporary
+    folder; each worker reads its own copy (copy_demo_site)."""
+    import fcntl
+    import json
+    import os
+
+    # a worker's base is popen-gwN in the run's own folder, which the workers share;
+    # without workers the base is the run's folder itself (its parent: every run's)
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) \
+        / "demo-site-template"
+    shared.mkdir(exist_ok=True)
+    with open(shared / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits while it is being run
+        done = shared / "passwords.json"
+        if done.exists():
+            template = DemoSite(Settings(data_dir=shared / "var", pid_hash_key="test-key"),
+                                json.loads(done.read_text(encoding="utf-8")),
+                                lambda: MARCH_28)
+        else:
+            template = build_demo_site(shared / "var")
+            done.write_text(json.dumps(template.passwords), encoding="utf-8")
+    return copy_demo_site(template, tmp_path_factory.mktemp("demo-site") / "var")
 
 
 @pytest.fixture(scope="module")
