@@ -76,3 +76,35 @@ def make_rejected_bl02() -> bytes:
     roster[1] = replace(roster[1], birth_date=None, invalid={"birth_date": "31/02/2007"})
     return make_workbook(header=make_header("BL02", unit_name="Chi bộ Trường THPT Lộc An"),
                          roster=roster, summary=make_summary(make_roster()))
+
+
+def counted_person(n: int, stage: int, population: str = "hoc_sinh", **changes: object
+                   ) -> RosterRow:
+    """A roster row of April 2024's counting tests (the blank form's formulas, the reader)."""
+    values: dict = dict(excel_row=0, stt=n, full_name=f"Người thứ {n}",
+                        birth_date=date(2005, 1, n), gender="Nam", ethnicity="Kinh",
+                        religion="Không", population=population, youth_union=True,
+                        stage=stage, stage_date=date(2024, 1, 1))
+    values.update(changes)
+    return RosterRow(**values)
+
+
+def counting_roster(**defaults: object) -> list[RosterRow]:
+    """Every stage in both populations, admissions in April 2024, earlier this year and last
+    year, full membership in April and the month before: each roster indicator of April
+    2024 counts someone (``defaults``: fields every row shares, e.g. its ethnicity)."""
+    def person(n: int, stage: int, population: str = "hoc_sinh", **changes: object
+               ) -> RosterRow:
+        return counted_person(n, stage, population, **{**defaults, **changes})
+
+    return [
+        person(1, 1), person(2, 2), person(3, 3, "vien_chuc"), person(4, 4), person(5, 5),
+        person(6, 6, "vien_chuc"), person(7, 7, decision_date=date(2024, 4, 3)),
+        person(8, 7, decision_date=date(2024, 1, 30)),
+        person(9, 7, "vien_chuc", decision_date=date(2023, 12, 30)),
+        person(10, 8, "vien_chuc", decision_date=date(2023, 4, 1),
+               full_member_date=date(2024, 4, 1)),
+        person(11, 8, decision_date=date(2023, 3, 1), full_member_date=date(2024, 3, 31)),
+        person(12, 0, note="Chuyển trường"),
+        person(13, 7, decision_date=date(2024, 4, 30)),
+    ]

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from datetime import date, datetime
+from datetime import datetime
 
 import openpyxl
 import pdfplumber
 import pytest
+from factories import counted_person, counting_roster
 from styles import convert_with_libreoffice
 
 from core.counts import derive_roster_counts
-from core.form import RosterRow
 from core.layout import POPULATIONS, ROSTER_INDICATORS
 from core.registry import Unit
 from forms.reader import read_cell_report, unsaved_formula_cells
@@ -37,27 +37,13 @@ A4 = (595.3, 841.9)  # points, portrait
 MIN_LINE = 15  # points a printed line of 13 pt text needs
 
 
-def person(n: int, stage: int, population: str = "hoc_sinh", **changes: object) -> RosterRow:
-    values: dict = dict(excel_row=0, stt=n, full_name=f"Người thứ {n}",
-                        birth_date=date(2005, 1, n), gender="Nữ", ethnicity="K'Ho",
-                        religion="Tin lành", population=population, youth_union=True,
-                        stage=stage, stage_date=date(2024, 1, 1))
-    values.update(changes)
-    return RosterRow(**values)
-
-
+SHARED = dict(gender="Nữ", ethnicity="K'Ho", religion="Tin lành")
 ROSTER = [
-    person(1, 1), person(2, 2), person(3, 3, "vien_chuc"), person(4, 4), person(5, 5),
-    person(6, 6, "vien_chuc"), person(7, 7, decision_date=date(2024, 4, 3)),
-    person(8, 7, decision_date=date(2024, 1, 30)),
-    person(9, 7, "vien_chuc", decision_date=date(2023, 12, 30)),
-    person(10, 8, "vien_chuc", decision_date=date(2023, 4, 1),
-           full_member_date=date(2024, 4, 1)),
-    person(11, 8, decision_date=date(2023, 3, 1), full_member_date=date(2024, 3, 31)),
-    person(12, 0, note="Chuyển trường"),
-    person(13, 7, decision_date=date(2024, 4, 30)),
+    *counting_roster(**SHARED),
     # stages as people also type them: the number alone, the label alone, "Giai đoạn 5"
-    person(14, 2), person(15, 1, "vien_chuc"), person(16, 5),
+    *(counted_person(n, stage, population, **SHARED)
+      for n, stage, population in ((14, 2, "hoc_sinh"), (15, 1, "vien_chuc"),
+                                   (16, 5, "hoc_sinh"))),
 ]
 TYPED_STAGES = {14: 2, 15: "Cảm tình đảng", 16: "Giai đoạn 5"}
 

@@ -12,6 +12,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+from factories import counted_person, counting_roster
 from typer.testing import CliRunner
 
 from cellreports.cli import app
@@ -65,28 +66,9 @@ LAST_BLANK_ROW = ROSTER_FIRST_ROW + ROWS - 1
 SHEETS = ("ThongTin", "TongHop", "DanhSach", "HuongDan")
 
 
-def person(n: int, stage: int, population: str = "hoc_sinh", **changes: object) -> RosterRow:
-    values: dict = dict(excel_row=0, stt=n, full_name=f"Người thứ {n}",
-                        birth_date=date(2005, 1, n), gender="Nam", ethnicity="Kinh",
-                        religion="Không", population=population, youth_union=True,
-                        stage=stage, stage_date=date(2024, 1, 1))
-    values.update(changes)
-    return RosterRow(**values)
-
-
 # Every stage in both populations, admissions this month, earlier this year and last year,
 # full membership this month and the month before: each roster indicator counts someone.
-ROSTER = [
-    person(1, 1), person(2, 2), person(3, 3, "vien_chuc"), person(4, 4), person(5, 5),
-    person(6, 6, "vien_chuc"), person(7, 7, decision_date=date(2024, 4, 3)),
-    person(8, 7, decision_date=date(2024, 1, 30)),
-    person(9, 7, "vien_chuc", decision_date=date(2023, 12, 30)),
-    person(10, 8, "vien_chuc", decision_date=date(2023, 4, 1),
-           full_member_date=date(2024, 4, 1)),
-    person(11, 8, decision_date=date(2023, 3, 1), full_member_date=date(2024, 3, 31)),
-    person(12, 0, note="Chuyển trường"),
-    person(13, 7, decision_date=date(2024, 4, 30)),
-]
+ROSTER = counting_roster()
 
 
 def load(content: bytes) -> openpyxl.Workbook:
@@ -315,7 +297,7 @@ def test_only_formulas_without_a_result_are_listed():
 
 
 def test_workbooks_written_with_values_are_read_as_before():
-    summary_roster = [person(1, 3), person(2, 7, decision_date=date(2024, 4, 2))]
+    summary_roster = [counted_person(1, 3), counted_person(2, 7, decision_date=date(2024, 4, 2))]
     content = write_cell_workbook(read_cell_report(saved_by_a_script([])).header, {},
                                   summary_roster)
     report = read_cell_report(content)
