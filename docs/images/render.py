@@ -24,6 +24,7 @@ WIDTH = 820  # pixels of a page's long side, as the earlier pictures
 DISTRICT = "reports/2024-03/BaoCaoTongHop_BL_2024-03.xlsx"
 FEBRUARY = "reports/2024-02/BaoCaoTongHop_BL_2024-02.xlsx"
 FEEDBACK = "outbox/BL03/BL03_2024-02_KetQuaKiemTra.xlsx"
+PROVINCE = "province/reports/2024-03/BaoCaoTongHop_LD_2024-03.xlsx"
 PAGES_2024 = [
     ("district-1-tonghop", DISTRICT, "BÁO CÁO TỔNG HỢP"),
     ("district-1b-tonghop-tiep", DISTRICT, "(tiếp theo)"),
@@ -38,8 +39,11 @@ PAGES_2024 = [
     # February: BL03 rejected — the totals say 3/4, the target stays the registry's
     ("district-feb-tonghop", FEBRUARY, "BÁO CÁO TỔNG HỢP"),
     ("district-feb-chitieu", FEBRUARY, "TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU"),
-    ("provincial-tonghop", "province/reports/2024-03/BaoCaoTongHop_LD_2024-03.xlsx",
-     "BÁO CÁO TỔNG HỢP"),
+    ("provincial-tonghop", PROVINCE, "BÁO CÁO TỔNG HỢP"),
+    ("provincial-1b-tonghop-tiep", PROVINCE, "(tiếp theo)"),
+    ("provincial-2-tinhhinh", PROVINCE, "TÌNH HÌNH GỬI TỆP DỮ LIỆU"),
+    ("provincial-3-chitieu", PROVINCE, "TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU"),
+    ("provincial-4-cocau", PROVINCE, "CƠ CẤU QUẦN CHÚNG"),
     # the Word report's first page (LibreOffice Writer: libreoffice-writer-nogui)
     ("word-1", "reports/2024-03/BaoCao_BL_2024-03.docx", "BÁO CÁO"),
     ("provincial-word-1", "province/reports/2024-03/BaoCao_LD_2024-03.docx", "BÁO CÁO"),
