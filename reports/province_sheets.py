@@ -238,8 +238,6 @@ def build_targets_sheet(ws: Worksheet, data: ProvinceMonth) -> None:
         first = row
         for population in POPULATIONS:
             put(ws, row, 4, POPULATION_LABELS[population], text_style())
-            # "Viên chức" wraps in its column: the row must hold both lines when printed
-            fit_row(ws, row, {4: POPULATION_LABELS[population]})
             found = progress(data, [district], population)
             write_progress(ws, row, found)
             text = flag(found, population) if district.has_data else None
