@@ -50,7 +50,7 @@ def month_data(session: Session, registry: Registry, unit_code: str, period: str
     statuses: list[UnitStatus] = []
     values: dict[ValueKey, int] = {}
     latest_arrival: datetime | None = None
-    received = _received(session, {c.code for c in cells}, period)
+    received = received_reports(session, {c.code for c in cells}, period)
     unit_of: dict[int, str] = {}  # the submission in use -> its cell
     for cell in cells:
         status, in_use = unit_status(cell, received.get(cell.code, []), due,
@@ -84,7 +84,8 @@ def month_data(session: Session, registry: Registry, unit_code: str, period: str
     )
 
 
-def _received(session: Session, cells: set[str], period: str) -> dict[str, list[m.Submission]]:
+def received_reports(session: Session, cells: set[str], period: str
+                     ) -> dict[str, list[m.Submission]]:
     """Each cell's reports for the month, oldest first: one query for the whole district
     (one per cell made a 1,000-cell month a thousand round trips)."""
     found: dict[str, list[m.Submission]] = {}

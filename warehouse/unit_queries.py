@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.findings import Finding
 from core.kinds import CELL_REPORT
 from warehouse import models as m
-from warehouse.queries import ID_CHUNK, as_utc
+from warehouse.queries import ID_CHUNK, as_utc, received_reports
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,7 @@ def judged_submissions(session: Session, cells: list[str], period: str) -> list[
     """For each cell with a workbook of the month: the one in force, else its latest — the
     choice ``queries.unit_status`` makes for the board and the reports' status sheet
     (pending corrections of an approved month are not the month's yet)."""
-    received: dict[str, list[m.Submission]] = {}
-    wanted = set(cells)
-    for sub in session.scalars(
-            select(m.Submission).where(m.Submission.period == period,
-                                       m.Submission.kind == CELL_REPORT,
-                                       m.Submission.status != "pending")
-            .order_by(m.Submission.received_at, m.Submission.id)):
-        if sub.unit_code in wanted:
-            received.setdefault(sub.unit_code, []).append(sub)
+    received = received_reports(session, set(cells), period)
     shown = {code: next((s for s in subs if s.status == "accepted"), subs[-1])
              for code, subs in received.items()}
     findings = findings_of(session, [s.id for s in shown.values()])
