@@ -19,6 +19,7 @@ document's date and the zip is rebuilt with fixed member times.
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from collections import Counter
@@ -610,6 +611,21 @@ def add_row(table: Table, texts: Sequence[str], *, bold: bool = False) -> None:
         write(paragraph, text, size=TABLE_SIZE, bold=bold)
 
 
+def add_rows(table: Table, rows: Sequence[Sequence[str]]) -> None:
+    """``add_row`` for each of ``rows``, the same XML at a fraction of the cost: the first
+    row is built through python-docx, the others are copies of its ``w:tr`` with their
+    texts put in (python-docx's ``add_row`` costs ~4 ms a row, a copy ~0.1 ms)."""
+    if not rows:
+        return
+    add_row(table, rows[0])
+    template = table.rows[-1]._tr
+    for texts in rows[1:]:
+        tr = copy.deepcopy(template)
+        for run, text in zip(tr.iter(qn("w:r")), texts, strict=True):
+            run.text = text  # python-docx's setter: xml:space, tabs and breaks as add_run
+        template.getparent().append(tr)
+
+
 def merged_row(table: Table, text: str, *, bold: bool = False, italic: bool = False) -> None:
     row = table.add_row()
     row_flag(row, "w:cantSplit")
@@ -627,10 +643,10 @@ def block(table: Table, title: str, figures: Figures, codes: Sequence[str], has_
     if not has_data:
         merged_row(table, no_data_text(reason), italic=True)
         return
-    for indicator in INDICATOR_CODES:
-        values = [count(figures.value(codes, population, indicator))
-                  for population in TABLE_POPULATIONS]
-        add_row(table, [indicator, INDICATOR_LABELS[indicator], *values])
+    add_rows(table, [[indicator, INDICATOR_LABELS[indicator],
+                      *(count(figures.value(codes, population, indicator))
+                        for population in TABLE_POPULATIONS)]
+                     for indicator in INDICATOR_CODES])
 
 
 # ---------------------------------------------------------------- the whole document

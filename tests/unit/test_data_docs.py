@@ -220,3 +220,37 @@ def test_every_gx_template_is_made_local_once_and_for_all(template: str) -> None
     assert not [m[0] for text in parsed.texts for m in REMOTE_IN_TEXT.finditer(text)]
     assert "great-expectations-web-assets" not in local
     assert "add_data_context_id_to_url" not in local
+
+
+def test_a_compiled_template_is_used_again_only_while_its_source_is_unchanged() -> None:
+    """GX builds a new Jinja environment for every site build: the process-wide cache of
+    compiled templates (validations.datadocs.COMPILED_TEMPLATES) spares compiling them
+    again, and a template whose source changed is compiled anew."""
+    from jinja2 import DictLoader, Environment
+
+    from validations.datadocs import CompiledTemplates
+
+    cache = CompiledTemplates()
+    sources = {"page.j2": "<p>{{ word }}</p>"}
+    compiled: list[str] = []
+
+    def environment() -> Environment:
+        env = Environment(loader=DictLoader(sources), bytecode_cache=cache)
+        compile_ = env.compile
+        env.compile = lambda source, *a, **k: (compiled.append(source),  # type: ignore[method-assign]
+                                               compile_(source, *a, **k))[1]
+        return env
+
+    assert environment().get_template("page.j2").render(word="một") == "<p>một</p>"
+    assert environment().get_template("page.j2").render(word="hai") == "<p>hai</p>"
+    assert len(compiled) == 1  # the second environment took the compiled code
+    sources["page.j2"] = "<b>{{ word }}</b>"
+    assert environment().get_template("page.j2").render(word="ba") == "<b>ba</b>"
+    assert len(compiled) == 2
+
+
+def test_gx_views_of_the_site_share_the_compiled_templates() -> None:
+    from validations.datadocs import COMPILED_TEMPLATES, OfflineIndexPageView, OfflinePageView
+
+    views = [OfflinePageView(), OfflinePageView(), OfflineIndexPageView()]
+    assert all(view.env.bytecode_cache is COMPILED_TEMPLATES for view in views)

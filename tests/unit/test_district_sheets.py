@@ -8,6 +8,7 @@ import io
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,13 @@ from district_month import ATTENTION, demo_month, make_month
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.month import AGE_BANDS, MonthData
-from reports.charts import admissions_png, funnel_png, monthly_values
+from reports.charts import (
+    admissions_png,
+    draw_admissions,
+    draw_funnel,
+    funnel_png,
+    monthly_values,
+)
 from reports.district import build_district_workbook
 
 POPULATIONS = ("hoc_sinh", "vien_chuc")
@@ -271,8 +278,17 @@ def test_charts_sheet_holds_two_images(book: openpyxl.Workbook, data: bytes) -> 
 
 def test_chart_data(month: MonthData) -> None:
     assert monthly_values(month) == {"hoc_sinh": [1, 0, 1], "vien_chuc": [0, 1, 0]}
-    assert funnel_png(month) == funnel_png(make_month())
-    assert admissions_png(month) == admissions_png(make_month())
+    funnel, admissions = funnel_png(month), admissions_png(month)
+    draw_funnel.cache_clear()
+    draw_admissions.cache_clear()  # drawn again, not given back from the cache
+    assert funnel_png(make_month()) == funnel and admissions_png(make_month()) == admissions
+    assert draw_funnel.cache_info().misses == draw_admissions.cache_info().misses == 1
+
+
+def test_a_chart_is_drawn_again_when_its_numbers_change(month: MonthData) -> None:
+    other = replace(month, targets={key: value + 1 for key, value in month.targets.items()})
+    assert admissions_png(other) != admissions_png(month)
+    assert funnel_png(other) == funnel_png(month)  # the funnel has no target
 
 
 # ---------------------------------------------------------------- the whole workbook
