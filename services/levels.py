@@ -10,6 +10,7 @@ file's suite. A new level is a subclass of :class:`Level` (docs/architecture.md)
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+import validations
 from connectors.base import Connector, IncomingFile
 from connectors.folder_inbox import FolderInbox
 from connectors.imap_mailbox import ImapMailbox
@@ -36,17 +38,18 @@ from forms.dispatch import ReadOutcome, read_data_file
 from forms.sandbox import SandboxLimits, read_contained
 from services import reporting
 from validations.context import Context
-from validations.export_checks import validate_exports
-from validations.export_frames import ExportItem, top_units, valid_period
-from validations.frames import BatchItem, may_send
-from validations.run import dedupe, listed_elsewhere, validate_batch
 from warehouse.archive import Archive, StoredFile
 from warehouse.load import LoadResult, SubmissionRecord, load_submission
 from warehouse.load_province import load_district_file
 from warehouse.unit_of_work import Warehouse
 
+# GX and pandas (validations.run, .frames, .export_*) are imported by the methods that
+# check files, not here: a run with nothing new, the CLI and the desk never pay the ~4 s.
 Item = TypeVar("Item")
 SAME_PERSON = "H07"  # the rule a file's findings can change by after it was answered
+# the code that decides H07: a new version of it settles every open month again
+SAME_PERSON_CODE = tuple(Path(validations.__file__).with_name(name) for name in (
+    "same_person.py", "run.py", "frames.py", "messages.py", "suites.py"))
 AnyLogger = Logger | LoggerAdapter[Any]
 
 
@@ -213,6 +216,9 @@ class DistrictLevel(Level):
               history: History, started: datetime | None, log: AnyLogger,
               secret: bytes | None = None) -> list[list[Finding]]:
         """Every rule but H07 (checked across the run once every chunk is done)."""
+        from validations.frames import BatchItem
+        from validations.run import validate_batch
+
         context = self.context(history, started, period, secret)
         batch = [BatchItem(o.report, o.error, i.sender, o.register, i.channel,
                            received_at=i.received_at) for i, o in files]
@@ -230,6 +236,8 @@ class DistrictLevel(Level):
             return outcome.report.header.unit_code, outcome.report.header.period
         if not outcome.register:
             return None, None
+        from validations.frames import may_send
+
         unit = next((u for u in self.registry.units.values()
                      if may_send(u, incoming.channel, incoming.sender)), None)
         return (unit.code if unit else None), None
@@ -245,6 +253,9 @@ class DistrictLevel(Level):
                      started: datetime | None) -> list[SubmissionRecord]:
         """H07 once over the whole run: whether a roster counts as another cell's depends
         on the run's other findings (only accepted rosters do)."""
+        from validations.frames import BatchItem
+        from validations.run import dedupe, listed_elsewhere
+
         context = Context(registry=self.registry, run_period=period, history=history,
                           secret=self.settings.pid_key, unit_code=self.unit_code,
                           timezone=self.settings.timezone, run_started=started)
@@ -263,12 +274,24 @@ class DistrictLevel(Level):
         some were taken in by an earlier run (intake, a correction): the first of two cells
         listing the same person was checked before the second one's roster arrived. The
         same validation as a run over all of them at once, so the month's report is the
-        same whatever the order the files came in."""
+        same whatever the order the files came in. Settled once per set of inputs
+        (:meth:`settle_inputs`): a run with nothing new reads nothing again."""
         warehouse = Warehouse.of(self.settings)
         cells = [c.code for c in self.registry.reporting_cells(self.unit_code, period)]
         files = warehouse.files_in_force(cells, period)
-        if len(files) < 2 or {i for i, _sha in files} <= loaded_now:
-            return 0  # one run saw them all: its own H07 pass was already this one
+        if len(files) < 2:
+            return 0
+        inputs = self.settle_inputs(files, period)
+        month = (self.unit_code, period)
+        if {i for i, _sha in files} <= loaded_now:
+            # one run saw them all: its own H07 pass was already this one
+            warehouse.settle_rule(SAME_PERSON, {}, month=month, inputs=inputs)
+            return 0
+        if warehouse.settled_inputs(*month, SAME_PERSON) == inputs:
+            return 0
+        from validations.frames import BatchItem
+        from validations.run import dedupe, listed_elsewhere
+
         archive = Archive(self.settings.archive)
         outcomes = self.read([archive.read(sha) for _id, sha in files])
         history = self.history(outcomes)
@@ -279,7 +302,23 @@ class DistrictLevel(Level):
         found = listed_elsewhere(items, [[] for _ in items], context, self.docs_dir)
         return warehouse.settle_rule(SAME_PERSON, {
             submission_id: dedupe(more) for (submission_id, _sha), more
-            in zip(files, found, strict=True)})
+            in zip(files, found, strict=True)}, month=month, inputs=inputs)
+
+    def settle_inputs(self, files: list[tuple[int, str]], period: str) -> str:
+        """Everything the month's H07 findings depend on, as one digest: the files in force
+        (their contents, in the order they arrived), every accepted roster of the month
+        (the other cells'), the registry (which cells count), the key people are compared
+        under, and the rule's own code. Contents, not ids: a run finished after a crash
+        records what a clean run records."""
+        digest = hashlib.sha256()
+        for part in (period, repr([sha for _id, sha in files]),
+                     repr(Warehouse.of(self.settings).accepted_files(period)),
+                     repr(sorted(self.registry.units.items())),
+                     hashlib.sha256(self.settings.pid_key).hexdigest()):
+            digest.update(part.encode("utf-8") + b"\0")
+        for path in SAME_PERSON_CODE:
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
 
     def write_outputs(self, period: str, *, pdf: bool = False) -> reporting.Outputs:
         return reporting.write_district_outputs(self.settings, self.registry, period, pdf=pdf)
@@ -325,6 +364,9 @@ class ProvinceLevel(Level):
     def check(self, files: list[tuple[IncomingFile, ReadOutcome]], period: str,
               history: History, started: datetime | None, log: AnyLogger,
               secret: bytes | None = None) -> list[list[Finding]]:
+        from validations.export_checks import validate_exports
+        from validations.export_frames import ExportItem
+
         items = [ExportItem(o.export, o.error, i.sender) for i, o in files]
         docs = self.docs_dir
         return validate_isolated(
@@ -337,6 +379,8 @@ class ProvinceLevel(Level):
         """The file's own top unit and month when it can be read, else the sender's unit
         and the month being consolidated."""
         if outcome.export is not None:
+            from validations.export_frames import top_units, valid_period
+
             tops = top_units(outcome.export, self.registry)
             periods = {r.period for r in outcome.export.rows}
             month = valid_period(periods.pop()) if len(periods) == 1 else None

@@ -226,6 +226,18 @@ class FigureChange(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class Settlement(Base):
+    """A month's findings of a rule across its cells' files (H07), as last settled: over
+    which inputs (one digest of the files in force, the registry, the key and the rule's
+    code). A run whose inputs are the same has nothing to settle, and reads no file."""
+
+    __tablename__ = "settlements"
+    unit_code: Mapped[str] = mapped_column(String(32), primary_key=True)  # consolidating
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(8), primary_key=True)
+    inputs: Mapped[str] = mapped_column(String(64))  # sha256, hex
+
+
 class ReportBuild(Base):
     """One version of one output file of a month. A rebuild with the same bytes is not a
     new version; every version's copy is kept, so an old report stays retrievable."""

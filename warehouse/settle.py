@@ -54,3 +54,30 @@ def replace_rule_findings(session: Session, submission_id: int, rule_id: str,
     submission.error_count = sum(1 for s in counts if s == "ERROR")
     submission.warning_count = len(counts) - submission.error_count
     return True
+
+
+def accepted_files(session: Session, period: str) -> list[tuple[str, str]]:
+    """(unit, sha256) of every accepted cell workbook of the month in the warehouse,
+    whoever it is from: the rosters H07 compares with (warehouse.history,
+    ``people_elsewhere``). Content, not ids: the same files give the same list in any
+    warehouse."""
+    return sorted(session.execute(select(m.Submission.unit_code, m.Submission.sha256).where(
+        m.Submission.period == period, m.Submission.kind == CELL_REPORT,
+        m.Submission.status == "accepted")).tuples())
+
+
+def settled_inputs(session: Session, unit_code: str, period: str, rule_id: str) -> str | None:
+    """The digest of the inputs the month's ``rule_id`` was last settled over (None: never)."""
+    found = session.get(m.Settlement, (unit_code, period, rule_id))
+    return found.inputs if found else None
+
+
+def mark_settled(session: Session, unit_code: str, period: str, rule_id: str,
+                 inputs: str) -> None:
+    """Record that the month's ``rule_id`` findings are those of ``inputs``."""
+    found = session.get(m.Settlement, (unit_code, period, rule_id))
+    if found is None:
+        session.add(m.Settlement(unit_code=unit_code, period=period, rule_id=rule_id,
+                                 inputs=inputs))
+    elif found.inputs != inputs:
+        found.inputs = inputs

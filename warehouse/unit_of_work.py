@@ -128,11 +128,28 @@ class Warehouse:
         with self.session() as session:
             return settle.files_in_force(session, unit_codes, period)
 
-    def settle_rule(self, rule_id: str, findings: dict[int, list[Finding]]) -> int:
-        """Each submission's findings of ``rule_id`` as given, together; how many changed."""
+    def accepted_files(self, period: str) -> list[tuple[str, str]]:
+        """(unit, sha256) of every accepted cell workbook of the month (the rosters H07
+        compares with)."""
+        with self.session() as session:
+            return settle.accepted_files(session, period)
+
+    def settled_inputs(self, unit_code: str, period: str, rule_id: str) -> str | None:
+        """What the month's ``rule_id`` was last settled over (a digest; None: never)."""
+        with self.session() as session:
+            return settle.settled_inputs(session, unit_code, period, rule_id)
+
+    def settle_rule(self, rule_id: str, findings: dict[int, list[Finding]], *,
+                    month: tuple[str, str] | None = None, inputs: str | None = None) -> int:
+        """Each submission's findings of ``rule_id`` as given, together; how many changed.
+        With ``month`` (unit, period) and ``inputs``, also what they were settled over, in
+        the same transaction: a crash leaves either both or neither."""
         with self.transaction() as session:
-            return sum(settle.replace_rule_findings(session, submission_id, rule_id, found)
-                       for submission_id, found in findings.items())
+            changed = sum(settle.replace_rule_findings(session, submission_id, rule_id, found)
+                          for submission_id, found in findings.items())
+            if month is not None and inputs is not None:
+                settle.mark_settled(session, *month, rule_id, inputs)
+            return changed
 
     def submission(self, submission_id: int) -> m.Submission | None:
         """One submission as loaded (detached: read it, do not change it)."""
