@@ -20,6 +20,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 from core import layout
 from core.findings import RULE_TITLES
 from validations.datadocs import site_config
+from validations.row_conditions import narrow_row_conditions
 
 FILES, SUMMARY, WIDE, ROSTER, ABSENT, REGISTER, SAME_PERSON = (
     "files", "summary", "wide", "roster", "absent", "register", "same_person")
@@ -308,6 +309,7 @@ class Engine:
         suites = SUITES if suites is None else suites
         index_columns = INDEX_COLUMNS if index_columns is None else index_columns
         _quiet_gx_loggers()
+        narrow_row_conditions()  # the same rows, without a Series of every column per query
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = {"globally": False}
         self.docs_dir = docs_dir

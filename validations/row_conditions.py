@@ -1,0 +1,70 @@
+"""GX's row conditions evaluated on the columns they name, not on the whole frame.
+
+An expectation with a ``row_condition`` (``"stage >= 3"``, pandas syntax) makes GX 1.x's
+pandas engine call ``DataFrame.query`` on the whole frame, and pandas builds a Series for
+*every* column before it evaluates the expression: with the cells' frames (85 and 32
+columns) and 28 conditional expectations a suite, that was 0.6 s of each 1.7 s batch
+validation, whatever the number of files (measured, docs/benchmarks.md).
+
+:func:`narrow_row_conditions` replaces the engine's filter with the same query on the
+columns the condition names: ``data.loc[data[named].eval(condition)]``, which is what
+``DataFrame.query`` does (``self.loc[self.eval(expr)]``) with the resolvers it would never
+read left out. A condition it cannot evaluate that way — a name it did not recognise, a
+syntax other than pandas' — goes to GX's own filter unchanged, so a result can differ
+only by being the same result faster (tests/unit/test_row_conditions.py compares both on
+every condition of the suites).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
+from great_expectations.expectations.row_conditions import (
+    PassThroughCondition,
+    deserialize_row_condition,
+)
+
+_GX_FILTER = PandasExecutionEngine._apply_row_condition_filter
+_NAME = re.compile(r"`([^`]+)`|\b([A-Za-z_]\w*)\b")
+
+
+def named_columns(condition: str, columns: pd.Index) -> list[Any]:
+    """The frame's columns the condition mentions (a word or a backticked name), in the
+    frame's order. A word inside a string literal may add a column: harmless, it is only
+    available to the expression, never required by it."""
+    words = {a or b for a, b in _NAME.findall(condition)}
+    return [c for c in columns if c in words]
+
+
+def pandas_condition(row_condition: Any, domain_kwargs: dict[str, Any]) -> str | None:
+    """The pandas expression of a row condition, or None for any other kind."""
+    if isinstance(row_condition, dict):
+        row_condition = deserialize_row_condition(row_condition)
+    if isinstance(row_condition, PassThroughCondition):
+        return row_condition.pass_through_filter
+    if isinstance(row_condition, str) and domain_kwargs.get("condition_parser") == "pandas":
+        return row_condition
+    return None
+
+
+def filter_rows(engine: PandasExecutionEngine, data: pd.DataFrame, row_condition: Any,
+                domain_kwargs: dict[str, Any]) -> pd.DataFrame:
+    """``PandasExecutionEngine._apply_row_condition_filter``, narrowed (module docstring)."""
+    condition = pandas_condition(row_condition, domain_kwargs)
+    if condition is not None:
+        try:
+            mask = data[named_columns(condition, data.columns)].eval(condition)
+        except Exception:  # GX's own filter decides, and raises, as before
+            mask = None
+        if isinstance(mask, pd.Series) and mask.dtype == bool and mask.index.equals(data.index):
+            return data.loc[mask]
+    return _GX_FILTER(engine, data, row_condition, domain_kwargs)
+
+
+def narrow_row_conditions() -> None:
+    """Make GX's pandas engine evaluate row conditions with :func:`filter_rows` (once per
+    process; idempotent)."""
+    PandasExecutionEngine._apply_row_condition_filter = filter_rows  # type: ignore[method-assign]
