@@ -15,7 +15,8 @@ in a child forked from itself: a process of its own, which runs the flow and exi
 killed at its statement, exactly as the command above would (its output in those files, its
 stdin /dev/null). For each it writes ``started <pid>``, then ``ended <pid> <returncode>``
 (negative: killed by that signal) once the child is gone. Before a fork the server has only
-imported modules: no thread, no connection, no Prefect client. It exits at the end of stdin,
+imported modules and built the GX context (``preload``): no thread, no connection, no
+Prefect client. It exits at the end of stdin,
 once its children have ended.
 """
 
@@ -123,8 +124,21 @@ def _take_output(output: tuple[int, int, int]) -> None:
         os.close(opened)
 
 
+def preload() -> None:
+    """What every run builds before its first check, built once in the fork server like
+    the flow's imports: the modules a run imports only when it checks a file
+    (services.levels: GX, pandas) and the process's GX context without Data Docs
+    (validations.run.engine; it starts no thread, so it forks whole). Each run still
+    connects, loads and is killed on its own."""
+    import validations.export_checks  # noqa: F401
+    from validations.run import engine
+
+    engine(None)
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--serve"]:
+        preload()
         child = serve()
         if child is not None:
             main(child)

@@ -100,8 +100,13 @@ def test_province_consolidates_a_district_data_file_from_its_inbox(tmp_path, pre
     upward = district / "reports" / "2024-03" / "DuLieu_BL_2024-03.csv"
     (data_dir / "province" / "inbox" / "BL").mkdir(parents=True)
     (data_dir / "province" / "inbox" / "BL" / upward.name).write_bytes(upward.read_bytes())
+    # against the worker's Prefect server, as in production (PREFECT_API_URL set): the
+    # run without one, on Prefect's temporary server, is test_run_consolidates_…'s
+    from prefect.settings import PREFECT_API_URL
+
     result = subprocess.run([*run, "province", "--period", "2024-03", "--data-dir",
-                             str(data_dir)], capture_output=True, text=True, timeout=300)
+                             str(data_dir)], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())})
     assert result.returncode == 0, result.stderr
     assert "DuLieu_BL_2024-03.csv  accepted" in result.stdout
     assert "Without an accepted data file: BLC, DL, LH" in result.stdout
