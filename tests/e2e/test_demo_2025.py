@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sqlite3
 import subprocess
 import sys
@@ -33,14 +34,18 @@ POPULATION_LABELS = {"Học sinh": "hoc_sinh", "Viên chức": "vien_chuc"}
 
 
 @pytest.fixture(scope="module")
-def demo_2025(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def demo_2025(tmp_path_factory, prefect_server) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    from prefect.settings import PREFECT_API_URL
+
     data_dir = tmp_path_factory.mktemp("demo2025") / "var"
     # without the GX Data Docs site, as the suite runs (CELLREPORTS_DATA_DOCS=false): no test
-    # here looks at it, and the 2024 demo's test runs the same walk with it
+    # here looks at it, and the 2024 demo's test runs the same walk with it; against the
+    # worker's Prefect server (the demo on Prefect's temporary one is the 2024 demo's test)
     run = subprocess.run(
         [sys.executable, "-m", "cellreports.cli", "demo", "--hierarchy", "2025",
          "--data-dir", str(data_dir)],
-        capture_output=True, text=True, timeout=900, cwd=data_dir.parent)
+        capture_output=True, text=True, timeout=900, cwd=data_dir.parent,
+        env={**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())})
     assert run.returncode == 0, run.stderr
     return data_dir, run
 

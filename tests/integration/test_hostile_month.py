@@ -112,11 +112,23 @@ class MixedMonth:
     tricks: Tricks
 
 
+@pytest.fixture(scope="module")
+def alone(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> RunSummary:
+    """The good files' run alone, on SQLite: the same for both warehouses, so run once."""
+    from flows.monthly import monthly_consolidation
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("alone") / "var",
+                        pid_hash_key="test-key")
+    _readable(settings)
+    return monthly_consolidation(PERIOD, settings)
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def mixed_month(request: pytest.FixtureRequest, prefect_server: None,
-                tmp_path_factory: pytest.TempPathFactory) -> Iterator[MixedMonth]:
+                tmp_path_factory: pytest.TempPathFactory, alone: RunSummary
+                ) -> Iterator[MixedMonth]:
     """The mixed folder's run (once per warehouse for all the checks below: a run costs
-    tens of seconds), and a run of the same good files alone to compare with."""
+    tens of seconds), and the run of the same good files alone to compare with."""
     from flows.monthly import monthly_consolidation
 
     root = tmp_path_factory.mktemp(f"hostile-{request.param}")
@@ -128,9 +140,7 @@ def mixed_month(request: pytest.FixtureRequest, prefect_server: None,
             url = fresh("mixed")
         settings = Settings(data_dir=root / "var", pid_hash_key="test-key",
                             warehouse_url=url)
-        alone = Settings(data_dir=root / "alone", pid_hash_key="test-key")
-        _readable(alone)
-        clean = monthly_consolidation(PERIOD, alone)
+        clean = alone
         readable = _readable(settings)
         hostile = _hostile(settings)
         tricks = _tricks(settings, root)
