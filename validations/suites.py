@@ -20,6 +20,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 from core import layout
 from core.findings import RULE_TITLES
 from validations.datadocs import site_config
+from validations.gx_kwargs import read_kwargs_once
 from validations.row_conditions import narrow_row_conditions
 
 FILES, SUMMARY, WIDE, ROSTER, ABSENT, REGISTER, SAME_PERSON = (
@@ -310,6 +311,7 @@ class Engine:
         index_columns = INDEX_COLUMNS if index_columns is None else index_columns
         _quiet_gx_loggers()
         narrow_row_conditions()  # the same rows, without a Series of every column per query
+        read_kwargs_once()  # the same kwargs, without a configuration built per key
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = {"globally": False}
         self.docs_dir = docs_dir
