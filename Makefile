@@ -43,7 +43,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	@$(BIN)/pytest
 
-## bench: our monthly run against the naive pipeline on 1,000 synthetic cells (docs/benchmarks.md)
+## bench: our monthly run against the naive pipeline on 1,000 synthetic cells, 3 runs each,
+## alternating, each on a fresh Prefect server; medians, ranges, process-tree memory (docs/benchmarks.md)
 bench: $(STAMP)
 	@$(BIN)/python bench/run.py 1000
 

@@ -1,12 +1,24 @@
 """The benchmark: our monthly consolidation and the naive pipeline on the same N files.
 
-    .venv/bin/python bench/run.py [N ...]        (make bench: N = 1000)
-    .venv/bin/python bench/run.py --ours 10000   (ours alone: the naive run of 10,000
-                                                  files takes the better part of an hour)
+    .venv/bin/python bench/run.py [N ...] [--repeats R]   (make bench: N = 1000, R = 3)
+    .venv/bin/python bench/run.py --ours 10000            (ours alone: the naive run of
+                                                           10,000 files takes most of an hour)
 
-Each pipeline runs in its own process (its peak RSS is its own) against one shared Prefect
-server; time per stage comes from the Prefect task runs of the flow run. Prints a table and
-writes nothing else; docs/benchmarks.md records the numbers with the machine.
+Fair by construction (issue 21):
+
+- every run of either pipeline gets a Prefect server of its own, started afresh on an empty
+  database (no history of the other runs to query or to write beside), in its own process;
+- the two pipelines alternate (ours first in odd repeats, naive first in even ones), so
+  that neither always runs on a warmer or a more tired machine;
+- each pair is repeated (3 unless told): the table gives the median and the range, and the
+  ratio is computed from the medians of the same run;
+- peak memory is the whole process tree's: the pipeline's process and every child it
+  starts (the read sandbox, process pools), sampled every 50 ms — the largest sum of their
+  resident sets, and of their proportional sets (PSS: a page shared by a fork counted once
+  over its sharers). The Prefect server is measured apart.
+
+Time per stage comes from the Prefect task runs of the flow run. Prints a table and writes
+nothing else; docs/benchmarks.md records the numbers with the machine.
 """
 
 from __future__ import annotations
@@ -100,50 +112,212 @@ def stage_times(flow_run_id) -> dict[str, float]:  # type: ignore[no-untyped-def
     return {name: (end - start).total_seconds() for name, (start, end) in spans.items()}
 
 
-def measure(kind: str, files: Path, period: str, api: str) -> dict:  # type: ignore[type-arg]
-    with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as work:
+class TreeMemory:
+    """The peak memory of a process and all its descendants, sampled in a thread."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        import threading
+
+        self.pid, self.interval = pid, interval
+        self.rss = self.pss = 0  # bytes, the largest sums seen
+        self.processes = 0  # the most processes seen at once
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(self.pid)
+                tree = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return
+            rss = pss = 0
+            for process in tree:
+                try:
+                    rss += process.memory_info().rss
+                    pss += _pss(process.pid)
+                except (psutil.NoSuchProcess, psutil.AccessDenied, OSError):
+                    continue
+            self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+            self.processes = max(self.processes, len(tree))
+            self._stop.wait(self.interval)
+
+
+def _pss(pid: int) -> int:
+    """The process's proportional set size in bytes (Linux's smaps_rollup; 0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class FreshServer:
+    """``prefect server start`` on a free port with a Prefect home (and database) of its own,
+    stopped and deleted afterwards."""
+
+    def __init__(self) -> None:
+        self.home = Path(tempfile.mkdtemp(prefix="bench-prefect-"))
+        self.port = _free_port()
+        self.api = f"http://127.0.0.1:{self.port}/api"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.peak_rss = 0
+
+    def __enter__(self) -> FreshServer:
+        env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_UI_ENABLED": "false",
+               "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        env.pop("PREFECT_API_URL", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+             "--port", str(self.port)], env=env, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        _wait_healthy(self.api, self.process)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import psutil
+
+        assert self.process is not None
+        try:
+            tree = [psutil.Process(self.process.pid),
+                    *psutil.Process(self.process.pid).children(recursive=True)]
+            self.peak_rss = sum(p.memory_info().rss for p in tree)
+        except psutil.NoSuchProcess:
+            pass
+        os.killpg(self.process.pid, 15)
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, 9)
+            self.process.wait()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_healthy(api: str, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the Prefect server stopped (exit {process.returncode})")
+        try:
+            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise SystemExit("the Prefect server did not answer in time")
+
+
+def measure(kind: str, files: Path, period: str) -> dict:  # type: ignore[type-arg]
+    """One run of ``kind`` on a copy of ``files``, against its own fresh Prefect server."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as work, FreshServer() as server:
         shutil.copytree(files / "inbox", Path(work) / "inbox")
         shutil.copytree(files / "registry", Path(work) / "registry")
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", kind, work, period], capture_output=True,
-            text=True, env={**os.environ, "PREFECT_API_URL": api}, check=False)
-        if done.returncode != 0:
-            raise SystemExit(f"{kind} failed:\n{done.stderr[-4000:]}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        child_ = subprocess.Popen(
+            [sys.executable, __file__, "--child", kind, work, period], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, env={**os.environ, "PREFECT_API_URL": server.api})
+        with TreeMemory(child_.pid) as memory:
+            out, err = child_.communicate()
+        if child_.returncode != 0:
+            raise SystemExit(f"{kind} failed:\n{err[-4000:]}")
+        result = json.loads(out.strip().splitlines()[-1])
+    return {**result, "tree_rss_mib": memory.rss / 2**20, "tree_pss_mib": memory.pss / 2**20,
+            "processes": memory.processes, "server_rss_mib": server.peak_rss / 2**20}
 
 
-def main(sizes: list[int], naive_too: bool = True) -> None:
+def spread(values: list[float], unit: str = "s", digits: int = 1) -> str:
+    """``median [min–max]``."""
+    import statistics
+
+    return (f"{statistics.median(values):.{digits}f} {unit} "
+            f"[{min(values):.{digits}f}–{max(values):.{digits}f}]")
+
+
+def report(n: int, runs: dict[str, list[dict]]) -> None:  # type: ignore[type-arg]
+    import statistics
+
+    print(f"\n{n} files, {len(next(iter(runs.values())))} runs each "
+          "(median [range]); each run on a fresh Prefect server")
+    for name, measured in runs.items():
+        walls = [m["wall"] for m in measured]
+        print(f"  {name:5}  wall {spread(walls)}  "
+              f"{n / statistics.median(walls):.1f} files/s")
+        print(f"         peak memory of the process tree: RSS "
+              f"{spread([m['tree_rss_mib'] for m in measured], 'MiB', 0)}, PSS "
+              f"{spread([m['tree_pss_mib'] for m in measured], 'MiB', 0)} "
+              f"(up to {max(m['processes'] for m in measured)} processes); the flow "
+              f"process alone {spread([m['rss_mib'] for m in measured], 'MiB', 0)}")
+        stages = sorted({k for m in measured for k in m["stages"]})
+        print("         stages: " + ", ".join(
+            f"{k} {statistics.median(m['stages'].get(k, 0.0) for m in measured):.1f}s"
+            for k in stages))
+        if "rerun" in measured[0]:
+            print(f"         next run with one corrected file out of {n}: "
+                  f"{spread([m['rerun'] for m in measured])}")
+    if "naive" in runs and "ours" in runs:
+        ours = [m["wall"] for m in runs["ours"]]
+        naive = [m["wall"] for m in runs["naive"]]
+        pairs = [b / a for a, b in zip(ours, naive, strict=True)]
+        print(f"  naive / ours: {statistics.median(naive) / statistics.median(ours):.2f}× "
+              f"(the medians; each repeat's pair: "
+              f"{', '.join(f'{p:.2f}×' for p in pairs)})")
+
+
+def main(sizes: list[int], naive_too: bool = True, repeats: int = 3) -> None:
     from flows.quiet import quiet_prefect
 
     quiet_prefect()
     from generate import PERIOD, generate
-    from prefect.settings import PREFECT_API_URL
-    from prefect.testing.utilities import prefect_test_harness
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
-    with prefect_test_harness(server_startup_timeout=60):
-        api = PREFECT_API_URL.value()
-        for n in sizes:
-            files = generate(HERE / ".cache" / f"month-{n}", n)
-            measured = {"ours": measure("ours", files, PERIOD, api)}
-            if naive_too:
-                measured["naive"] = measure("naive", files, PERIOD, api)
-            print(f"\n{n} files")
-            for name, m in measured.items():
-                stages = ", ".join(f"{k} {v:.1f}s" for k, v in sorted(m["stages"].items()))
-                print(f"  {name:5}  wall {m['wall']:7.1f} s  {n / m['wall']:7.1f} files/s  "
-                      f"peak RSS {m['rss_mib']:6.0f} MiB  stages: {stages}")
-            ours = measured["ours"]
-            if "naive" in measured:
-                print(f"  naive / ours: {measured['naive']['wall'] / ours['wall']:.1f}×")
-            print(f"  ours, next run with one corrected file out of {n}: "
-                  f"{ours['rerun']:.1f} s (naive: a full run again)")
+    kinds = ["ours", "naive"] if naive_too else ["ours"]
+    for n in sizes:
+        files = generate(HERE / ".cache" / f"month-{n}", n)
+        runs: dict[str, list[dict]] = {kind: [] for kind in kinds}  # type: ignore[type-arg]
+        for repeat in range(repeats):
+            order = kinds if repeat % 2 == 0 else kinds[::-1]
+            for kind in order:
+                runs[kind].append(measure(kind, files, PERIOD))
+                print(f"  {n} files, repeat {repeat + 1}/{repeats}, {kind}: "
+                      f"{runs[kind][-1]['wall']:.1f} s", flush=True)
+        report(n, runs)
+
+
+def _options(argv: list[str]) -> tuple[list[int], bool, int]:
+    repeats, sizes, rest = 3, [], iter(argv)
+    for arg in rest:
+        if arg == "--repeats":
+            repeats = int(next(rest))
+        elif arg != "--ours":
+            sizes.append(int(arg))
+    return sizes or [1000], "--ours" not in argv, repeats
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
-        args = [a for a in sys.argv[1:] if a != "--ours"]
-        main([int(a) for a in args] or [1000], naive_too="--ours" not in sys.argv)
+        main(*_options(sys.argv[1:]))
