@@ -35,8 +35,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
-from docx.table import Table, _Cell
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from core.export_format import TOTAL
@@ -567,10 +568,12 @@ def annex(doc: DocxDocument, figures: Figures, document: DocumentHeader, day: da
     centred(doc.add_paragraph(), document.attachment_line(day), italic=True)
     doc.paragraphs[-1].paragraph_format.space_after = Pt(6)
     table = summary_table(doc)
-    block(table, figures.total_label(), figures, figures.codes(), bool(figures.with_data()))
+    merged: MergedRows = {}
+    block(table, figures.total_label(), figures, figures.codes(), bool(figures.with_data()),
+          merged)
     for number, member in enumerate(figures.members, start=1):
         title = f"{number}. {member.unit.name} ({member.unit.code})"
-        block(table, title, figures, [member.unit.code], member.has_data,
+        block(table, title, figures, [member.unit.code], member.has_data, merged,
               figures.reasons.get(member.state))
     centred(doc.add_paragraph(), "", size=TABLE_SIZE)
 
@@ -597,7 +600,7 @@ def row_flag(row: object, tag: str) -> None:
     tr_pr.append(flag)
 
 
-def add_row(table: Table, texts: Sequence[str], *, bold: bool = False) -> None:
+def add_row(table: Table, texts: Sequence[str], *, bold: bool = False) -> _Row:
     row = table.add_row()
     row_flag(row, "w:cantSplit")
     for index, text in enumerate(texts):
@@ -609,6 +612,7 @@ def add_row(table: Table, texts: Sequence[str], *, bold: bool = False) -> None:
                                else WD_ALIGN_PARAGRAPH.RIGHT if index > 1
                                else WD_ALIGN_PARAGRAPH.CENTER)
         write(paragraph, text, size=TABLE_SIZE, bold=bold)
+    return row
 
 
 def add_rows(table: Table, rows: Sequence[Sequence[str]]) -> None:
@@ -617,8 +621,7 @@ def add_rows(table: Table, rows: Sequence[Sequence[str]]) -> None:
     texts put in (python-docx's ``add_row`` costs ~4 ms a row, a copy ~0.1 ms)."""
     if not rows:
         return
-    add_row(table, rows[0])
-    template = table.rows[-1]._tr
+    template = add_row(table, rows[0])._tr
     for texts in rows[1:]:
         tr = copy.deepcopy(template)
         for run, text in zip(tr.iter(qn("w:r")), texts, strict=True):
@@ -626,22 +629,36 @@ def add_rows(table: Table, rows: Sequence[Sequence[str]]) -> None:
         template.getparent().append(tr)
 
 
-def merged_row(table: Table, text: str, *, bold: bool = False, italic: bool = False) -> None:
+MergedRows = dict[tuple[bool, bool], BaseOxmlElement]
+
+
+def merged_row(table: Table, text: str, templates: MergedRows, *, bold: bool = False,
+               italic: bool = False) -> None:
+    """A row of one cell across the table. The first of each style is merged through
+    python-docx, whose merge looks for the row's index among all the table's rows (the
+    annex of 1,000 cells: 16,000 rows, quadratic); the next ones are copies of it."""
+    template = templates.get((bold, italic))
+    if template is not None:
+        tr = copy.deepcopy(template)
+        next(tr.iter(qn("w:r"))).text = text
+        template.getparent().append(tr)
+        return
     row = table.add_row()
     row_flag(row, "w:cantSplit")
     cell = row.cells[0].merge(row.cells[-1])
     paragraph = cell.paragraphs[0]
     write(paragraph, text, size=TABLE_SIZE, bold=bold, italic=italic)
     paragraph.paragraph_format.keep_with_next = True  # a unit's title stays with its rows
+    templates[(bold, italic)] = row._tr
 
 
 def block(table: Table, title: str, figures: Figures, codes: Sequence[str], has_data: bool,
-          reason: str | None = None) -> None:
+          merged: MergedRows, reason: str | None = None) -> None:
     """A unit's (or the total's) title line, then TH01–TH15 for students, staff and both;
     a unit without valid data gets one line of words, never zeros."""
-    merged_row(table, title, bold=True)
+    merged_row(table, title, merged, bold=True)
     if not has_data:
-        merged_row(table, no_data_text(reason), italic=True)
+        merged_row(table, no_data_text(reason), merged, italic=True)
         return
     add_rows(table, [[indicator, INDICATOR_LABELS[indicator],
                       *(count(figures.value(codes, population, indicator))
