@@ -382,3 +382,23 @@ def test_the_same_month_gives_the_same_bytes_dated_on_the_documents_day(data, re
     later = replace(month, generated_at=datetime(2024, 10, 12, 16, 0))
     rebuilt = docx.Document(io.BytesIO(build_district_word(later, NAMED))).core_properties
     assert rebuilt.created.replace(tzinfo=None) == datetime(2024, 10, 12)
+
+
+def test_the_annex_rows_copied_from_the_first_are_the_xml_python_docx_writes(
+        data: bytes, month: MonthData, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The annex's rows are copies of the first row of their kind (reports.word_report:
+    python-docx's add_row and merge cost a row search each, quadratic in 1,000 cells):
+    built again with every row through python-docx, the document has the same bytes. The
+    month has a rejected and a missing cell, so both kinds of merged rows are copied."""
+    from reports import word_report
+
+    merged_row = word_report.merged_row
+
+    def every_row_through_python_docx(table, text, templates, **style):  # type: ignore[no-untyped-def]
+        templates.clear()
+        merged_row(table, text, templates, **style)
+
+    monkeypatch.setattr(word_report, "merged_row", every_row_through_python_docx)
+    monkeypatch.setattr(word_report, "add_rows", lambda table, rows: [
+        word_report.add_row(table, row) for row in rows])
+    assert build_district_word(month, NAMED) == data
