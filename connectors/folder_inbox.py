@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,8 @@ SYMLINK = "a symbolic link, never followed; moved aside"
 NOT_A_FILE = "not a plain file (a pipe, a socket or a device); moved aside"
 VANISHED = "it disappeared or changed into a link while it was being read"
 
+
+_CHOOSING = threading.Lock()  # FolderInbox.send_feedback's choice of a file name
 
 class FolderInbox(Connector):
     channel = "folder"
@@ -95,15 +98,18 @@ class FolderInbox(Connector):
         target_dir = self.outbox / safe_filename(item.sender or "_chung")
         target_dir.mkdir(parents=True, exist_ok=True)
         name = safe_filename(filename)
-        target = target_dir / name
-        if _taken(target, content) and key:
-            stem, suffix = Path(name).stem, Path(name).suffix
-            target = target_dir / safe_filename(f"{stem}_{key}{suffix}")
-        if _taken(target, content):
-            target = unique_path(target_dir, target.name)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(content)
-        os.replace(tmp, target)
+        # uploads answered side by side (the web page's threads) must not pick the same
+        # free name, nor share a temporary file: the choice and the write go together
+        with _CHOOSING:
+            target = target_dir / name
+            if _taken(target, content) and key:
+                stem, suffix = Path(name).stem, Path(name).suffix
+                target = target_dir / safe_filename(f"{stem}_{key}{suffix}")
+            if _taken(target, content):
+                target = unique_path(target_dir, target.name)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_bytes(content)
+            os.replace(tmp, target)
         return target
 
     def _skip(self, path: Path, reason: str, moved_to: Path | None = None) -> None:
