@@ -623,10 +623,15 @@ def add_rows(table: Table, rows: Sequence[Sequence[str]]) -> None:
         return
     template = add_row(table, rows[0])._tr
     for texts in rows[1:]:
-        tr = copy.deepcopy(template)
-        for run, text in zip(tr.iter(qn("w:r")), texts, strict=True):
-            run.text = text  # python-docx's setter: xml:space, tabs and breaks as add_run
-        template.getparent().append(tr)
+        append_copy(template, texts)
+
+
+def append_copy(template: BaseOxmlElement, texts: Sequence[str]) -> None:
+    """A copy of the row ``template`` at the end of its table, its runs holding ``texts``."""
+    tr = copy.deepcopy(template)
+    for run, text in zip(tr.iter(qn("w:r")), texts, strict=True):
+        run.text = text  # python-docx's setter: xml:space, tabs and breaks as add_run
+    template.getparent().append(tr)
 
 
 MergedRows = dict[tuple[bool, bool], BaseOxmlElement]
@@ -639,9 +644,7 @@ def merged_row(table: Table, text: str, templates: MergedRows, *, bold: bool = F
     annex of 1,000 cells: 16,000 rows, quadratic); the next ones are copies of it."""
     template = templates.get((bold, italic))
     if template is not None:
-        tr = copy.deepcopy(template)
-        next(tr.iter(qn("w:r"))).text = text
-        template.getparent().append(tr)
+        append_copy(template, [text])
         return
     row = table.add_row()
     row_flag(row, "w:cantSplit")
