@@ -11,6 +11,7 @@ import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from core.text import key
 
@@ -30,6 +31,26 @@ class PastReport:
     period: str
     figures: dict[tuple[str, str], int]  # (population, indicator) -> declared total
     people: tuple[PastPerson, ...] = ()
+
+
+class ListedRow(NamedTuple):
+    """A roster row with an identification number, as the warehouse keeps it."""
+
+    excel_row: int
+    full_name: str | None
+    person_key: str
+
+
+@dataclass
+class StoredRoster:
+    """An accepted workbook's roster as the warehouse keeps it, for H07 across the month:
+    its cell, where its numbers are in the workbook (sheet, column letter; None: not
+    known) and its rows with a number, in the workbook's order."""
+
+    unit_code: str
+    sheet: str | None
+    pid_column: str | None
+    rows: list[ListedRow] = field(default_factory=list)
 
 
 @dataclass

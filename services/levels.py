@@ -38,8 +38,9 @@ from forms.dispatch import ReadOutcome, read_data_file
 from forms.sandbox import SandboxLimits, read_contained
 from services import reporting
 from validations.context import Context
+from warehouse import settle as settle_rows
 from warehouse.archive import Archive, StoredFile
-from warehouse.load import LoadResult, SubmissionRecord, load_submission
+from warehouse.load import LoadResult, SubmissionRecord, load_submission, roster_layout
 from warehouse.load_province import load_district_file
 from warehouse.unit_of_work import Warehouse
 
@@ -48,8 +49,9 @@ from warehouse.unit_of_work import Warehouse
 Item = TypeVar("Item")
 SAME_PERSON = "H07"  # the rule a file's findings can change by after it was answered
 # the code that decides H07: a new version of it settles every open month again
-SAME_PERSON_CODE = tuple(Path(validations.__file__).with_name(name) for name in (
-    "same_person.py", "run.py", "frames.py", "messages.py", "suites.py"))
+SAME_PERSON_CODE = (*(Path(validations.__file__).with_name(name) for name in (
+    "same_person.py", "run.py", "frames.py", "messages.py", "suites.py")),
+    Path(settle_rows.__file__))
 AnyLogger = Logger | LoggerAdapter[Any]
 
 
@@ -270,12 +272,12 @@ class DistrictLevel(Level):
         return load_submission(session, record, self.settings.pid_key)
 
     def settle(self, period: str, loaded_now: set[int]) -> int:
-        """H07 over the month's accepted workbooks in force, re-read from the archive, when
-        some were taken in by an earlier run (intake, a correction): the first of two cells
-        listing the same person was checked before the second one's roster arrived. The
-        same validation as a run over all of them at once, so the month's report is the
-        same whatever the order the files came in. Settled once per set of inputs
-        (:meth:`settle_inputs`): a run with nothing new reads nothing again."""
+        """H07 over the month's accepted workbooks in force, when some were taken in by an
+        earlier run (intake, a correction): the first of two cells listing the same person
+        was checked before the second one's roster arrived. The same expectation over the
+        rosters as the warehouse keeps them (nothing read again), so the month's report is
+        the same whatever the order the files came in. Settled once per set of inputs
+        (:meth:`settle_inputs`): a run with nothing new does nothing again."""
         warehouse = Warehouse.of(self.settings)
         cells = [c.code for c in self.registry.reporting_cells(self.unit_code, period)]
         files = warehouse.files_in_force(cells, period)
@@ -283,26 +285,38 @@ class DistrictLevel(Level):
             return 0
         inputs = self.settle_inputs(files, period)
         month = (self.unit_code, period)
-        if {i for i, _sha in files} <= loaded_now:
+        ids = [submission_id for submission_id, _sha in files]
+        if set(ids) <= loaded_now:
             # one run saw them all: its own H07 pass was already this one
             warehouse.settle_rule(SAME_PERSON, {}, month=month, inputs=inputs)
             return 0
         if warehouse.settled_inputs(*month, SAME_PERSON) == inputs:
             return 0
-        from validations.frames import BatchItem
-        from validations.run import dedupe, listed_elsewhere
+        from validations.run import listed_elsewhere_stored
 
-        archive = Archive(self.settings.archive)
-        outcomes = self.read([archive.read(sha) for _id, sha in files])
-        history = self.history(outcomes)
-        context = Context(registry=self.registry, run_period=period, history=history,
+        self.keep_layouts(ids)
+        context = Context(registry=self.registry, run_period=period,
                           secret=self.settings.pid_key, unit_code=self.unit_code,
                           timezone=self.settings.timezone)
-        items = [BatchItem(o.report) for o in outcomes]
-        found = listed_elsewhere(items, [[] for _ in items], context, self.docs_dir)
-        return warehouse.settle_rule(SAME_PERSON, {
-            submission_id: dedupe(more) for (submission_id, _sha), more
-            in zip(files, found, strict=True)}, month=month, inputs=inputs)
+        found = listed_elsewhere_stored(warehouse.stored_rosters(ids),
+                                        warehouse.people_in_force(period), context,
+                                        self.docs_dir)
+        return warehouse.settle_rule(SAME_PERSON, dict(zip(ids, found, strict=True)),
+                                     month=month, inputs=inputs)
+
+    def keep_layouts(self, ids: list[int]) -> None:
+        """Where the roster's numbers are, for each of these submissions loaded before the
+        warehouse kept it (migration 0008): their files read once from the archive."""
+        warehouse = Warehouse.of(self.settings)
+        missing = warehouse.missing_layouts(ids)
+        if not missing:
+            return
+        archive = Archive(self.settings.archive)
+        outcomes = self.read([archive.read(sha) for _id, sha in missing])
+        warehouse.set_layouts({submission_id: roster_layout(outcome.report)
+                               for (submission_id, _sha), outcome in zip(missing, outcomes,
+                                                                          strict=True)
+                               if outcome.report is not None})
 
     def settle_inputs(self, files: list[tuple[int, str]], period: str) -> str:
         """Everything the month's H07 findings depend on, as one digest: the files in force

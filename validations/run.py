@@ -12,6 +12,7 @@ import pandas as pd
 from core import layout
 from core.findings import Finding
 from core.form import CellRef, CellReport, RosterRow
+from core.history import StoredRoster
 from core.register import REGISTER_SHEET
 from core.registry import Registry
 from validations.context import Context
@@ -26,7 +27,11 @@ from validations.frames import (
 )
 from validations.messages import message
 from validations.roster_frame import roster_frame
-from validations.same_person import rosters_in_force, same_person_frame
+from validations.same_person import (
+    rosters_in_force,
+    same_person_frame,
+    stored_same_person_frame,
+)
 from validations.suites import (
     ABSENT,
     FILES,
@@ -77,6 +82,37 @@ def listed_elsewhere(items: Sequence[BatchItem], findings: Sequence[Sequence[Fin
     rosters in force depend on which files are accepted, hence the second pass."""
     frame = same_person_frame(items, rosters_in_force(items, findings, context), context)
     return _run({SAME_PERSON: frame}, items, docs_dir, _run_name(context))
+
+
+def listed_elsewhere_stored(rosters: Sequence[StoredRoster], in_force: dict[str, set[str]],
+                            context: Context, docs_dir: Path | None = None,
+                            ) -> list[list[Finding]]:
+    """H07 over a month's rosters in force as the warehouse keeps them (one per file, in
+    order): the same expectation, the same findings as :func:`listed_elsewhere` over the
+    same files read again, without reading them (``in_force``: who the month's accepted
+    rosters list, a person's key -> the units)."""
+    frame = stored_same_person_frame(rosters, in_force)
+    findings: list[list[Finding]] = [[] for _ in rosters]
+    if frame.empty:
+        return findings
+    finder = Rows(frame)
+    with _ONE_AT_A_TIME:
+        results = engine(docs_dir).run(SAME_PERSON, frame, _run_name(context)).results
+    listed = {(sub, row.excel_row): row for sub, roster in enumerate(rosters)
+              for row in roster.rows}
+    for result in results:
+        if result.success:
+            continue
+        meta = result.expectation_config.meta or {}
+        for hit in result.result.get("unexpected_index_list") or []:
+            sub, excel_row = int(hit["sub"]), int(hit["excel_row"])
+            roster = rosters[sub]
+            findings[sub].append(Finding(
+                meta["rule"], roster.sheet, excel_row, roster.pid_column,
+                message(meta["check"], meta.get("field"), row=listed[(sub, excel_row)],
+                        derived=finder.row(sub=sub, excel_row=excel_row)),
+                meta.get("level")))
+    return [dedupe(found) for found in findings]
 
 
 def _run_name(ctx: Context) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from core.findings import Finding
-from core.history import person_key
+from core.history import StoredRoster, person_key
 from core.registry import REPORTING_LEVEL
 from validations.context import Context
 from validations.frames import BatchItem, structurally_sound, unit_status
@@ -78,6 +78,23 @@ def same_person_frame(items: Sequence[BatchItem], in_force: PeopleInForce,
                 continue
             elsewhere = in_force.get((period, who), set()) - {unit}
             rows.append({"sub": sub, "excel_row": row.excel_row,
+                         "other_cells": ", ".join(sorted(elsewhere)) or None})
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"other_cells": "object"})
+
+
+def stored_same_person_frame(rosters: Sequence[StoredRoster],
+                             in_force: dict[str, set[str]]) -> pd.DataFrame:
+    """The same frame over the month's rosters in force as the warehouse keeps them
+    (``sub``: the roster's index), given who the month's accepted rosters list. A roster
+    whose layout is not known has no findings of its own, as a file that no longer reads
+    had none when it was read again."""
+    rows = []
+    for sub, roster in enumerate(rosters):
+        if roster.sheet is None:
+            continue
+        for listed in roster.rows:
+            elsewhere = in_force.get(listed.person_key, set()) - {roster.unit_code}
+            rows.append({"sub": sub, "excel_row": listed.excel_row,
                          "other_cells": ", ".join(sorted(elsewhere)) or None})
     return pd.DataFrame(rows, columns=COLUMNS).astype({"other_cells": "object"})
 

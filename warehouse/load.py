@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from core import layout
 from core.export_format import ExportRow
 from core.figures import submission_figures
 from core.findings import Finding
@@ -117,6 +118,8 @@ def load_submission(session: Session, record: SubmissionRecord, pid_key: bytes) 
         submission = add_submission(session, record, record.accepted,
                                     versioned=record.kind == CELL_REPORT)
         add_findings(session, submission.id, record.findings)
+        if record.report is not None:
+            submission.roster_sheet, submission.pid_column = roster_layout(record.report)
         if record.accepted:
             if record.report is not None:
                 _add_figures(session, submission.id, record.report, pid_key)
@@ -125,6 +128,12 @@ def load_submission(session: Session, record: SubmissionRecord, pid_key: bytes) 
                                            **_register_values(row, pid_key)))
             settle(session, submission)
         return LoadResult(submission.id, submission.status, submission.version, new=True)
+
+
+def roster_layout(report: CellReport) -> tuple[str, str | None]:
+    """The roster's sheet as the workbook names it, and its identification numbers'
+    column letter: where an H07 finding points (warehouse.settle)."""
+    return report.sheet(layout.SHEET_ROSTER), report.roster_columns.get("pid")
 
 
 def add_submission(session: Session, record: Any, accepted: bool, *,

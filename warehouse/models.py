@@ -87,6 +87,11 @@ class Submission(Base):
     feedback_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # where that feedback went: the file in the outbox, or the address it was mailed to
     feedback_path: Mapped[str | None] = mapped_column(String(1000))
+    # where an accepted workbook's roster keeps the identification numbers: the sheet as
+    # the workbook names it and the column's letter. H07's findings point there, and are
+    # settled from the warehouse's rows without reading the file again (warehouse.settle)
+    roster_sheet: Mapped[str | None] = mapped_column(String(64))
+    pid_column: Mapped[str | None] = mapped_column(String(8))
     __table_args__ = (Index("ix_submissions_unit_period", "unit_code", "period"),
                       Index("ix_submissions_sha256", "sha256"),
                       UniqueConstraint("sha256", "channel", "sender",

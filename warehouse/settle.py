@@ -1,9 +1,12 @@
 """A month's findings that depend on the other cells' rosters (H07), settled when the month
 is consolidated: a cell whose file was taken in early was checked before the others arrived.
 
-The rule itself is not here: the level re-reads the accepted files in force from the
-archive and runs the same validation (services.levels); this module only says which files
-those are and puts the rule's findings of each in its place, in one transaction.
+The rule itself is not here: the level runs the same validation over the rows this
+module hands it (services.levels, validations.run.listed_elsewhere_stored): the rosters of
+the files in force as loaded, and who the month's accepted rosters list. Nothing is read
+from the archive again, except once for a file loaded before the warehouse kept where its
+roster's numbers are (:func:`missing_layouts`). This module also puts the rule's findings
+of each file in their place, in one transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.findings import Finding
+from core.history import ListedRow, StoredRoster
 from core.kinds import CELL_REPORT
 from warehouse import models as m
 from warehouse.load import add_findings
@@ -81,3 +85,54 @@ def mark_settled(session: Session, unit_code: str, period: str, rule_id: str,
                                  inputs=inputs))
     elif found.inputs != inputs:
         found.inputs = inputs
+
+
+def stored_rosters(session: Session, ids: list[int]) -> list[StoredRoster]:
+    """The rosters of these submissions, in the order given: the rows with an
+    identification number (H07 compares those), in the workbook's order."""
+    rosters: dict[int, StoredRoster] = {}
+    for i in range(0, len(ids), 500):  # well under every database's IN (...) limit
+        part = ids[i:i + 500]
+        for sid, unit, sheet, column in session.execute(select(
+                m.Submission.id, m.Submission.unit_code, m.Submission.roster_sheet,
+                m.Submission.pid_column).where(m.Submission.id.in_(part))):
+            rosters[sid] = StoredRoster(unit or "", sheet, column)
+        for sid, row, name, who in session.execute(select(
+                m.RosterFact.submission_id, m.RosterFact.excel_row, m.RosterFact.full_name,
+                m.RosterFact.person_key).where(
+                m.RosterFact.submission_id.in_(part), m.RosterFact.pid_hash.is_not(None),
+                m.RosterFact.person_key.is_not(None)).order_by(m.RosterFact.id)):
+            rosters[sid].rows.append(ListedRow(row, name, who))
+    return [rosters[sid] for sid in ids]
+
+
+def people_in_force(session: Session, period: str) -> dict[str, set[str]]:
+    """Who the month's accepted rosters list (a person's key -> the units listing them):
+    every accepted roster of the period, whoever it is from (warehouse.history's
+    ``people_elsewhere`` of the month)."""
+    found: dict[str, set[str]] = {}
+    for who, unit in session.execute(
+            select(m.RosterFact.person_key, m.Submission.unit_code)
+            .join(m.Submission, m.Submission.id == m.RosterFact.submission_id)
+            .where(m.Submission.period == period, m.Submission.status == "accepted",
+                   m.RosterFact.pid_hash.is_not(None))):
+        found.setdefault(who, set()).add(unit)
+    return found
+
+
+def missing_layouts(session: Session, ids: list[int]) -> list[tuple[int, str]]:
+    """(id, sha256) of those submissions loaded before the warehouse kept their roster's
+    layout (migration 0008)."""
+    found: list[tuple[int, str]] = []
+    for i in range(0, len(ids), 500):
+        found += session.execute(select(m.Submission.id, m.Submission.sha256).where(
+            m.Submission.id.in_(ids[i:i + 500]),
+            m.Submission.roster_sheet.is_(None))).tuples()
+    return sorted(found)
+
+
+def set_layout(session: Session, submission_id: int, sheet: str, pid_column: str | None,
+               ) -> None:
+    submission = session.get(m.Submission, submission_id)
+    assert submission is not None
+    submission.roster_sheet, submission.pid_column = sheet, pid_column

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.findings import Finding
-from core.history import History
+from core.history import History, StoredRoster
 from core.kinds import CELL_REPORT
 from core.registry import Registry
 from core.settings import Settings
@@ -133,6 +133,27 @@ class Warehouse:
         compares with)."""
         with self.session() as session:
             return settle.accepted_files(session, period)
+
+    def stored_rosters(self, ids: list[int]) -> list[StoredRoster]:
+        """The rosters of these submissions as loaded (H07's rows), in the order given."""
+        with self.session() as session:
+            return settle.stored_rosters(session, ids)
+
+    def people_in_force(self, period: str) -> dict[str, set[str]]:
+        """Who the month's accepted rosters list: a person's key -> the units."""
+        with self.session() as session:
+            return settle.people_in_force(session, period)
+
+    def missing_layouts(self, ids: list[int]) -> list[tuple[int, str]]:
+        """(id, sha256) of those submissions whose roster's layout is not kept yet."""
+        with self.session() as session:
+            return settle.missing_layouts(session, ids)
+
+    def set_layouts(self, layouts: dict[int, tuple[str, str | None]]) -> None:
+        """Keep where each submission's roster has its numbers (sheet, column)."""
+        with self.transaction() as session:
+            for submission_id, (sheet, column) in layouts.items():
+                settle.set_layout(session, submission_id, sheet, column)
 
     def settled_inputs(self, unit_code: str, period: str, rule_id: str) -> str | None:
         """What the month's ``rule_id`` was last settled over (a digest; None: never)."""

@@ -1,7 +1,7 @@
 """A month's H07 (the same person on two cells' rosters) is settled once per set of
-inputs: the run after files were taken in early re-reads the month's files in force and
-checks them together; a run with nothing new reads none of them again and changes nothing;
-any change of what H07 depends on settles the month again."""
+inputs: the run after files were taken in early checks the month's rosters in force
+together (from the warehouse's rows: no file is read again); a run with nothing new changes
+nothing; any change of what H07 depends on settles the month again."""
 
 from __future__ import annotations
 
@@ -42,6 +42,35 @@ def _archive_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
+def _settlings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each time the month's H07 is checked over its rosters in force: how many rosters."""
+    import validations.run
+
+    checks: list[int] = []
+    original = validations.run.listed_elsewhere_stored
+
+    def check(rosters, *args, **kwargs):  # type: ignore[no-untyped-def]
+        checks.append(len(rosters))
+        return original(rosters, *args, **kwargs)
+
+    monkeypatch.setattr(validations.run, "listed_elsewhere_stored", check)
+    return checks
+
+
+def _naming(settings: Settings, cell: str) -> dict[str, int]:
+    """unit -> how many H07 findings of its workbook in force name ``cell``."""
+    with session_factory(make_engine(settings.database_url))() as session:
+        found = session.execute(
+            select(m.Submission.unit_code, m.Finding.message)
+            .join(m.Finding, m.Finding.submission_id == m.Submission.id)
+            .where(m.Submission.status == "accepted", m.Finding.rule_id == SAME_PERSON)).all()
+    counts: dict[str, int] = {}
+    for unit, text in found:
+        if unit != cell:
+            counts[unit] = counts.get(unit, 0) + (f"chi bộ {cell}" in text or f", {cell}" in text)
+    return counts
+
+
 def _h07(settings: Settings) -> dict[str, int]:
     """unit -> how many H07 findings its workbook in force carries."""
     with session_factory(make_engine(settings.database_url))() as session:
@@ -74,13 +103,13 @@ def test_a_run_with_nothing_new_reads_no_file_again_and_changes_nothing(
     reads = _archive_reads(monkeypatch)
 
     first = monthly_consolidation(PERIOD, settings)
-    assert len(reads) == 2  # the month settled: both files in force read again
+    assert reads == []  # the month settled from the warehouse's rows, no file read again
     assert _h07(settings) == {"BL01": shared, "BL02": shared}
     after_first = snapshot(settings.database_url)
 
-    reads.clear()
+    checks = _settlings(monkeypatch)
     second = monthly_consolidation(PERIOD, settings)
-    assert reads == []  # the same inputs: nothing to settle, nothing read
+    assert checks == []  # the same inputs: nothing to settle
     assert snapshot(settings.database_url) == after_first
     assert second.report.read_bytes() == first.report.read_bytes()
 
@@ -94,14 +123,15 @@ def test_a_new_file_in_force_settles_the_month_again(
     monthly_consolidation(PERIOD, settings)  # one run saw both: nothing to settle after it
     shared = _h07(settings)["BL01"]
     assert shared > 0 and _h07(settings) == {"BL01": shared, "BL02": shared}
-    reads = _archive_reads(monkeypatch)
     drop(settings, "BL04", "BL04_2024-03.xlsx",
          _workbook("BL04", "Chi bộ Trường THCS-THPT Lộc Bắc"), day=14)
-    intake(settings)
-    reads.clear()
+    intake(settings)  # BL04 saw the others; their findings do not name BL04 yet
+    assert _naming(settings, "BL04") == {"BL01": 0, "BL02": 0}
+    checks = _settlings(monkeypatch)
     monthly_consolidation(PERIOD, settings)
-    assert len(reads) == 3  # BL04 came in through intake: the month is checked again
+    assert len(checks) == 1  # BL04 came in through intake: the month is checked again
     assert _h07(settings) == {"BL01": shared, "BL02": shared, "BL04": shared}
+    assert _naming(settings, "BL04") == {"BL01": shared, "BL02": shared}
 
 
 def test_the_digest_changes_with_each_input_of_h07_and_only_with_them(
