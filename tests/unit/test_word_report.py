@@ -399,6 +399,30 @@ def test_the_annex_rows_copied_from_the_first_are_the_xml_python_docx_writes(
         merged_row(table, text, templates, **style)
 
     monkeypatch.setattr(word_report, "merged_row", every_row_through_python_docx)
-    monkeypatch.setattr(word_report, "add_rows", lambda table, rows: [
+    monkeypatch.setattr(word_report, "add_rows", lambda table, rows, templates=None: [
         word_report.add_row(table, row) for row in rows])
     assert build_district_word(month, NAMED) == data
+
+
+@pytest.mark.parametrize("text", ["12", "Tổng số", " spaced ", "trailing ", "a\tb", "x\ny",
+                                  "a\rb", "", "   "])
+@pytest.mark.parametrize("first", ["0", " padded ", ""])
+def test_a_copied_rows_text_is_put_in_as_python_docx_puts_it(first: str, text: str) -> None:
+    """``put_text`` writes the XML of python-docx's ``run.text = text`` into a copied run,
+    whatever the template's run held (a text with spaces, none) and whatever the text is
+    (spaces kept, a tab, a line break, nothing)."""
+    import copy
+
+    from docx import Document as new_document
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    from reports import word_report
+
+    table = new_document().add_table(rows=0, cols=1)
+    template = word_report.add_row(table, [first])._tr
+    ours, theirs = copy.deepcopy(template), copy.deepcopy(template)
+    run_ours, run_theirs = next(ours.iter(qn("w:r"))), next(theirs.iter(qn("w:r")))
+    word_report.put_text(run_ours, text)
+    run_theirs.text = text
+    assert etree.tostring(ours) == etree.tostring(theirs)
