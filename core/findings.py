@@ -90,6 +90,12 @@ class Finding:
         return self.severity == ERROR
 
 
+def reading_order(finding: Finding) -> tuple[str, int, str, str, str]:
+    """The order a file's findings are listed in: by sheet, row and column, then rule."""
+    return (finding.sheet or "", finding.row or 0, finding.column or "", finding.rule_id,
+            finding.message)
+
+
 def count(findings: list[Finding]) -> tuple[int, int]:
     """(errors, warnings)."""
     errors = sum(1 for f in findings if f.is_error)

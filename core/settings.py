@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     # When unset, a random key is created once in data_dir/secret.key.
     pid_hash_key: SecretStr | None = None
     read_chunk_size: int = 50
+    # A month's new files are read, checked and loaded this many at a time (flows/walk.py):
+    # what a batch read is let go once it is loaded, so a month of 10,000 files does not
+    # hold 10,000 parsed workbooks. H07 across the batches is settled from the warehouse
+    # before any file is answered.
+    stream_batch_size: int = 500
     # Each received file is read in a child process with at most this much memory and time
     # (forms/sandbox.py): a file that would exhaust them is stopped and named, not the run.
     read_memory_mib: int = 1024

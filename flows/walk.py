@@ -200,9 +200,10 @@ def _unit_of(level: Level, submission_id: int) -> str:
 
 
 @task(cache_policy=NO_CACHE)
-def settle_month(period: str, level: Level, loaded_now: set[int]) -> None:
+def settle_month(period: str, level: Level, loaded_now: set[int],
+                 also: list[int] | None = None) -> None:
     """The month's findings across the units' files, once they are all in (H07)."""
-    changed = level.settle(period, loaded_now)
+    changed = level.settle(period, loaded_now, also or [])
     if changed:
         get_run_logger().info(
             "%s: H07 (the same person on another cell's roster) checked again over the "
@@ -282,15 +283,24 @@ def _walk(level: Level, period: str) -> RunSummary:
     log_collection(collection, level)
     collected = collection.files
     fresh = [c for c in collected if not c.known and c.twin_of is None]
-    records, history = _read_and_check(fresh, level, period)
-    results = load_files(quote(records), level) if records else []
+    streamed = len(fresh) > level.settings.stream_batch_size
+    if streamed:  # the batches load in the order the files came, as one batch loads them
+        fresh.sort(key=lambda c: c.incoming.received_at)
+    records, results = _stream(fresh, level, period)
+    if streamed:
+        # each batch's H07 saw the batches before it, not those after: the month's is
+        # settled over every roster in force before anyone is answered
+        settle_month(period, level, set(), [r.submission_id for r in results
+                                            if r.new and r.submission_id is not None])
+        records = settled_records(quote(records), quote(results), level)
     for row in summary_rows(collected, records, results, FeedbackOutcome()):
         get_run_logger().info(runlog.verdict(row.unit, row.filename, row.status, row.errors,
                                              row.warnings, row.version))
-    emit_rejected(records, results, level, period)
     feedback, failed = _answer(fresh, collected, records, results, level, period)
     acknowledge_files(quote(collected), failed, level)
-    loaded_now = {r.submission_id for r in results if r.new and r.submission_id is not None}
+    # one batch: the run's own H07 pass saw all its files (a streamed month is settled)
+    loaded_now = set() if streamed else {
+        r.submission_id for r in results if r.new and r.submission_id is not None}
     rebuilt = find_stale_months(period, level)
     for earlier in rebuilt:
         settle_month(earlier, level, loaded_now)
@@ -307,6 +317,30 @@ def _walk(level: Level, period: str) -> RunSummary:
         data_docs=None if level.docs_dir is None else level.docs_dir / "index.html",
         rebuilt=rebuilt,
         pending=list_pending(level), skipped=collection.skipped)
+
+
+def _stream(fresh: list[Collected], level: Level, period: str,
+            ) -> tuple[list[SubmissionRecord], list[LoadResult]]:
+    """The new files read, checked and loaded a batch at a time (``stream_batch_size``):
+    each batch's history holds the batches loaded before it, and what it read — the
+    workbooks' rows, its GX frames — is let go once it is loaded (the run keeps each
+    file's verdict and findings)."""
+    records: list[SubmissionRecord] = []
+    results: list[LoadResult] = []
+    for batch in _chunks(fresh, level.settings.stream_batch_size):
+        checked, _history = _read_and_check(batch, level, period)
+        loaded = load_files(quote(checked), level) if checked else []
+        emit_rejected(checked, loaded, level, period)
+        records += [replace(r, report=None, register=None, rows=()) for r in checked]
+        results += loaded
+    return records, results
+
+
+@task(cache_policy=NO_CACHE)
+def settled_records(records: list[SubmissionRecord], results: list[LoadResult],
+                    level: Level) -> list[SubmissionRecord]:
+    """The run's records with the findings the month's settling gave them."""
+    return level.settled(records, [r.submission_id for r in results])
 
 
 def log_collection(collection: Collection, level: Level) -> None:

@@ -138,10 +138,18 @@ class Level:
     def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
         raise NotImplementedError
 
-    def settle(self, period: str, loaded_now: set[int]) -> int:
+    def settle(self, period: str, loaded_now: set[int], also: Sequence[int] = ()) -> int:
         """Settle the month's findings that depend on the other units' files once they
-        are all in (how many files changed); ``loaded_now``: the run's own submissions."""
+        are all in (how many files changed); ``loaded_now``: the run's own submissions,
+        when one pass checked them together; ``also``: the run's submissions to settle
+        beside the files in force (those a later batch of the run superseded)."""
         return 0
+
+    def settled(self, records: list[SubmissionRecord], ids: list[int | None],
+                ) -> list[SubmissionRecord]:
+        """The run's records (their submissions' ``ids``) with their findings as the
+        month's settling left them."""
+        return records
 
     def write_outputs(self, period: str, *, pdf: bool = False) -> reporting.Outputs:
         raise NotImplementedError
@@ -271,13 +279,15 @@ class DistrictLevel(Level):
     def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
         return load_submission(session, record, self.settings.pid_key)
 
-    def settle(self, period: str, loaded_now: set[int]) -> int:
+    def settle(self, period: str, loaded_now: set[int], also: Sequence[int] = ()) -> int:
         """H07 over the month's accepted workbooks in force, when some were taken in by an
         earlier run (intake, a correction): the first of two cells listing the same person
         was checked before the second one's roster arrived. The same expectation over the
         rosters as the warehouse keeps them (nothing read again), so the month's report is
         the same whatever the order the files came in. Settled once per set of inputs
-        (:meth:`settle_inputs`): a run with nothing new does nothing again."""
+        (:meth:`settle_inputs`): a run with nothing new does nothing again. Of ``also``,
+        the versions superseded since they were loaded are settled too, as a run that
+        checked them with their successors would have found them."""
         warehouse = Warehouse.of(self.settings)
         cells = [c.code for c in self.registry.reporting_cells(self.unit_code, period)]
         files = warehouse.files_in_force(cells, period)
@@ -294,6 +304,7 @@ class DistrictLevel(Level):
             return 0
         from validations.run import listed_elsewhere_stored
 
+        ids += warehouse.superseded([i for i in also if i not in set(ids)], period)
         self.keep_layouts(ids)
         context = Context(registry=self.registry, run_period=period,
                           secret=self.settings.pid_key, unit_code=self.unit_code,
@@ -303,6 +314,15 @@ class DistrictLevel(Level):
                                         self.docs_dir)
         return warehouse.settle_rule(SAME_PERSON, dict(zip(ids, found, strict=True)),
                                      month=month, inputs=inputs)
+
+    def settled(self, records: list[SubmissionRecord], ids: list[int | None],
+                ) -> list[SubmissionRecord]:
+        """H07 as settled in the warehouse (the other findings do not change)."""
+        stored = Warehouse.of(self.settings).rule_findings(
+            SAME_PERSON, [i for i in ids if i is not None])
+        return [r if i is None else replace(r, findings=[
+                    *(f for f in r.findings if f.rule_id != SAME_PERSON), *stored.get(i, [])])
+                for r, i in zip(records, ids, strict=True)]
 
     def keep_layouts(self, ids: list[int]) -> None:
         """Where the roster's numbers are, for each of these submissions loaded before the

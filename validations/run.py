@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from core import layout
-from core.findings import Finding
+from core.findings import Finding, reading_order
 from core.form import CellRef, CellReport, RosterRow
 from core.history import StoredRoster
 from core.register import REGISTER_SHEET
@@ -170,8 +170,7 @@ def dedupe(found: list[Finding]) -> list[Finding]:
     seen: dict[tuple, Finding] = {}  # type: ignore[type-arg]
     for f in found:
         seen.setdefault((f.rule_id, f.sheet, f.row, f.column), f)
-    return sorted(seen.values(), key=lambda f: (f.sheet or "", f.row or 0, f.column or "",
-                                                f.rule_id, f.message))
+    return sorted(seen.values(), key=reading_order)
 
 
 def _finding(frame_name: str, meta: dict, hit: dict, item: BatchItem,  # type: ignore[type-arg]

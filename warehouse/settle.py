@@ -120,6 +120,32 @@ def people_in_force(session: Session, period: str) -> dict[str, set[str]]:
     return found
 
 
+def superseded(session: Session, ids: list[int], period: str) -> list[int]:
+    """Those of these submissions that are cell workbooks of the month accepted once and
+    superseded since (their rosters are in the warehouse), in the order given."""
+    found: set[int] = set()
+    for i in range(0, len(ids), 500):
+        found.update(session.scalars(select(m.Submission.id).where(
+            m.Submission.id.in_(ids[i:i + 500]), m.Submission.period == period,
+            m.Submission.kind == CELL_REPORT, m.Submission.status == "superseded",
+            # accepted when loaded (a rejected file superseded by its correction has no
+            # roster in the warehouse: its H07 stays as it was checked)
+            m.Submission.error_count == 0)))
+    return [i for i in ids if i in found]
+
+
+def rule_findings(session: Session, rule_id: str, ids: list[int]) -> dict[int, list[Finding]]:
+    """The findings of ``rule_id`` of these submissions, in the order they were stored."""
+    found: dict[int, list[Finding]] = {}
+    for i in range(0, len(ids), 500):
+        for f in session.scalars(select(m.Finding).where(
+                m.Finding.submission_id.in_(ids[i:i + 500]), m.Finding.rule_id == rule_id)
+                .order_by(m.Finding.id)):
+            found.setdefault(f.submission_id, []).append(
+                Finding(f.rule_id, f.sheet, f.row, f.column, f.message, f.severity))
+    return found
+
+
 def missing_layouts(session: Session, ids: list[int]) -> list[tuple[int, str]]:
     """(id, sha256) of those submissions loaded before the warehouse kept their roster's
     layout (migration 0008)."""

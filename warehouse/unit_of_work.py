@@ -144,6 +144,16 @@ class Warehouse:
         with self.session() as session:
             return settle.people_in_force(session, period)
 
+    def superseded(self, ids: list[int], period: str) -> list[int]:
+        """Those of these submissions of the month that were accepted and are superseded."""
+        with self.session() as session:
+            return settle.superseded(session, ids, period)
+
+    def rule_findings(self, rule_id: str, ids: list[int]) -> dict[int, list[Finding]]:
+        """The findings of ``rule_id`` of these submissions (those of a file it flagged)."""
+        with self.session() as session:
+            return settle.rule_findings(session, rule_id, ids)
+
     def missing_layouts(self, ids: list[int]) -> list[tuple[int, str]]:
         """(id, sha256) of those submissions whose roster's layout is not kept yet."""
         with self.session() as session:

@@ -1,6 +1,6 @@
 """A month's H07 settled from the warehouse's rows gives exactly the findings the same rule
 gives over the files in force read again from the archive (the way it was settled before):
-on a month taken in file by file, with a rejected roster, a superseded version, three cells
+on a month with a file taken in early, a rejected roster, a superseded version, three cells
 sharing people, and one workbook with its own sheet names and column order. Nothing is read
 from the archive, except once for a file loaded before the warehouse kept its layout."""
 
@@ -50,18 +50,19 @@ def _workbook(unit: str, *shared: int, broken: bool = False) -> bytes:
                          summary=summary)
 
 
-def _take_in_one_by_one(settings: Settings) -> None:
-    """Each file through intake on its own day: each is checked before the next arrives."""
+def _take_in_early_then_run(settings: Settings) -> None:
+    """BL01 through intake, checked alone; the rest arrive, and the month's run settles
+    BL01's H07 (it is in force and was not loaded by that run)."""
     styled = STYLES["reordered_columns"](STYLES["vietnamese_sheet_names"](
         _workbook("BL01", P, Q)))
+    drop(settings, "BL01", "BL01.xlsx", styled, day=10)
+    intake(settings)
     for day, (sender, name, content) in enumerate([
-            ("BL01", "BL01.xlsx", styled),
             ("BL03", "BL03_loi.xlsx", _workbook("BL03", P, broken=True)),
             ("BL02", "BL02.xlsx", _workbook("BL02", P, R)),
             ("BL04", "BL04_lan1.xlsx", _workbook("BL04", Q, R)),
-            ("BL04", "BL04_lan2.xlsx", _workbook("BL04", R))], start=10):
+            ("BL04", "BL04_lan2.xlsx", _workbook("BL04", R))], start=11):
         drop(settings, sender, name, content, day=day)
-        intake(settings)
 
 
 def _stored(settings: Settings) -> dict[str, tuple[int, list[Row]]]:
@@ -122,14 +123,14 @@ def _forget_settlements(settings: Settings, *, layouts: bool = False) -> None:
 @pytest.mark.both_databases
 def test_h07_settled_from_the_warehouse_equals_h07_over_the_files_read_again(
         settings: Settings, registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    _take_in_one_by_one(settings)
+    _take_in_early_then_run(settings)
     before = _stored(settings)
     # intake checked BL01 alone: P and Q were on no other roster yet
     assert before["BL01.xlsx"][1] == []
 
     reads = _archive_reads(monkeypatch)
     monthly_consolidation(PERIOD, settings)
-    assert reads == []  # settled from the warehouse's rows
+    assert reads == []  # settled from the warehouse's rows, no file read again
 
     settled = _stored(settings)
     assert set(settled) == {"BL01.xlsx", "BL02.xlsx", "BL04_lan2.xlsx"}
@@ -152,10 +153,9 @@ def test_h07_settled_from_the_warehouse_equals_h07_over_the_files_read_again(
     assert column is not None and column != default[3]
 
 
-@pytest.mark.both_databases
 def test_files_loaded_before_the_layout_was_kept_are_read_once_to_keep_it(
         settings: Settings, registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    _take_in_one_by_one(settings)
+    _take_in_early_then_run(settings)
     monthly_consolidation(PERIOD, settings)
     settled = _stored(settings)
     _forget_settlements(settings, layouts=True)
