@@ -37,6 +37,12 @@ from forms.reader import UNREADABLE
 
 MIB = 1024 * 1024
 _HEADER = struct.Struct("<Q")
+# what a child says once its imports are done, before any answer (an answer is never empty)
+_READY = _HEADER.pack(0)
+# how long a child may take to start: its imports, on a machine busy with other runs. A
+# file's own time limit starts once its reader is ready, so that a fresh child's start-up
+# is never charged to the file it reads first.
+START_SECONDS = 120.0
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
@@ -81,6 +87,7 @@ class _Child:
              str(limits.max_roster_rows)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=env, cwd=_PROJECT_ROOT)
+        self.ready = False
 
     def read(self, content: bytes, seconds: float) -> ReadOutcome:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -89,8 +96,12 @@ class _Child:
             self.process.stdin.flush()
         except OSError as exc:  # a broken pipe: the child is gone
             raise ChildDied from exc
-        deadline = time.monotonic() + seconds
         fd = self.process.stdout.fileno()
+        if not self.ready:
+            if _read_exactly(fd, len(_READY), time.monotonic() + START_SECONDS) != _READY:
+                raise ChildDied
+            self.ready = True
+        deadline = time.monotonic() + seconds
         size = _HEADER.unpack(_read_exactly(fd, _HEADER.size, deadline))[0]
         try:
             outcome: ReadOutcome = pickle.loads(_read_exactly(fd, size, deadline))
@@ -183,6 +194,8 @@ def serve(memory_bytes: int, max_roster_rows: int = DEFAULT_LIMITS.max_roster_ro
     # the answers get stdout's pipe to themselves: anything a library prints goes to stderr
     sink = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    sink.write(_READY)  # imported: the files' own time limits start now
+    sink.flush()
     source = sys.stdin.buffer
     while header := source.read(_HEADER.size):
         content = source.read(_HEADER.unpack(header)[0])

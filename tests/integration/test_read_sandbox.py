@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from factories import make_header, make_workbook
 from hostile_corpus import heavy_but_legal
 
@@ -43,3 +46,19 @@ def test_bad_files_come_back_named_in_order_from_one_reused_child():
     [child] = _idle[limits]
     read_contained([GOOD], limits)
     assert _idle[limits] == [child]  # the same process answered again: no start-up per chunk
+
+
+def test_a_files_time_limit_does_not_count_its_readers_start_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh child (the first, or the one after a child was stopped) takes its imports'
+    time to start, longer on a busy machine: the file it reads first has its whole limit
+    for itself. Here the child's start-up is made 1.5 s long, the file's limit 0.5 s."""
+    (tmp_path / "sitecustomize.py").write_text("import time\ntime.sleep(1.5)\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    limits = SandboxLimits(memory_mib=768, seconds=0.5)  # a pool of its own
+    try:
+        outcomes = read_contained([GOOD, GOOD], limits)
+    finally:
+        for child in _idle.pop(limits, []):
+            child.kill()
+    assert _units(outcomes) == ["BL02", "BL02"]
