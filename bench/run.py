@@ -90,8 +90,10 @@ def rerun_one_changed(root: Path, period: str, settings) -> float:  # type: igno
 
 
 def stage_times(flow_run_id) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """Wall time of each stage: from the first of its task runs starting to the last one
-    ending (a mapped stage runs its chunks side by side: their sum would overstate it)."""
+    """Wall time of each stage: the time any of its task runs was running (the union of
+    their intervals). A mapped stage runs its chunks side by side (their sum would
+    overstate it); a streamed month runs a stage once per batch, with other stages between
+    (the span from its first start to its last end would count those)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
@@ -104,13 +106,24 @@ def stage_times(flow_run_id) -> dict[str, float]:  # type: ignore[no-untyped-def
             if not runs:
                 break
             for run in runs:
-                if run.start_time is None or run.end_time is None:
-                    continue
-                name = run.name.rsplit("-", 1)[0]
-                first, last = spans.get(name, (run.start_time, run.end_time))
-                spans[name] = [min(first, run.start_time), max(last, run.end_time)]
+                if run.start_time is not None and run.end_time is not None:
+                    spans.setdefault(run.name.rsplit("-", 1)[0], []).append(
+                        (run.start_time, run.end_time))
             offset += len(runs)
-    return {name: (end - start).total_seconds() for name, (start, end) in spans.items()}
+    return {name: _union(intervals) for name, intervals in spans.items()}
+
+
+def _union(intervals: list) -> float:  # type: ignore[type-arg]
+    """Seconds covered by at least one of the (start, end) intervals."""
+    total, end = 0.0, None
+    for start, stop in sorted(intervals):
+        if end is None or start > end:
+            total += (stop - start).total_seconds()
+            end = stop
+        elif stop > end:
+            total += (stop - end).total_seconds()
+            end = stop
+    return total
 
 
 class TreeMemory:
