@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from archive_reads import archive_reads
 from factories import PERIOD, make_header, make_row, make_summary, make_workbook
 from inbox_files import drop
 from sqlalchemy import delete, select, update
@@ -97,18 +98,6 @@ def _read_again(settings: Settings, registry: Registry) -> dict[int, list[Row]]:
             for (sid, _sha), more in zip(files, found, strict=True)}
 
 
-def _archive_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    reads: list[str] = []
-    original = Archive.read
-
-    def read(self: Archive, sha256: str) -> bytes:
-        reads.append(sha256)
-        return original(self, sha256)
-
-    monkeypatch.setattr(Archive, "read", read)
-    return reads
-
-
 def _forget_settlements(settings: Settings, *, layouts: bool = False) -> None:
     """As if the month had never been settled (and, with ``layouts``, as if its files had
     been loaded before migration 0008)."""
@@ -128,7 +117,7 @@ def test_h07_settled_from_the_warehouse_equals_h07_over_the_files_read_again(
     # intake checked BL01 alone: P and Q were on no other roster yet
     assert before["BL01.xlsx"][1] == []
 
-    reads = _archive_reads(monkeypatch)
+    reads = archive_reads(monkeypatch)
     monthly_consolidation(PERIOD, settings)
     assert reads == []  # settled from the warehouse's rows, no file read again
 
@@ -159,7 +148,7 @@ def test_files_loaded_before_the_layout_was_kept_are_read_once_to_keep_it(
     monthly_consolidation(PERIOD, settings)
     settled = _stored(settings)
     _forget_settlements(settings, layouts=True)
-    reads = _archive_reads(monkeypatch)
+    reads = archive_reads(monkeypatch)
 
     monthly_consolidation(PERIOD, settings)
     assert len(reads) == 3  # the three files in force, once, for their layout

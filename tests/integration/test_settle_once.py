@@ -6,6 +6,7 @@ nothing; any change of what H07 depends on settles the month again."""
 from __future__ import annotations
 
 import pytest
+from archive_reads import archive_reads
 from factories import make_header, make_workbook
 from inbox_files import drop
 from sqlalchemy import select
@@ -17,7 +18,6 @@ from flows.intake import intake
 from flows.monthly import monthly_consolidation
 from services.levels import SAME_PERSON, DistrictLevel
 from warehouse import models as m
-from warehouse.archive import Archive
 from warehouse.db import make_engine, session_factory
 from warehouse.unit_of_work import Warehouse
 
@@ -28,18 +28,6 @@ PERIOD = "2024-03"
 
 def _workbook(unit: str, name: str) -> bytes:
     return make_workbook(header=make_header(unit, unit_name=name))  # the same people
-
-
-def _archive_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    reads: list[str] = []
-    original = Archive.read
-
-    def read(self: Archive, sha256: str) -> bytes:
-        reads.append(sha256)
-        return original(self, sha256)
-
-    monkeypatch.setattr(Archive, "read", read)
-    return reads
 
 
 def _settlings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -100,7 +88,7 @@ def test_a_run_with_nothing_new_reads_no_file_again_and_changes_nothing(
     intake(settings)
     shared = _h07(settings)["BL02"]  # BL02 saw BL01's roster; BL01 was checked alone
     assert shared > 0 and _h07(settings) == {"BL01": 0, "BL02": shared}
-    reads = _archive_reads(monkeypatch)
+    reads = archive_reads(monkeypatch)
 
     first = monthly_consolidation(PERIOD, settings)
     assert reads == []  # the month settled from the warehouse's rows, no file read again
