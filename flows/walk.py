@@ -9,6 +9,7 @@ and leaves the run's artifacts (reports.artifacts).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -201,9 +202,9 @@ def _unit_of(level: Level, submission_id: int) -> str:
 
 @task(cache_policy=NO_CACHE)
 def settle_month(period: str, level: Level, loaded_now: set[int],
-                 also: list[int] | None = None) -> None:
+                 also: Sequence[int] = ()) -> None:
     """The month's findings across the units' files, once they are all in (H07)."""
-    changed = level.settle(period, loaded_now, also or [])
+    changed = level.settle(period, loaded_now, also)
     if changed:
         get_run_logger().info(
             "%s: H07 (the same person on another cell's roster) checked again over the "
@@ -252,7 +253,7 @@ def walk_arrivals(level: Level, today: str) -> RunSummary:
         if fresh:
             outcomes = _read(fresh, level)
             for month, files in _by_month(fresh, outcomes, level, today).items():
-                records += _check(files, level, month)[0]
+                records += _check(files, level, month)
         results = load_files(quote(records), level) if records else []
         emit_rejected(records, results, level, today)
         feedback, failed = _answer(fresh, collected, records, results, level, today)
@@ -287,11 +288,11 @@ def _walk(level: Level, period: str) -> RunSummary:
     if streamed:  # the batches load in the order the files came, as one batch loads them
         fresh.sort(key=lambda c: c.incoming.received_at)
     records, results = _stream(fresh, level, period)
+    loaded = [r.submission_id for r in results if r.new and r.submission_id is not None]
     if streamed:
         # each batch's H07 saw the batches before it, not those after: the month's is
         # settled over every roster in force before anyone is answered
-        settle_month(period, level, set(), [r.submission_id for r in results
-                                            if r.new and r.submission_id is not None])
+        settle_month(period, level, set(), loaded)
         records = settled_records(quote(records), quote(results), level)
     for row in summary_rows(collected, records, results, FeedbackOutcome()):
         get_run_logger().info(runlog.verdict(row.unit, row.filename, row.status, row.errors,
@@ -299,8 +300,7 @@ def _walk(level: Level, period: str) -> RunSummary:
     feedback, failed = _answer(fresh, collected, records, results, level, period)
     acknowledge_files(quote(collected), failed, level)
     # one batch: the run's own H07 pass saw all its files (a streamed month is settled)
-    loaded_now = set() if streamed else {
-        r.submission_id for r in results if r.new and r.submission_id is not None}
+    loaded_now = set() if streamed else set(loaded)
     rebuilt = find_stale_months(period, level)
     for earlier in rebuilt:
         settle_month(earlier, level, loaded_now)
@@ -328,7 +328,7 @@ def _stream(fresh: list[Collected], level: Level, period: str,
     records: list[SubmissionRecord] = []
     results: list[LoadResult] = []
     for batch in _chunks(fresh, level.settings.stream_batch_size):
-        checked, _history = _read_and_check(batch, level, period)
+        checked = _read_and_check(batch, level, period)
         loaded = load_files(quote(checked), level) if checked else []
         emit_rejected(checked, loaded, level, period)
         records += [replace(r, report=None, register=None, rows=()) for r in checked]
@@ -366,10 +366,10 @@ def _channel_words(channel: str, level: Level) -> str:
 
 
 def _read_and_check(fresh: list[Collected], level: Level, period: str,
-                    ) -> tuple[list[SubmissionRecord], History]:
+                    ) -> list[SubmissionRecord]:
     """Read in chunks, check in chunks, then the rules across the run."""
     if not fresh:
-        return [], History()
+        return []
     outcomes = _read(fresh, level)
     return _check(list(zip(fresh, outcomes, strict=True)), level, period)
 
@@ -380,7 +380,7 @@ def _read(fresh: list[Collected], level: Level) -> list[ReadOutcome]:
 
 
 def _check(files: list[tuple[Collected, ReadOutcome]], level: Level, period: str,
-           ) -> tuple[list[SubmissionRecord], History]:
+           ) -> list[SubmissionRecord]:
     settings = level.settings
     # quote(): Prefect would otherwise walk every roster row of every file to look for
     # upstream futures, ~10 s per task call at 1,000 files (measured, docs/benchmarks.md)
@@ -390,7 +390,7 @@ def _check(files: list[tuple[Collected, ReadOutcome]], level: Level, period: str
                 for part in _chunks(files, settings.validate_chunk_size)]
     records = [r for future in validate_files.map(to_check, unmapped(level), unmapped(period))
                for r in future.result()]
-    return check_across_files(quote(records), quote(history), level, period, started), history
+    return check_across_files(quote(records), quote(history), level, period, started)
 
 
 def _answer(fresh: list[Collected], collected: list[Collected],

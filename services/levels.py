@@ -296,7 +296,7 @@ class DistrictLevel(Level):
         inputs = self.settle_inputs(files, period)
         month = (self.unit_code, period)
         ids = [submission_id for submission_id, _sha in files]
-        if set(ids) <= loaded_now:
+        if loaded_now.issuperset(ids):
             # one run saw them all: its own H07 pass was already this one
             warehouse.settle_rule(SAME_PERSON, {}, month=month, inputs=inputs)
             return 0
@@ -304,7 +304,8 @@ class DistrictLevel(Level):
             return 0
         from validations.run import listed_elsewhere_stored
 
-        ids += warehouse.superseded([i for i in also if i not in set(ids)], period)
+        in_force = set(ids)
+        ids += warehouse.superseded([i for i in also if i not in in_force], period)
         self.keep_layouts(ids)
         context = Context(registry=self.registry, run_period=period,
                           secret=self.settings.pid_key, unit_code=self.unit_code,

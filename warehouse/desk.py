@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.findings import Finding
 from core.kinds import CELL_REPORT, UNKNOWN, WEB
 from warehouse import models as m
-from warehouse.queries import as_utc
+from warehouse.queries import as_finding, as_utc
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,7 @@ def unit_submission(session: Session, unit_code: str, submission_id: int,
                                                     _the_units(unit_code)))
     if row is None:
         return None
-    findings = [Finding(f.rule_id, f.sheet, f.row, f.column, f.message, level=f.severity)
-                for f in session.scalars(select(m.Finding).where(
+    findings = [as_finding(f) for f in session.scalars(select(m.Finding).where(
                     m.Finding.submission_id == submission_id).order_by(m.Finding.id))]
     return _view(row), findings
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.findings import Finding, reading_order
 from warehouse import models as m
-from warehouse.queries import as_utc, earlier_version
+from warehouse.queries import as_finding, as_utc, earlier_version
 from warehouse.versions import now
 
 
@@ -47,8 +47,7 @@ def answer_of(session: Session, submission_id: int) -> Answer | None:
 def findings_of(session: Session, submission_id: int) -> list[Finding]:
     """The findings in their reading order (core.findings): as they were loaded, with a
     rule settled later (H07 across the month) in its place, not at the end."""
-    return sorted((Finding(f.rule_id, f.sheet, f.row, f.column, f.message, f.severity)
-                   for f in session.scalars(select(m.Finding).where(
+    return sorted((as_finding(f) for f in session.scalars(select(m.Finding).where(
                        m.Finding.submission_id == submission_id).order_by(m.Finding.id))),
                   key=reading_order)
 

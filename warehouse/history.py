@@ -23,15 +23,23 @@ def load_history(session: Session, wanted: Iterable[tuple[str, str]]) -> History
         if previous is not None:
             history.previous[(unit, period)] = previous
     for period in sorted({p for _u, p in wanted}):
-        rows = session.execute(
+        for who, units in people_in_force(session, period).items():
+            history.people_elsewhere[(period, who)] = units
+    history.certificates = _certificates(session)
+    return history
+
+
+def people_in_force(session: Session, period: str) -> dict[str, set[str]]:
+    """Who the month's accepted rosters list, by number (a person's key -> the units
+    listing them): H07's other cells, for a batch's check and for the month's settling."""
+    found: dict[str, set[str]] = {}
+    for who, unit in session.execute(
             select(m.RosterFact.person_key, m.Submission.unit_code)
             .join(m.Submission, m.Submission.id == m.RosterFact.submission_id)
             .where(m.Submission.period == period, m.Submission.status == "accepted",
-                   m.RosterFact.pid_hash.is_not(None)))
-        for who, unit in rows:
-            history.people_elsewhere.setdefault((period, who), set()).add(unit)
-    history.certificates = _certificates(session)
-    return history
+                   m.RosterFact.pid_hash.is_not(None))):
+        found.setdefault(who, set()).add(unit)
+    return found
 
 
 def _latest_before(session: Session, unit: str, period: str) -> PastReport | None:

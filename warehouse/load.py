@@ -22,6 +22,7 @@ from core.register import CourseRegister, RegisterRow
 from core.registry import Registry
 from warehouse import models as m
 from warehouse.archive import StoredFile
+from warehouse.queries import in_chunks
 from warehouse.versions import is_locked, next_version, now, put_in_force
 
 FAILED = "failed"  # the database refused the file: not loaded, left in the inbox
@@ -73,9 +74,9 @@ def known_submissions(session: Session, arrivals: list[Arrival]) -> dict[Arrival
     """The submissions already made of these exact files from these same senders."""
     hashes = sorted({sha for sha, _channel, _sender in arrivals})
     found: dict[Arrival, m.Submission] = {}
-    for i in range(0, len(hashes), 500):  # well under every database's IN (...) limit
+    for chunk in in_chunks(hashes):
         for row in session.scalars(select(m.Submission).where(
-                m.Submission.sha256.in_(hashes[i:i + 500]))):
+                m.Submission.sha256.in_(chunk))):
             found[(row.sha256, row.channel, row.sender)] = row
     return found
 

@@ -17,7 +17,7 @@ from core.month import UnitStatus, ValueKey
 from core.province_month import ProvinceMonth
 from core.registry import Registry, Unit
 from warehouse import models as m
-from warehouse.queries import as_utc, deadline, unit_status
+from warehouse.queries import as_finding, as_utc, deadline, unit_status
 
 
 def expected_districts(registry: Registry, province_code: str, period: str) -> list[Unit]:
@@ -98,7 +98,6 @@ def shown_files(session: Session, unit_codes: list[str], period: str,
     findings: dict[int, list[Finding]] = {s.id: [] for s in shown.values()}
     for f in session.scalars(select(m.Finding).where(m.Finding.submission_id.in_(findings))
                              .order_by(m.Finding.id)):
-        findings[f.submission_id].append(
-            Finding(f.rule_id, f.sheet, f.row, f.column, f.message, f.severity))
+        findings[f.submission_id].append(as_finding(f))
     return {code: DataFileView(code, s.id, s.filename, s.version, s.status,
                                tuple(findings[s.id])) for code, s in shown.items()}

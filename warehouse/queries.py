@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,6 +26,8 @@ from core.pace import behind_pace_from
 from core.periods import last_day, previous_period
 from core.registry import Registry, Unit
 from warehouse import models as m
+
+T = TypeVar("T")
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -103,16 +105,26 @@ def received_reports(session: Session, cells: set[str], period: str
 ID_CHUNK = 500  # submission ids per IN (...) list, well under every database's limit
 
 
+def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` in slices of ``ID_CHUNK``: one IN (...) list each."""
+    for start in range(0, len(values), ID_CHUNK):
+        yield values[start:start + ID_CHUNK]
+
+
+def as_finding(row: m.Finding) -> Finding:
+    """A stored finding as the rules and the reports use it."""
+    return Finding(row.rule_id, row.sheet, row.row, row.column, row.message, row.severity)
+
+
 def _rows_of(session: Session, model: type[Any], ids: Iterable[int], *where: Any,
              ) -> Iterator[Any]:
     """The rows of ``model`` that belong to the submissions ``ids``, a few queries in all:
     plain rows of its table (read by column name), not ORM objects, which cost ~25 µs each
     to build — 4 s of a 1,000-cell month's report (docs/benchmarks.md)."""
-    ids = list(ids)
     table = model.__table__
-    for i in range(0, len(ids), ID_CHUNK):
+    for chunk in in_chunks(list(ids)):
         yield from session.execute(select(table).where(
-            table.c.submission_id.in_(ids[i:i + ID_CHUNK]), *where))
+            table.c.submission_id.in_(chunk), *where))
 
 
 def _in_use(session: Session, units: list[str], periods: list[str]) -> list[m.Submission]:
@@ -183,15 +195,14 @@ def _attention(session: Session, units: list[str], period: str) -> list[Attentio
     certificates in this month's accepted reports: each finding with its roster row, a few
     joined queries in all (two per finding made a 1,000-cell month 1,000 round trips)."""
     subs = {sub.id: sub.unit_code or "" for sub in _in_use(session, units, [period])}
-    ids = sorted(subs)
     items = []
-    for i in range(0, len(ids), ID_CHUNK):
+    for chunk in in_chunks(sorted(subs)):
         for found in session.execute(
                 select(m.Finding.submission_id, m.Finding.rule_id, m.Finding.message,
                        m.RosterFact.__table__)
                 .join(m.RosterFact, (m.RosterFact.submission_id == m.Finding.submission_id)
                       & (m.RosterFact.excel_row == m.Finding.row))
-                .where(m.Finding.submission_id.in_(ids[i:i + ID_CHUNK]),
+                .where(m.Finding.submission_id.in_(chunk),
                        m.Finding.rule_id.in_(ATTENTION_RULES))
                 .order_by(m.Finding.submission_id, m.Finding.id)):
             since = {"H04": found.stage_date, "H05": found.resolution_date or found.stage_date,
@@ -235,5 +246,4 @@ def earlier_version(session: Session, submission_id: int) -> tuple[int | None, l
     if previous is None:
         return None, []
     rows = session.scalars(select(m.Finding).where(m.Finding.submission_id == previous.id))
-    return previous.version, [Finding(f.rule_id, f.sheet, f.row, f.column, f.message,
-                                      f.severity) for f in rows]
+    return previous.version, [as_finding(f) for f in rows]

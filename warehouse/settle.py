@@ -19,6 +19,7 @@ from core.history import ListedRow, StoredRoster
 from core.kinds import CELL_REPORT
 from warehouse import models as m
 from warehouse.load import add_findings
+from warehouse.queries import as_finding, in_chunks
 from warehouse.report_log import in_use_ids
 from warehouse.versions import is_locked
 
@@ -91,8 +92,7 @@ def stored_rosters(session: Session, ids: list[int]) -> list[StoredRoster]:
     """The rosters of these submissions, in the order given: the rows with an
     identification number (H07 compares those), in the workbook's order."""
     rosters: dict[int, StoredRoster] = {}
-    for i in range(0, len(ids), 500):  # well under every database's IN (...) limit
-        part = ids[i:i + 500]
+    for part in in_chunks(ids):
         for sid, unit, sheet, column in session.execute(select(
                 m.Submission.id, m.Submission.unit_code, m.Submission.roster_sheet,
                 m.Submission.pid_column).where(m.Submission.id.in_(part))):
@@ -106,27 +106,13 @@ def stored_rosters(session: Session, ids: list[int]) -> list[StoredRoster]:
     return [rosters[sid] for sid in ids]
 
 
-def people_in_force(session: Session, period: str) -> dict[str, set[str]]:
-    """Who the month's accepted rosters list (a person's key -> the units listing them):
-    every accepted roster of the period, whoever it is from (warehouse.history's
-    ``people_elsewhere`` of the month)."""
-    found: dict[str, set[str]] = {}
-    for who, unit in session.execute(
-            select(m.RosterFact.person_key, m.Submission.unit_code)
-            .join(m.Submission, m.Submission.id == m.RosterFact.submission_id)
-            .where(m.Submission.period == period, m.Submission.status == "accepted",
-                   m.RosterFact.pid_hash.is_not(None))):
-        found.setdefault(who, set()).add(unit)
-    return found
-
-
 def superseded(session: Session, ids: list[int], period: str) -> list[int]:
     """Those of these submissions that are cell workbooks of the month accepted once and
     superseded since (their rosters are in the warehouse), in the order given."""
     found: set[int] = set()
-    for i in range(0, len(ids), 500):
+    for chunk in in_chunks(ids):
         found.update(session.scalars(select(m.Submission.id).where(
-            m.Submission.id.in_(ids[i:i + 500]), m.Submission.period == period,
+            m.Submission.id.in_(chunk), m.Submission.period == period,
             m.Submission.kind == CELL_REPORT, m.Submission.status == "superseded",
             # accepted when loaded (a rejected file superseded by its correction has no
             # roster in the warehouse: its H07 stays as it was checked)
@@ -137,12 +123,11 @@ def superseded(session: Session, ids: list[int], period: str) -> list[int]:
 def rule_findings(session: Session, rule_id: str, ids: list[int]) -> dict[int, list[Finding]]:
     """The findings of ``rule_id`` of these submissions, in the order they were stored."""
     found: dict[int, list[Finding]] = {}
-    for i in range(0, len(ids), 500):
+    for chunk in in_chunks(ids):
         for f in session.scalars(select(m.Finding).where(
-                m.Finding.submission_id.in_(ids[i:i + 500]), m.Finding.rule_id == rule_id)
+                m.Finding.submission_id.in_(chunk), m.Finding.rule_id == rule_id)
                 .order_by(m.Finding.id)):
-            found.setdefault(f.submission_id, []).append(
-                Finding(f.rule_id, f.sheet, f.row, f.column, f.message, f.severity))
+            found.setdefault(f.submission_id, []).append(as_finding(f))
     return found
 
 
@@ -150,9 +135,9 @@ def missing_layouts(session: Session, ids: list[int]) -> list[tuple[int, str]]:
     """(id, sha256) of those submissions loaded before the warehouse kept their roster's
     layout (migration 0008)."""
     found: list[tuple[int, str]] = []
-    for i in range(0, len(ids), 500):
+    for chunk in in_chunks(ids):
         found += session.execute(select(m.Submission.id, m.Submission.sha256).where(
-            m.Submission.id.in_(ids[i:i + 500]),
+            m.Submission.id.in_(chunk),
             m.Submission.roster_sheet.is_(None))).tuples()
     return sorted(found)
 

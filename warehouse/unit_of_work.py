@@ -27,7 +27,7 @@ from core.settings import Settings
 from warehouse import approval, feedback_log, lineage, load, report_log, settle, versions
 from warehouse import models as m
 from warehouse.db import make_engine, session_factory, upgrade
-from warehouse.history import load_history
+from warehouse.history import load_history, people_in_force
 from warehouse.load import sync_registry
 from warehouse.runlock import run_lock
 
@@ -142,7 +142,7 @@ class Warehouse:
     def people_in_force(self, period: str) -> dict[str, set[str]]:
         """Who the month's accepted rosters list: a person's key -> the units."""
         with self.session() as session:
-            return settle.people_in_force(session, period)
+            return people_in_force(session, period)
 
     def superseded(self, ids: list[int], period: str) -> list[int]:
         """Those of these submissions of the month that were accepted and are superseded."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.findings import Finding
 from core.kinds import CELL_REPORT
 from warehouse import models as m
-from warehouse.queries import ID_CHUNK, as_utc, received_reports
+from warehouse.queries import as_finding, as_utc, in_chunks, received_reports
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,10 @@ class Judged:
 def findings_of(session: Session, submission_ids: list[int]) -> dict[int, list[Finding]]:
     """Each submission's findings in the order they were stored (a few queries in all)."""
     found: dict[int, list[Finding]] = {i: [] for i in submission_ids}
-    for start in range(0, len(submission_ids), ID_CHUNK):
-        chunk = submission_ids[start:start + ID_CHUNK]
+    for chunk in in_chunks(submission_ids):
         for f in session.scalars(select(m.Finding).where(m.Finding.submission_id.in_(chunk))
                                  .order_by(m.Finding.submission_id, m.Finding.id)):
-            found[f.submission_id].append(
-                Finding(f.rule_id, f.sheet, f.row, f.column, f.message, level=f.severity))
+            found[f.submission_id].append(as_finding(f))
     return found
 
 
