@@ -34,6 +34,7 @@ VANISHED = "it disappeared or changed into a link while it was being read"
 
 _CHOOSING = threading.Lock()  # FolderInbox.send_feedback's choice of a file name
 
+
 class FolderInbox(Connector):
     channel = "folder"
 

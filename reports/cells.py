@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
+from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from openpyxl.cell.cell import Cell, MergedCell
@@ -18,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.xlsxio import write_value
 
+T = TypeVar("T")
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
 
 
@@ -47,28 +49,30 @@ _APPLIED: WeakKeyDictionary[Workbook, dict[tuple[int, tuple[int, ...]],
 
 def apply_style(cell: Cell, style: Style) -> None:
     """Give ``cell`` the style's font, alignment, border and number format."""
-    _restyle(cell, style, _style_setter(style))
+    _restyle(cell, style, _give_style)
 
 
 def set_border(cell: Cell, border: Border) -> None:
     """``cell.border = border`` through the same cache (a table's empty gridded cells: 35,000
     of them in a 1,000-cell district report, ~35 µs each through openpyxl)."""
-    _restyle(cell, border, lambda target: setattr(target, "border", border))
+    _restyle(cell, border, _give_border)
 
 
-def _style_setter(style: Style) -> Callable[[Cell], None]:
-    def change(cell: Cell) -> None:
-        cell.font = style.font
-        cell.alignment = style.alignment
-        if style.border is not None:
-            cell.border = style.border
-        if style.number_format is not None:
-            cell.number_format = style.number_format
-    return change
+def _give_style(cell: Cell, style: Style) -> None:
+    cell.font = style.font
+    cell.alignment = style.alignment
+    if style.border is not None:
+        cell.border = style.border
+    if style.number_format is not None:
+        cell.number_format = style.number_format
 
 
-def _restyle(cell: Cell, token: object, change: Callable[[Cell], None]) -> None:
-    """``change(cell)``, or the style ids it gave the same kind of cell before."""
+def _give_border(cell: Cell, border: Border) -> None:
+    cell.border = border
+
+
+def _restyle(cell: Cell, token: T, give: Callable[[Cell, T], None]) -> None:
+    """``give(cell, token)``, or the style ids it gave the same kind of cell before."""
     cache = _APPLIED.setdefault(cell.parent.parent, {})
     # keyed by id: the token is kept alive in the value, so its id is not reused
     key = (id(token), tuple(cell._style) if cell._style is not None else ())
@@ -76,7 +80,7 @@ def _restyle(cell: Cell, token: object, change: Callable[[Cell], None]) -> None:
     if known is not None:
         cell._style = copy(known[1])
         return
-    change(cell)
+    give(cell, token)
     cache[key] = (token, copy(cell._style))
 
 
