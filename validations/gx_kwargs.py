@@ -10,12 +10,21 @@ the configuration's kwargs read once at the top; they compute the same dictionar
 tests/unit/test_gx_kwargs.py compares them with GX's on every expectation of every suite,
 and a whole validation with and without them.
 
+Within one validation (:func:`one_validation`, entered by ``Engine.run``) an expectation's
+configuration kwargs are built once and reused: the configuration cannot change while GX
+validates it, and each of the ~200 expectations was still serialised about 50 times per
+validation, a fifth of its fixed cost (cProfile of a 4-file validation, docs/benchmarks.md).
+Outside a validation every call builds them afresh, as GX does.
+
 They are installed only on the GX version they were written from (:data:`WRITTEN_FOR`);
 another version keeps its own methods.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import great_expectations
@@ -24,16 +33,41 @@ from great_expectations.expectations.expectation import Expectation, parse_resul
 WRITTEN_FOR = "1.24.1"
 GX_METHODS = {name: getattr(Expectation, name) for name in (
     "_get_domain_kwargs", "_get_success_kwargs", "_get_runtime_kwargs")}
+# id(expectation) -> (the expectation, its configuration's kwargs), for one validation; the
+# expectation is kept in the value so that its id is not reused while the cache lives
+_VALIDATION: ContextVar[dict[int, tuple[Expectation, dict[str, Any]]] | None] = ContextVar(
+    "gx_kwargs_validation", default=None)
+
+
+@contextmanager
+def one_validation() -> Iterator[None]:
+    """Each expectation's configuration kwargs built once until the block ends."""
+    token = _VALIDATION.set({})
+    try:
+        yield
+    finally:
+        _VALIDATION.reset(token)
+
+
+def configuration_kwargs(self: Expectation) -> dict[str, Any]:
+    """``self.configuration.kwargs``, built once per expectation within one validation."""
+    cache = _VALIDATION.get()
+    if cache is None:
+        return self.configuration.kwargs
+    known = cache.get(id(self))
+    if known is None:
+        known = cache[id(self)] = (self, self.configuration.kwargs)
+    return known[1]
 
 
 def domain_kwargs(self: Expectation) -> dict[str, Any]:
-    kwargs = self.configuration.kwargs
+    kwargs = configuration_kwargs(self)
     return {key: kwargs.get(key, self._get_default_value(key)) for key in self.domain_keys}
 
 
 def success_kwargs(self: Expectation) -> dict[str, Any]:
     domain = self._get_domain_kwargs()
-    kwargs = self.configuration.kwargs
+    kwargs = configuration_kwargs(self)
     found = {key: kwargs.get(key, self._get_default_value(key)) for key in self.success_keys}
     found.update(domain)
     return found
@@ -43,7 +77,7 @@ def runtime_kwargs(self: Expectation, runtime_configuration: dict | None = None
                    ) -> dict[str, Any]:
     runtime_configuration = runtime_configuration or {}
     success = self._get_success_kwargs()
-    kwargs = self.configuration.kwargs
+    kwargs = configuration_kwargs(self)
     found = {key: runtime_configuration.get(key, _success_kwarg(self, kwargs, key))
              for key in self.runtime_keys}
     found.update(success)

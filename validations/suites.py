@@ -19,8 +19,8 @@ from great_expectations.core.run_identifier import RunIdentifier
 
 from core import layout
 from core.findings import RULE_TITLES
+from validations import gx_fresh, gx_kwargs
 from validations.datadocs import site_config
-from validations.gx_kwargs import read_kwargs_once
 from validations.row_conditions import narrow_row_conditions
 
 FILES, SUMMARY, WIDE, ROSTER, ABSENT, REGISTER, SAME_PERSON = (
@@ -311,7 +311,8 @@ class Engine:
         index_columns = INDEX_COLUMNS if index_columns is None else index_columns
         _quiet_gx_loggers()
         narrow_row_conditions()  # the same rows, without a Series of every column per query
-        read_kwargs_once()  # the same kwargs, without a configuration built per key
+        gx_kwargs.read_kwargs_once()  # the same kwargs, without a configuration built per key
+        gx_fresh.check_freshness_once()  # the same check, once per validation
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = {"globally": False}
         self.docs_dir = docs_dir
@@ -338,8 +339,11 @@ class Engine:
         it belongs to in Data Docs (validations.datadocs.run_name; GX's is "__none__")."""
         run_id = None if run_name is None else RunIdentifier(run_name=run_name,
                                                              run_time=datetime.now(UTC))
-        result = self.checkpoints[name].run(batch_parameters={"dataframe": frame},
-                                            run_id=run_id)
+        # one validation: the configurations' kwargs built and the definition's freshness
+        # checked once (validations.gx_kwargs, validations.gx_fresh)
+        with gx_kwargs.one_validation(), gx_fresh.one_validation():
+            result = self.checkpoints[name].run(batch_parameters={"dataframe": frame},
+                                                run_id=run_id)
         return next(iter(result.run_results.values()))
 
     @property

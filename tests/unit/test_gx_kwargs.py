@@ -58,3 +58,33 @@ def test_a_validation_finds_the_same_with_gx_own_methods(
         monkeypatch.setattr(Expectation, name, method)
     assert validate_batch(items, registry, "2024-03", ctx) == ours
     assert any(ours)
+
+
+def test_within_one_validation_each_expectation_builds_its_configuration_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[int] = []
+    gx_property = Expectation.configuration
+
+    def counting(self: Expectation):  # type: ignore[no-untyped-def]
+        built.append(id(self))
+        return gx_property.fget(self)
+
+    monkeypatch.setattr(Expectation, "configuration", property(counting))
+    _where, expectation = EXPECTATIONS[0]
+    with gx_kwargs.one_validation():
+        first = expectation._get_runtime_kwargs()
+        assert expectation._get_runtime_kwargs() == first
+        expectation._get_domain_kwargs()
+    assert built == [id(expectation)]
+    expectation._get_domain_kwargs()
+    expectation._get_domain_kwargs()
+    assert built == [id(expectation)] * 3  # outside a validation: built every time
+
+
+def test_an_expectation_changed_between_two_validations_is_read_afresh() -> None:
+    expectation = suites.gxe.ExpectColumnValuesToBeInSet(column="a", value_set=[1])
+    with gx_kwargs.one_validation():
+        assert expectation._get_success_kwargs()["value_set"] == [1]
+    expectation.value_set = [2]
+    with gx_kwargs.one_validation():
+        assert expectation._get_success_kwargs()["value_set"] == [2]
