@@ -17,6 +17,10 @@ schema upgrade is counted apart (``upgrade_statements=<n>`` is printed once it i
 ``--kill-in-upgrade-after N`` kills the process inside it instead.
 
 Prefect and Great Expectations are deliberately not imported (they cost seconds).
+
+``python tests/crash_driver.py --serve`` is its fork server (tests/fork_server.py): the
+modules imported and the six workbooks built once, each run a child forked from it that
+dies as abruptly as a freshly started driver.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import signal
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -42,6 +47,7 @@ from factories import (  # noqa: E402
     make_summary,
     make_workbook,
 )
+from fork_server import serve  # noqa: E402
 from sqlalchemy import Engine, event  # noqa: E402
 
 from core.figures import submission_figures  # noqa: E402
@@ -62,6 +68,7 @@ def _received(day: int, hour: int) -> datetime:
     return datetime(2024, 3, day, hour, tzinfo=UTC)
 
 
+@cache  # the same bytes on every run: built once in the fork server
 def submissions() -> list[tuple[str, datetime, bytes, list[Finding]]]:
     """(filename, received_at, workbook, findings) of the month, in no particular order.
 
@@ -159,4 +166,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--serve"]:
+        submissions()
+        child = serve()
+        sys.exit(0 if child is None else main(child))
     sys.exit(main())

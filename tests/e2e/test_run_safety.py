@@ -10,22 +10,21 @@ an unreachable database is `cellreports run` started as a user starts it."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from factories import make_header, make_roster, make_summary, make_workbook
+from fork_server import Forks, Run, fork_server
 from pg_databases import postgres_databases
 from warehouse_snapshot import Snapshot, snapshot
 
@@ -91,99 +90,21 @@ def _user_env(api: str, **extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-@dataclass
-class Run:
-    """One driver run, a child of the fork server: Popen's poll/wait and its output."""
-
-    forks: Forks
-    pid: int
-    out: Path
-    err: Path
-
-    def poll(self) -> int | None:
-        return self.forks.ended.get(self.pid)
-
-    def wait(self, timeout: float = 300) -> int:
-        with self.forks.changed:
-            if not self.forks.changed.wait_for(lambda: self.pid in self.forks.ended, timeout):
-                raise TimeoutError(f"driver run {self.pid} still running after {timeout} s")
-            return self.forks.ended[self.pid]
-
-    @property
-    def stdout(self) -> str:
-        return self.out.read_text()
-
-    @property
-    def stderr(self) -> str:
-        return self.err.read_text()
-
-
-@dataclass
-class Forks:
-    """tests/flow_driver.py --serve, started once for the module (on the worker's Prefect
-    server, with the drivers' environment): ``start`` forks a run."""
-
-    server: subprocess.Popen[str]
-    folder: Path
-    ended: dict[int, int] = field(default_factory=dict)
-    changed: threading.Condition = field(default_factory=threading.Condition)
-    started: list[int] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def read(self) -> None:
-        """The server's lines, in a thread: which run started, which ended and how."""
-        assert self.server.stdout is not None
-        for line in self.server.stdout:
-            kind, pid, *code = line.split()
-            with self.changed:
-                if kind == "started":
-                    self.started.append(int(pid))
-                elif kind == "ended":
-                    self.ended[int(pid)] = int(code[0])
-                self.changed.notify_all()
-
-    def start(self, *argv: str) -> Run:
-        assert self.server.stdin is not None
-        with self.lock, self.changed:
-            n = len(self.started)
-            out, err = self.folder / f"run{n}.out", self.folder / f"run{n}.err"
-            self.server.stdin.write(json.dumps(
-                {"argv": argv, "stdout": str(out), "stderr": str(err)}) + "\n")
-            self.server.stdin.flush()
-            if not self.changed.wait_for(lambda: len(self.started) > n, 60):
-                raise TimeoutError("the fork server started no run")
-            return Run(self, self.started[n], out, err)
-
-
 @pytest.fixture(scope="module")
 def forks(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forks]:
+    """tests/flow_driver.py --serve, started once for the module (on the worker's Prefect
+    server, with the drivers' environment)."""
     from prefect.settings import PREFECT_API_URL
 
-    server = subprocess.Popen([sys.executable, str(DRIVER), "--serve"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True,
-                              env=_env(str(PREFECT_API_URL.value())))
-    assert server.stdout is not None and server.stdout.readline().strip() == "ready"
-    running = Forks(server, tmp_path_factory.mktemp("driver-runs"))
-    reader = threading.Thread(target=running.read, daemon=True)
-    reader.start()
-    try:
+    with fork_server([sys.executable, str(DRIVER), "--serve"],
+                     tmp_path_factory.mktemp("driver-runs"),
+                     env=_env(str(PREFECT_API_URL.value()))) as running:
         yield running
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        try:
-            server.wait(timeout=60)
-        finally:
-            if server.poll() is None:
-                server.kill()
-        reader.join(timeout=10)
 
 
 def _drive(data_dir: Path, url: str, forks: Forks, *kill: str) -> Run:
     """A driver run to its end (or its death)."""
-    run = forks.start(str(data_dir), url, PERIOD, *kill)
-    run.wait()
-    return run
+    return forks.run(str(data_dir), url, PERIOD, *kill)
 
 
 def _outputs(data_dir: Path) -> dict[str, object]:

@@ -1,6 +1,7 @@
-"""A load killed abruptly (SIGKILL, a real subprocess) on real SQLite and real PostgreSQL.
+"""A load killed abruptly (SIGKILL, a real process) on real SQLite and real PostgreSQL.
 
-tests/crash_driver.py loads a month of six cell reports, one transaction per file. Killed
+tests/crash_driver.py (each run a child of its fork server) loads a month of six cell
+reports, one transaction per file. Killed
 after any SQL statement, the warehouse must hold the files loaded before, each complete, and
 nothing of the file being loaded; the next run must finish the month as if nothing happened.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from fork_server import Forks, Run, fork_server
 from pg_databases import postgres_databases
 from warehouse_snapshot import TABLES, Row, Snapshot, snapshot
 
@@ -46,12 +47,25 @@ def fresh_warehouse(warehouse_url: str, tmp_path: Path,
         yield fresh
 
 
-def run_driver(url: str, work_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, str(DRIVER), url, str(work_dir), *options]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+@pytest.fixture(scope="module")
+def forks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forks]:
+    """tests/crash_driver.py --serve, once for the module: each driver run is a child forked
+    from it, killed as abruptly as a freshly started driver, without importing the project
+    and building the workbooks again."""
+    with fork_server([sys.executable, str(DRIVER), "--serve"],
+                     tmp_path_factory.mktemp("crash-runs"), cwd=ROOT) as running:
+        yield running
 
 
-def printed(run: subprocess.CompletedProcess[str], name: str) -> int:
+@pytest.fixture
+def run_driver(forks: Forks) -> Callable[..., Run]:
+    """``run_driver(url, work_dir, *options)``: one driver run to its end or its death."""
+    def run(url: str, work_dir: Path, *options: str) -> Run:
+        return forks.run(url, str(work_dir), *options)
+    return run
+
+
+def printed(run: Run, name: str) -> int:
     """A count the driver printed as ``name=<n>``."""
     for line in run.stdout.splitlines():
         if line.startswith(f"{name}="):
@@ -59,19 +73,19 @@ def printed(run: subprocess.CompletedProcess[str], name: str) -> int:
     raise AssertionError(f"the driver printed no {name}:\n{run.stdout}\n{run.stderr}")
 
 
-def finished(run: subprocess.CompletedProcess[str]) -> int:
+def finished(run: Run) -> int:
     """The number of statements of a load that ran to its end."""
     assert run.returncode == 0, run.stderr
     return printed(run, "statements")
 
 
-def killed(run: subprocess.CompletedProcess[str], where: str) -> None:
+def killed(run: Run, where: str) -> None:
     assert run.returncode == -signal.SIGKILL, (
         f"{where}: not killed (rc {run.returncode})\n{run.stderr}")
 
 
-def run_all(runs: dict[int, Callable[[], subprocess.CompletedProcess[str]]]
-            ) -> dict[int, subprocess.CompletedProcess[str]]:
+def run_all(runs: dict[int, Callable[[], Run]]
+            ) -> dict[int, Run]:
     """Independent driver runs (each on its own warehouse) side by side."""
     with ThreadPoolExecutor(max(2, os.cpu_count() or 1)) as pool:
         futures = {n: pool.submit(run) for n, run in runs.items()}
@@ -136,7 +150,7 @@ def kill_points(total: int) -> list[int]:
 
 
 def test_a_clean_load_stores_every_file_complete_and_running_it_again_changes_nothing(
-        warehouse_url: str, tmp_path: Path) -> None:
+        warehouse_url: str, tmp_path: Path, run_driver: Callable[..., Run]) -> None:
     work = tmp_path / "clean"
     finished(run_driver(warehouse_url, work))
     manifest = json.loads((work / "manifest.json").read_text())
@@ -155,7 +169,8 @@ def test_a_clean_load_stores_every_file_complete_and_running_it_again_changes_no
 
 
 def test_a_load_killed_at_any_point_leaves_old_or_new_state_and_the_next_run_finishes(
-        warehouse_url: str, fresh_warehouse: Callable[[str], str], tmp_path: Path) -> None:
+        warehouse_url: str, fresh_warehouse: Callable[[str], str], tmp_path: Path,
+        run_driver: Callable[..., Run]) -> None:
     clean_work = tmp_path / "clean"
     total = finished(run_driver(warehouse_url, clean_work))
     clean = snapshot(warehouse_url)
@@ -178,7 +193,8 @@ def test_a_load_killed_at_any_point_leaves_old_or_new_state_and_the_next_run_fin
 
 
 def test_a_first_run_killed_while_creating_the_schema_does_not_stop_the_next_run(
-        warehouse_url: str, fresh_warehouse: Callable[[str], str], tmp_path: Path) -> None:
+        warehouse_url: str, fresh_warehouse: Callable[[str], str], tmp_path: Path,
+        run_driver: Callable[..., Run]) -> None:
     clean_run = run_driver(warehouse_url, tmp_path / "clean")
     finished(clean_run)
     clean = snapshot(warehouse_url)
