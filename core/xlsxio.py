@@ -4,8 +4,10 @@ The warehouse de-duplicates submissions by the hash of their content, and a demo
 must change nothing, so a workbook built from the same data has to give the same bytes
 every time. openpyxl does not: ``save_workbook`` stamps ``docProps/core.xml`` with the
 current time (it overwrites ``properties.modified`` whatever we set), and ``ZipFile.writestr``
-stamps every zip member with the local clock. We let openpyxl save, then rebuild the zip
-with a fixed core-properties part, fixed member timestamps and a fixed member order.
+stamps every zip member with the local clock. We let openpyxl write its parts into a zip
+kept uncompressed (they are compressed once, below: openpyxl's own save deflates them, and
+they were inflated and deflated again), then rebuild the zip with a fixed core-properties
+part, fixed member timestamps and a fixed member order.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import tostring
+
+from core.sheet_rows import write_rows_as_text
+
+write_rows_as_text()  # the same bytes, the rows written as text (core/sheet_rows.py)
 
 # Any constant will do; the first day of the project's demo year reads naturally in
 # Excel's File > Info panel. Zip timestamps cannot go below 1980-01-01.
@@ -50,7 +57,9 @@ def _member_order(names: list[str]) -> list[str]:
 def deterministic_xlsx(wb: Workbook) -> bytes:
     """Serialise ``wb`` to .xlsx bytes that depend only on the workbook's content."""
     raw = io.BytesIO()
-    wb.save(raw)
+    # what Workbook.save does (openpyxl.writer.excel.save_workbook), without compression
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as parts:
+        ExcelWriter(wb, parts).write_data()
     core_xml = _fixed_core_xml(wb)
 
     out = io.BytesIO()
