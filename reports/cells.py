@@ -43,7 +43,7 @@ def put(ws: Worksheet, row: int, column: int, value: object, style: Style | None
 # hashes and compares every Font, Border and Alignment it is given against the workbook's
 # lists, which took about a third of building a 1,000-cell district report (measured:
 # docs/benchmarks.md); the same style on the same kind of cell needs that only once.
-_APPLIED: WeakKeyDictionary[Workbook, dict[tuple[int, tuple[int, ...]],
+_APPLIED: WeakKeyDictionary[Workbook, dict[tuple[object, tuple[int, ...]],
                                           tuple[object, StyleArray]]] = WeakKeyDictionary()
 
 
@@ -74,8 +74,10 @@ def _give_border(cell: Cell, border: Border) -> None:
 def _restyle(cell: Cell, token: T, give: Callable[[Cell, T], None]) -> None:
     """``give(cell, token)``, or the style ids it gave the same kind of cell before."""
     cache = _APPLIED.setdefault(cell.parent.parent, {})
-    # keyed by id: the token is kept alive in the value, so its id is not reused
-    key = (id(token), tuple(cell._style) if cell._style is not None else ())
+    # keyed by id: the token is kept alive in the value, so its id is not reused; a
+    # merge's edges by the style ids of the cell they come from
+    mine = tuple(cell._style) if cell._style is not None else ()
+    key = (("edges", token.key()) if isinstance(token, _EdgesOf) else id(token), mine)
     known = cache.get(key)
     if known is not None:
         cell._style = copy(known[1])
@@ -89,18 +91,52 @@ def merge(ws: Worksheet, start_row: int, start_column: int, end_row: int,
     """``ws.merge_cells`` without its search of every earlier range for an overlap: that
     search made merging quadratic (69 s of a 1,000-cell district report). Our layouts
     never overlap a merge; tests/unit/test_cells.py checks the result is the same."""
-    merged = MergedCellRange(ws, CellRange(min_col=start_column, min_row=start_row,
-                                           max_col=end_column, max_row=end_row).coord)
+    merged = _merged_range(ws, start_row, start_column, end_row, end_column)
     ws.merged_cells.ranges.add(merged)
     # The covered cells become MergedCells with the top-left cell's style, so the range's
     # edges carry its borders (openpyxl's MergedCellRange.format adds them side by side,
     # hashing a new Border per cell: another 22 s of that report).
-    start = ws.cell(row=start_row, column=start_column)
+    start = merged.start_cell
     for row, column in list(merged.cells)[1:]:
         covered = MergedCell(ws, row, column)
         if start._style is not None:
             covered._style = copy(start._style)
         ws._cells[row, column] = covered
+
+
+def _merged_range(ws: Worksheet, start_row: int, start_column: int, end_row: int,
+                  end_column: int) -> MergedCellRange:
+    """``MergedCellRange(ws, coord)`` from its bounds, without writing and parsing the
+    coordinate, and its one effect on the sheet (``_get_borders``: the top-left cell takes
+    the right and bottom borders of the bottom-right one, if that exists) given through the
+    style cache: a sixth of building a 1,000-cell district report otherwise."""
+    merged = MergedCellRange.__new__(MergedCellRange)
+    merged.ws = ws
+    CellRange.__init__(merged, min_col=start_column, min_row=start_row, max_col=end_column,
+                       max_row=end_row)
+    start = ws._cells.get((start_row, start_column))
+    if start is None:
+        start = ws.cell(row=start_row, column=start_column)
+    merged.start_cell = start
+    end = ws._cells.get((end_row, end_column))
+    if end is not None:
+        _restyle(start, _EdgesOf(end), _give_edges)
+    return merged
+
+
+@dataclass(frozen=True)
+class _EdgesOf:
+    """The bottom-right cell of a merge, as a style-cache token: keyed by its style ids."""
+
+    cell: Cell | MergedCell
+
+    def key(self) -> tuple[int, ...]:
+        return tuple(self.cell._style) if self.cell._style is not None else ()
+
+
+def _give_edges(cell: Cell, edges: _EdgesOf) -> None:
+    border = edges.cell.border
+    cell.border += Border(right=border.right, bottom=border.bottom)
 
 
 def put_merged(ws: Worksheet, row: int, columns: tuple[int, int], value: object,

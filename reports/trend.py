@@ -109,7 +109,10 @@ def earlier_value(values: Mapping[EarlierKey, int], codes: Iterable[str], popula
 
 def line_figures(month: MonthData, codes: Sequence[str], population: str) -> Figures:
     """The admissions of ``codes`` (one cell, or every expected cell for a total)."""
-    now = [c.unit.code for c in accepted_cells(month) if c.unit.code in codes]
+    # a sum, so in the cells' own order: sorting them again for each of a 1,000-cell
+    # report's 2,000 lines, and looking each up in a list, took 3 s of its 10
+    wanted = set(codes)
+    now = [c.unit.code for c in month.cells if c.accepted and c.unit.code in wanted]
     return Figures(
         this_month=unit_value(month, now, population, "TH11", TOTAL) if now else None,
         last_month=earlier_value(month.last_month, codes, population, "TH11"),
