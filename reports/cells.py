@@ -11,6 +11,7 @@ from weakref import WeakKeyDictionary
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.fills import Fill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.cell_range import CellRange
@@ -56,6 +57,16 @@ def set_border(cell: Cell, border: Border) -> None:
     """``cell.border = border`` through the same cache (a table's empty gridded cells: 35,000
     of them in a 1,000-cell district report, ~35 µs each through openpyxl)."""
     _restyle(cell, border, _give_border)
+
+
+def set_fill(cell: Cell, fill: Fill) -> None:
+    """``cell.fill = fill`` through the same cache (the grey of a month without a report:
+    16,000 cells of a 1,000-cell district report)."""
+    _restyle(cell, fill, _give_fill)
+
+
+def _give_fill(cell: Cell, fill: Fill) -> None:
+    cell.fill = fill
 
 
 def _give_style(cell: Cell, style: Style) -> None:

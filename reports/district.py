@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time
+from functools import cache
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -129,9 +130,14 @@ def write_summary_header(ws: Worksheet, row: int) -> None:
     ws.row_dimensions[row + 1].height = label_row_height(list(INDICATOR_LABELS.values()))
 
 
+@cache  # one Style per kind: the style cache (reports.cells) knows it by its identity
+def value_style(*, bold: bool = False) -> Style:
+    return Style(font(11, bold=bold), Alignment(horizontal="right", vertical="center"), GRID)
+
+
 def write_value_row(ws: Worksheet, row: int, values: Sequence[int], *, bold: bool = False,
                     ) -> None:
-    style = Style(font(11, bold=bold), Alignment(horizontal="right", vertical="center"), GRID)
+    style = value_style(bold=bold)
     for offset, value in enumerate(values):
         put(ws, row, FIRST_INDICATOR_COLUMN + offset, int(value), style)
 
