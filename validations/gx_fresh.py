@@ -16,15 +16,14 @@ Installed only on the GX version it was written from (gx_kwargs.WRITTEN_FOR).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from typing import Any
 
 import great_expectations
 from great_expectations.core.validation_definition import ValidationDefinition
 
-from validations.gx_kwargs import WRITTEN_FOR
+from validations.gx_kwargs import WRITTEN_FOR, cache_for_the_block
 
 GX_IS_FRESH = ValidationDefinition.is_fresh
 # id(definition) -> (the definition, its fresh diagnostics), for one validation
@@ -32,14 +31,9 @@ _VALIDATION: ContextVar[dict[int, tuple[ValidationDefinition, Any]] | None] = Co
     "gx_fresh_validation", default=None)
 
 
-@contextmanager
-def one_validation() -> Iterator[None]:
+def one_validation() -> AbstractContextManager[None]:
     """A definition found fresh stays fresh until the block ends."""
-    token = _VALIDATION.set({})
-    try:
-        yield
-    finally:
-        _VALIDATION.reset(token)
+    return cache_for_the_block(_VALIDATION)
 
 
 def is_fresh(self: ValidationDefinition) -> Any:

@@ -23,7 +23,7 @@ another version keeps its own methods.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -40,13 +40,18 @@ _VALIDATION: ContextVar[dict[int, tuple[Expectation, dict[str, Any]]] | None] = 
 
 
 @contextmanager
-def one_validation() -> Iterator[None]:
-    """Each expectation's configuration kwargs built once until the block ends."""
-    token = _VALIDATION.set({})
+def cache_for_the_block(cache: ContextVar[dict[int, Any] | None]) -> Iterator[None]:
+    """``cache`` holds a new, empty dictionary until the block ends."""
+    token = cache.set({})
     try:
         yield
     finally:
-        _VALIDATION.reset(token)
+        cache.reset(token)
+
+
+def one_validation() -> AbstractContextManager[None]:
+    """Each expectation's configuration kwargs built once until the block ends."""
+    return cache_for_the_block(_VALIDATION)
 
 
 def configuration_kwargs(self: Expectation) -> dict[str, Any]:
