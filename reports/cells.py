@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from copy import copy
 from dataclasses import dataclass
 from typing import TypeVar
@@ -82,13 +82,13 @@ def _give_border(cell: Cell, border: Border) -> None:
     cell.border = border
 
 
-def _restyle(cell: Cell, token: T, give: Callable[[Cell, T], None]) -> None:
-    """``give(cell, token)``, or the style ids it gave the same kind of cell before."""
+def _restyle(cell: Cell, token: T, give: Callable[[Cell, T], None],
+             name: Hashable | None = None) -> None:
+    """``give(cell, token)``, or the style ids it gave the same kind of cell before. The
+    token is known by its identity, or by ``name`` when equal tokens are new objects."""
     cache = _APPLIED.setdefault(cell.parent.parent, {})
-    # keyed by id: the token is kept alive in the value, so its id is not reused; a
-    # merge's edges by the style ids of the cell they come from
-    mine = tuple(cell._style) if cell._style is not None else ()
-    key = (("edges", token.key()) if isinstance(token, _EdgesOf) else id(token), mine)
+    # by identity: the token is kept alive in the value, so its id is not reused
+    key = (id(token) if name is None else name, _style_ids(cell))
     known = cache.get(key)
     if known is not None:
         cell._style = copy(known[1])
@@ -130,24 +130,17 @@ def _merged_range(ws: Worksheet, start_row: int, start_column: int, end_row: int
         start = ws.cell(row=start_row, column=start_column)
     merged.start_cell = start
     end = ws._cells.get((end_row, end_column))
-    if end is not None:
-        _restyle(start, _EdgesOf(end), _give_edges)
+    if end is not None:  # what it gives depends only on the end cell's style
+        _restyle(start, end, _give_edges, name=("edges", _style_ids(end)))
     return merged
 
 
-@dataclass(frozen=True)
-class _EdgesOf:
-    """The bottom-right cell of a merge, as a style-cache token: keyed by its style ids."""
-
-    cell: Cell | MergedCell
-
-    def key(self) -> tuple[int, ...]:
-        return tuple(self.cell._style) if self.cell._style is not None else ()
+def _give_edges(cell: Cell, end: Cell | MergedCell) -> None:
+    cell.border += Border(right=end.border.right, bottom=end.border.bottom)
 
 
-def _give_edges(cell: Cell, edges: _EdgesOf) -> None:
-    border = edges.cell.border
-    cell.border += Border(right=border.right, bottom=border.bottom)
+def _style_ids(cell: Cell | MergedCell) -> tuple[int, ...]:
+    return tuple(cell._style) if cell._style is not None else ()
 
 
 def put_merged(ws: Worksheet, row: int, columns: tuple[int, int], value: object,

@@ -7,7 +7,7 @@ same definition: in ``Checkpoint.is_fresh``, in ``ValidationDefinition.run`` and
 while serialising the checkpoint's result. Nothing can change the definition between
 those calls, so within one validation (:func:`one_validation`, entered by ``Engine.run``)
 the first fresh answer is kept; a stale one is asked again, as GX asks, so that GX can add
-what is missing or raise. Outside a validation every call asks GX. tests/unit/test_gx_kwargs.py
+what is missing or raise. Outside a validation every call asks GX. tests/unit/test_gx_fresh.py
 checks a whole validation against GX's own method, and that a definition changed after its
 first validation is still refused.
 

@@ -1,9 +1,9 @@
 """A load killed abruptly (SIGKILL, a real process) on real SQLite and real PostgreSQL.
 
 tests/crash_driver.py (each run a child of its fork server) loads a month of six cell
-reports, one transaction per file. Killed
-after any SQL statement, the warehouse must hold the files loaded before, each complete, and
-nothing of the file being loaded; the next run must finish the month as if nothing happened.
+reports, one transaction per file. Killed after any SQL statement, the warehouse must hold
+the files loaded before, each complete, and nothing of the file being loaded; the next run
+must finish the month as if nothing happened.
 """
 
 from __future__ import annotations

@@ -83,3 +83,23 @@ def test_merge_gives_the_ranges_cells_and_edge_borders_of_merge_cells():
                 if getattr(theirs.border, side).style:
                     assert getattr(ours.border, side).style == "thin", (row, column, side)
     assert fast_ws.cell(4, 2).value == "cell 4"
+
+
+def test_merge_gives_the_top_left_cell_the_bottom_right_ones_outer_borders_as_openpyxl():
+    """openpyxl's MergedCellRange gives the top-left cell the right and bottom borders of
+    the bottom-right cell when that cell exists before the merge; merge does the same,
+    through the style cache (several ranges alike: the later ones use it)."""
+    thick, dashed = Side(style="thick"), Side(style="dashed")
+    looks = []
+    for merger in (merge, lambda ws, a, b, c, d: ws.merge_cells(
+            start_row=a, start_column=b, end_row=c, end_column=d)):
+        wb = Workbook()
+        ws = wb.active
+        for first in range(1, 20, 4):
+            put(ws, first, 1, "tiêu đề", Style(Font(name="Times New Roman"),
+                                               border=Border(left=THIN, top=THIN)))
+            ws.cell(first + 2, 3).border = Border(right=thick, bottom=dashed)
+            merger(ws, first, 1, first + 2, 3)
+        looks.append([_look(_saved(wb).active.cell(first, 1)) for first in range(1, 20, 4)])
+    assert looks[0] == looks[1]
+    assert looks[0][0][2].right.style == "thick" and looks[0][0][2].bottom.style == "dashed"

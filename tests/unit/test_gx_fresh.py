@@ -34,7 +34,7 @@ def items() -> list[BatchItem]:
 
 def test_one_validation_asks_gx_once_per_definition(
         monkeypatch: pytest.MonkeyPatch, items: list[BatchItem], registry: Registry) -> None:
-    asked: list[str] = []
+    asked: list[tuple[str, int]] = []
     gx_is_fresh = gx_fresh.GX_IS_FRESH
 
     def counting(self: ValidationDefinition):  # type: ignore[no-untyped-def]
