@@ -32,7 +32,7 @@ from flows import events, runlog
 from flows.common import acknowledge_loaded, exclusive_run, load_each
 from forms.dispatch import ReadOutcome
 from reports import artifacts
-from services.feedback import send_answer
+from services.feedback import send_answers
 from services.levels import Level
 from services.reporting import Outputs
 from warehouse.archive import Archive, StoredFile
@@ -178,19 +178,18 @@ def send_feedback(answers: list[tuple[Collected, int]], level: Level) -> Feedbac
     and the others go on; its file stays in its channel, so the next run answers it."""
     connectors = level.connectors()
     outcome = FeedbackOutcome()
-    for c, submission_id in answers:
-        try:
-            where = send_answer(level.settings, level.registry,
-                                connectors[c.incoming.channel], c.incoming, submission_id)
-        except Exception as exc:
-            outcome.failed[submission_id] = type(exc).__name__
+    due = [(connectors[c.incoming.channel], c.incoming, submission_id)
+           for c, submission_id in answers]
+    sent = send_answers(level.settings, level.registry, due)
+    for (c, submission_id), where in zip(answers, sent, strict=True):
+        if isinstance(where, Exception):
+            outcome.failed[submission_id] = type(where).__name__
             get_run_logger().warning(
                 "could not send the feedback on %s (%s): %s; the file stays in the %s and "
                 "the next run sends it", runlog.shown(c.incoming.filename),
-                _unit_of(level, submission_id), runlog.shown(f"{type(exc).__name__}: {exc}"),
+                _unit_of(level, submission_id), runlog.shown(f"{type(where).__name__}: {where}"),
                 "mailbox" if c.incoming.channel == "imap" else "inbox")
-            continue
-        if where is not None:
+        elif where is not None:
             outcome.sent[submission_id] = where
     return outcome
 

@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.errors import ReadError
 from core.findings import ERROR, Finding
 from core.xlsxio import deterministic_xlsx
-from reports.cells import put
+from reports.cells import merge, put
 
 SHEET = "KetQuaKiemTra"
 FEEDBACK_SUFFIX = "_KetQuaKiemTra"
@@ -252,7 +252,8 @@ def _write_summary(ws: Worksheet, findings: list[Finding], ctx: FeedbackContext)
 
 def _merged(ws: Worksheet, row: int, first: int, last: int, value: object,
             font: Font, alignment: Alignment) -> Cell:
-    ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    # the sheet is new: no range can overlap, so openpyxl's search for one is not needed
+    merge(ws, row, first, row, last)
     cell = put(ws, row, first, value)
     cell.font, cell.alignment = font, alignment
     return cell

@@ -3,6 +3,7 @@ the warehouse holds (so a run that died after loading still answers on the next 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from core.registry import Registry
 from core.settings import Settings
 from reports.feedback import FeedbackContext, build_feedback, feedback_name
 from services.reporting import deadline_day
+from services.workers import map_on_cores, worker_count
 from warehouse.feedback_log import Answer
 from warehouse.queries import deadline
 from warehouse.unit_of_work import Warehouse
@@ -27,17 +29,63 @@ def send_answer(settings: Settings, registry: Registry, connector: Connector,
     if answer is None or answer.sent:
         return None
     content, name = feedback_workbook(answer, incoming.content, registry, settings)
+    return _deliver(warehouse, connector, incoming, answer, content, name)
+
+
+def send_answers(settings: Settings, registry: Registry,
+                 due: Sequence[tuple[Connector, IncomingFile, int]],
+                 ) -> Iterator[Path | str | Exception | None]:
+    """``send_answer`` for each (connector, file, submission) of ``due``, in its order:
+    where each went, None, or the error that stopped it (the others go on). The workbooks
+    are built on every core (services.workers: building them is most of the cost, and a
+    pure function of the file and its findings); each is delivered and recorded here."""
+    warehouse = Warehouse.of(settings)
+    answers: list[Answer | Exception | None] = []
+    for _connector, _incoming, submission_id in due:
+        try:
+            answer = warehouse.answer(submission_id)
+        except Exception as exc:
+            answer = exc
+        answers.append(None if isinstance(answer, Answer) and answer.sent else answer)
+    jobs = [(incoming.content, list(answer.findings),
+             feedback_context(answer, registry, settings))
+            for (_c, incoming, _s), answer in zip(due, answers, strict=True)
+            if isinstance(answer, Answer)]
+    built = map_on_cores(build_feedback, jobs, workers=worker_count(settings.cpu_workers))
+    for (connector, incoming, _s), answer in zip(due, answers, strict=True):
+        if not isinstance(answer, Answer):
+            yield answer
+            continue
+        content = next(built)
+        if isinstance(content, Exception):
+            yield content
+            continue
+        try:
+            yield _deliver(warehouse, connector, incoming, answer, content, _name(answer))
+        except Exception as exc:
+            yield exc
+
+
+def _deliver(warehouse: Warehouse, connector: Connector, incoming: IncomingFile,
+             answer: Answer, content: bytes, name: str) -> Path | str:
     where = connector.send_feedback(incoming, name, content, key=answer.sha256[:8])
-    warehouse.mark_answered(submission_id, str(where))
+    warehouse.mark_answered(answer.submission_id, str(where))
     return where
 
 
 def feedback_workbook(answer: Answer, original: bytes, registry: Registry,
                       settings: Settings) -> tuple[bytes, str]:
     """The feedback workbook of a loaded submission, and its file name."""
+    ctx = feedback_context(answer, registry, settings)
+    return build_feedback(original, list(answer.findings), ctx), _name(answer)
+
+
+def feedback_context(answer: Answer, registry: Registry, settings: Settings,
+                     ) -> FeedbackContext:
+    """What the feedback says around the findings: unit, month, version, verdict, deadline."""
     unit = registry.get(answer.unit_code)
     zone = ZoneInfo(settings.timezone)
-    ctx = FeedbackContext(
+    return FeedbackContext(
         filename=answer.filename,
         unit_label=f"{unit.name} ({unit.code})" if unit else (answer.unit_code or "—"),
         period=answer.period, version=answer.version,
@@ -45,9 +93,11 @@ def feedback_workbook(answer: Answer, original: bytes, registry: Registry,
         accepted=answer.status in ("accepted", "pending"),
         replaces_version=answer.replaces_version, earlier_findings=answer.earlier_findings,
         pending=answer.status == "pending", deadline=_last_on_time_day(settings, answer.period))
-    content = build_feedback(original, list(answer.findings), ctx)
-    return content, feedback_name(answer.filename, answer.version, unit=answer.unit_code,
-                                  period=answer.period)
+
+
+def _name(answer: Answer) -> str:
+    return feedback_name(answer.filename, answer.version, unit=answer.unit_code,
+                         period=answer.period)
 
 
 def _last_on_time_day(settings: Settings, period: str | None) -> date | None:

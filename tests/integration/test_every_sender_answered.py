@@ -146,3 +146,40 @@ def test_a_roster_over_the_cap_is_refused_before_validation(settings, tmp_path):
     assert refused.is_error and "hơn 5 người" in refused.message
     feedback = next((settings.outbox / "BL01").iterdir())
     assert load_workbook(feedback, read_only=True).sheetnames == ["KetQuaKiemTra"]
+
+
+def _month_of_answers(settings) -> None:  # type: ignore[no-untyped-def]
+    """Four cells, each with a clean report and then a correction with a wrong count."""
+    cells = {"BL01": "Chi bộ Trường THPT Bảo Lâm", "BL02": "Chi bộ Trường THPT Lộc An",
+             "BL03": "Chi bộ Trường THPT Lộc Thành", "BL04": "Chi bộ Trường THCS-THPT Lộc Bắc"}
+    for n, (code, name) in enumerate(cells.items()):
+        roster = make_roster(tuple([1] * (n + 2)))
+        header = make_header(code, unit_name=name)
+        drop(settings, code, f"{code}_a.xlsx",
+             make_workbook(header=header, roster=roster, summary=make_summary(roster)), day=10)
+        drop(settings, code, f"{code}_b.xlsx",
+             make_workbook(header=header, roster=roster, summary=make_summary(roster[:1])),
+             day=11)
+
+
+def test_feedback_built_on_worker_processes_is_what_this_process_builds(settings, tmp_path,
+                                                                        monkeypatch):
+    """The month's feedback workbooks built on two worker processes (services.workers) are
+    byte for byte those built in the run's own process, under the same names, each
+    recorded as sent; accepted and turned-back files alike."""
+    from flows.monthly import monthly_consolidation
+
+    monkeypatch.setattr("services.workers.MIN_ITEMS", 1)
+    outboxes = {}
+    for workers in (1, 2):
+        run = settings.model_copy(update={
+            "data_dir": tmp_path / f"w{workers}", "cpu_workers": workers,
+            "warehouse_url": f"sqlite:///{tmp_path / f'w{workers}.sqlite'}"})
+        _month_of_answers(run)
+        summary = monthly_consolidation("2024-03", run)
+        assert sorted(r.status for r in summary.rows).count("rejected") == 4
+        assert all(s.feedback_sent_at is not None for s in _submissions(run))
+        outboxes[workers] = {p.relative_to(run.outbox): p.read_bytes()
+                             for p in run.outbox.rglob("*.xlsx")}
+    assert len(outboxes[2]) == 8
+    assert outboxes[2] == outboxes[1]

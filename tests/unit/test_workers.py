@@ -1,0 +1,60 @@
+"""services.workers: pure steps on worker processes, each result in its item's order."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from worker_functions import die_in_a_worker, refuse_odd, square, where_computed
+
+from services.workers import map_on_cores, worker_count
+
+
+def test_results_come_back_in_the_order_of_the_items_from_the_workers():
+    parent = os.getpid()
+    results = list(map_on_cores(where_computed, [(n, parent) for n in range(30)], workers=2,
+                                min_items=1))
+    assert [n for n, _here in results] == list(range(30))
+    assert not any(here for _n, here in results)  # every one computed in a worker
+
+
+def test_below_the_minimum_the_items_are_computed_in_this_process():
+    parent = os.getpid()
+    results = list(map_on_cores(where_computed, [(n, parent) for n in range(5)], workers=2,
+                                min_items=6))
+    assert results == [(n, True) for n in range(5)]
+
+
+def test_one_worker_means_none_started():
+    parent = os.getpid()
+    results = list(map_on_cores(where_computed, [(1, parent)], workers=1, min_items=0))
+    assert results == [(1, True)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_exception_is_its_items_result_and_the_others_go_on(workers):
+    results = list(map_on_cores(refuse_odd, [(n,) for n in range(6)], workers=workers,
+                                min_items=1))
+    assert [r for r in results if not isinstance(r, Exception)] == [0, 2, 4]
+    assert [str(r) for r in results if isinstance(r, ValueError)] == ["odd: 1", "odd: 3",
+                                                                       "odd: 5"]
+    assert [isinstance(r, Exception) for r in results] == [False, True] * 3
+
+
+def test_what_a_dead_worker_did_not_return_is_computed_here():
+    parent = os.getpid()
+    results = list(map_on_cores(die_in_a_worker, [(n, parent) for n in range(8)], workers=2,
+                                min_items=1))
+    assert results == [(n, True) for n in range(8)]
+
+
+def test_the_same_results_as_computed_here():
+    items = [(n,) for n in range(200)]
+    assert list(map_on_cores(square, items, workers=2, min_items=1)) == [
+        n * n for n in range(200)]
+
+
+def test_worker_count_is_the_setting_or_one_per_core():
+    assert worker_count(3) == 3
+    assert worker_count(1) == 1
+    assert worker_count(None) == len(os.sched_getaffinity(0))
