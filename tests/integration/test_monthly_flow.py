@@ -101,6 +101,27 @@ def test_running_the_same_month_again_changes_nothing(month_inbox):
     assert second.report.read_bytes() == report_bytes
 
 
+def test_the_district_workbook_built_on_a_worker_process_is_the_same_file(month_inbox,
+                                                                         monkeypatch):
+    """A district large enough (here: any) has its workbook built on another core while
+    the run builds the rest (services.reporting): the same bytes as built in the run's own
+    process, and the same Word report and data files."""
+    from core.registry import Registry
+    from flows.monthly import monthly_consolidation
+    from services.reporting import write_district_outputs
+
+    monthly_consolidation("2024-03", month_inbox.model_copy(update={"cpu_workers": 1}))
+    registry = Registry.load(month_inbox.registry_dir)
+    outputs = {}
+    for workers in (1, 2):
+        monkeypatch.setattr("services.reporting.MIN_UNITS_BESIDE", 1 if workers > 1 else 10**6)
+        built = write_district_outputs(
+            month_inbox.model_copy(update={"cpu_workers": workers}), registry, "2024-03")
+        outputs[workers] = [p.read_bytes() for p in (built.report, built.word,
+                                                     built.export_csv, built.export_json)]
+    assert outputs[2] == outputs[1]
+
+
 def test_the_run_leaves_a_table_artifact_summarising_the_month(month_inbox):
     import json
 

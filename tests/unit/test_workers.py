@@ -7,7 +7,7 @@ import os
 import pytest
 from worker_functions import die_in_a_worker, refuse_odd, square, where_computed
 
-from services.workers import map_on_cores, worker_count
+from services.workers import Workers, map_on_cores, result_or_here, worker_count
 
 
 def test_results_come_back_in_the_order_of_the_items_from_the_workers():
@@ -58,3 +58,35 @@ def test_worker_count_is_the_setting_or_one_per_core():
     assert worker_count(3) == 3
     assert worker_count(1) == 1
     assert worker_count(None) == len(os.sched_getaffinity(0))
+
+
+def test_a_call_beside_runs_in_a_worker_and_its_exception_is_raised_here():
+    parent = os.getpid()
+    with Workers(1) as workers:
+        workers.warm_up("worker_functions")
+        beside = workers.submit(where_computed, 7, parent)
+        failing = workers.submit(refuse_odd, 3)
+        assert result_or_here(beside, where_computed, 7, parent) == (7, False)
+        with pytest.raises(ValueError, match="odd: 3"):
+            result_or_here(failing, refuse_odd, 3)
+
+
+def test_no_workers_computes_the_call_here_when_its_result_is_asked():
+    parent = os.getpid()
+    with Workers(0) as workers:
+        future = workers.submit(where_computed, 7, parent)
+        assert result_or_here(future, where_computed, 7, parent) == (7, True)
+
+
+def test_a_call_whose_worker_dies_is_computed_here():
+    parent = os.getpid()
+    with Workers(1) as workers:
+        future = workers.submit(die_in_a_worker, 5, parent)
+        assert result_or_here(future, die_in_a_worker, 5, parent) == (5, True)
+
+
+def test_a_worker_ends_when_its_run_closes_it():
+    with Workers(1) as workers:
+        workers.submit(square, 2).result()
+        [worker] = workers._started
+    assert worker.process.poll() is not None
