@@ -78,6 +78,9 @@ class WorkCalendar:
             self._cumulative.append(total)
         self.years: frozenset[int] = frozenset(
             d.year for d in (*self.holidays, *self.working_days))
+        # (start, n) -> add_working_days' answer, as ordinals: a month's rosters ask the same
+        # few deadlines tens of thousands of times (the calendar never changes once read)
+        self._added: dict[tuple[int, int], int] = {}
 
     @classmethod
     def load(cls, path: Path) -> WorkCalendar:
@@ -159,6 +162,12 @@ class WorkCalendar:
         if n == 0:
             return start
         ordinal = start.toordinal()
+        found = self._added.get((ordinal, n))
+        if found is None:
+            found = self._added[ordinal, n] = self._nth_after(ordinal, n)
+        return date.fromordinal(found)
+
+    def _nth_after(self, ordinal: int, n: int) -> int:
         if n > 0:
             # the first day whose running count reaches count(start) + n
             target = self._count_through(ordinal) + n
@@ -167,7 +176,7 @@ class WorkCalendar:
             # the working day d < start with exactly |n| working days in [d, start)
             target = self._count_through(ordinal - 1) + n + 1
             guess = ordinal + n
-        return date.fromordinal(self._first_reaching(target, guess))
+        return self._first_reaching(target, guess)
 
     def _first_reaching(self, target: int, guess: int) -> int:
         """The smallest ordinal whose running count is ≥ target (it is a working day)."""

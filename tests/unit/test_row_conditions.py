@@ -1,6 +1,7 @@
 """Row conditions evaluated on the columns they name (validations.row_conditions) select
 exactly the rows GX's own filter selects, for every conditional expectation of every suite,
-and the whole validation finds the same findings either way."""
+and the whole validation finds the same findings either way; a domain that ignores rows with
+missing values gets GX's own rows, and the validation the same findings."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from great_expectations.core.batch_spec import RuntimeDataBatchSpec
 from great_expectations.execution_engine.pandas_execution_engine import PandasExecutionEngine
 
 from cellreports.demo import generate_month
@@ -15,11 +17,12 @@ from core.registry import Registry
 from forms.reader import read_cell_report
 from validations import row_conditions
 from validations.context import Context
-from validations.frames import BatchItem
+from validations.frames import BatchItem, summary_frame, wide_frame
 from validations.run import files_frame, register_frame, roster_frame, validate_batch
-from validations.suites import FILES, REGISTER, ROSTER, SUITES
+from validations.suites import FILES, REGISTER, ROSTER, SUITES, SUMMARY, WIDE
 
 GX_FILTER = row_conditions._GX_FILTER
+GX_DOMAIN_RECORDS = row_conditions._GX_DOMAIN_RECORDS
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +92,77 @@ def test_a_validation_finds_the_same_with_either_filter(
     gx = validate_batch(items, registry, "2024-03", ctx)
     assert ours == gx
     assert any(ours)  # February's planted error and its month (F06) at least
+
+
+def _ignoring_domains(name: str) -> list[dict[str, Any]]:
+    """The domains of a suite's expectations that ignore rows with missing values."""
+    found = []
+    for expectation in SUITES[name]():
+        kwargs = expectation.configuration.kwargs
+        ignore = kwargs.get("ignore_row_if")
+        if ignore in (None, "neither", "never"):
+            continue
+        domain = {key: kwargs[key] for key in ("column_A", "column_B", "column_list",
+                                               "row_condition", "condition_parser")
+                  if kwargs.get(key) is not None}
+        found.append({**domain, "ignore_row_if": ignore})
+    return found
+
+
+IGNORING = {FILES: files_frame, SUMMARY: lambda items, _ctx: summary_frame(items),
+            WIDE: wide_frame, ROSTER: roster_frame}
+
+
+@pytest.mark.parametrize("name", list(IGNORING))  # the suites that ignore missing values
+def test_every_domain_that_ignores_missing_values_has_gx_s_rows(
+        name: str, batch: tuple[list[BatchItem], Context]) -> None:
+    items, ctx = batch
+    engine = PandasExecutionEngine()
+    engine.load_batch_data("b", engine.get_batch_data(  # type: ignore[attr-defined]
+        RuntimeDataBatchSpec(batch_data=IGNORING[name](items, ctx))))
+    domains = _ignoring_domains(name)
+    for domain in domains:
+        kwargs = {**domain, "batch_id": "b"}
+        ours = row_conditions.domain_records(engine, kwargs)
+        gx = GX_DOMAIN_RECORDS(engine, kwargs)
+        pd.testing.assert_frame_equal(ours, gx, obj=f"{name}: {domain}")
+    assert domains, name  # really compared
+
+
+def test_only_the_suites_compared_above_ignore_missing_values() -> None:
+    assert {name for name in SUITES if _ignoring_domains(name)} == set(IGNORING)
+
+
+def test_a_validation_finds_the_same_with_gx_s_own_domain_records(
+        batch: tuple[list[BatchItem], Context], registry: Registry,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    items, ctx = batch
+    ours = validate_batch(items, registry, "2024-03", ctx)
+    monkeypatch.setattr(PandasExecutionEngine, "get_domain_records", GX_DOMAIN_RECORDS)
+    gx = validate_batch(items, registry, "2024-03", ctx)
+    assert ours == gx
+    assert any(ours)
+
+
+def test_rows_are_ignored_as_gx_ignores_them() -> None:
+    frame = pd.DataFrame({"a": [1, None, None, 4], "b": [None, None, 3, 4], "c": [1, 2, 3, 4]})
+    engine = PandasExecutionEngine()
+    engine.load_batch_data("b", engine.get_batch_data(  # type: ignore[attr-defined]
+        RuntimeDataBatchSpec(batch_data=frame)))
+    domains = [{"column_A": "a", "column_B": "b", "ignore_row_if": how}
+               for how in ("both_values_are_missing", "either_value_is_missing", "neither")]
+    domains += [{"column_list": ["a", "b"], "ignore_row_if": how}
+                for how in ("all_values_are_missing", "any_value_is_missing", "never")]
+    domains += [{"column_list": ["c"], "ignore_row_if": "any_value_is_missing"},
+                {"column": "a"}]
+    kept = []
+    for domain in domains:
+        kwargs = {**domain, "batch_id": "b"}
+        ours = row_conditions.domain_records(engine, kwargs)
+        pd.testing.assert_frame_equal(ours, GX_DOMAIN_RECORDS(engine, kwargs))
+        kept.append(list(ours.index))
+    assert kept == [[0, 2, 3], [3], [0, 1, 2, 3], [0, 2, 3], [3], [0, 1, 2, 3],
+                    [0, 1, 2, 3], [0, 1, 2, 3]]
+    with pytest.raises(ValueError, match="Unrecognized"):  # a list's value on a pair: GX's
+        row_conditions.domain_records(engine, {"column_A": "a", "column_B": "b", "batch_id": "b",
+                                               "ignore_row_if": "any_value_is_missing"})

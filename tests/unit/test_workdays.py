@@ -246,3 +246,16 @@ def test_the_shipped_swaps():
                         (date(2026, 1, 2), date(2026, 1, 10))):
         assert not cal.is_working_day(off)
         assert cal.is_working_day(worked)
+
+
+def test_an_answer_asked_again_is_the_same_as_a_fresh_calendars():
+    """add_working_days keeps its answers: asked twice, the same day as the search itself
+    gives on a calendar that never answered before."""
+    cal = WorkCalendar.default()
+    starts = [date(2024, 1, 1) + timedelta(days=k) for k in range(0, 400, 7)]
+    first = [cal.add_working_days(s, n) for s in starts for n in (-20, -1, 1, 5, 60)]
+    again = [cal.add_working_days(s, n) for s in starts for n in (-20, -1, 1, 5, 60)]
+    fresh = WorkCalendar(cal.holidays, cal.working_days)
+    searched = [date.fromordinal(fresh._nth_after(s.toordinal(), n)) for s in starts
+                for n in (-20, -1, 1, 5, 60)]
+    assert first == again == searched
