@@ -27,7 +27,7 @@ from connectors.folder_inbox import FolderInbox
 from connectors.imap_mailbox import ImapMailbox
 from core import messages_vi
 from core.findings import Finding
-from core.history import History, certificate_key
+from core.history import History, certificate_key, person_key
 from core.kinds import CELL_REPORT, DISTRICT_DATA, UNKNOWN
 from core.periods import InvalidPeriod, parse_period
 from core.registry import REPORTING_LEVEL, Registry, Unit
@@ -205,7 +205,11 @@ class DistrictLevel(Level):
         including a register arriving in this batch."""
         wanted = [(o.report.header.unit_code, o.report.header.period) for o in outcomes
                   if o.report and o.report.header.unit_code and o.report.header.period]
-        history = Warehouse.of(self.settings).history(wanted)
+        secret = self.settings.pid_key
+        # who the batch lists (H07 asks the warehouse about them, and no one else)
+        people = {person_key(r.pid, r.full_name, r.birth_date, secret) for o in outcomes
+                  if o.report for r in o.report.roster if r.pid}
+        history = Warehouse.of(self.settings).history(wanted, {p for p in people if p})
         arriving = {(certificate_key(r.cert_no), r.cert_date) for o in outcomes if o.register
                     for r in o.register.rows if r.cert_no and r.passed}
         if arriving:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import atexit
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,11 +110,13 @@ class Warehouse:
             session.expunge_all()
             return found
 
-    def history(self, wanted: list[tuple[str, str]]) -> History:
+    def history(self, wanted: list[tuple[str, str]],
+                people: Collection[str] | None = None) -> History:
         """What earlier months hold for these (unit, month) pairs: the history rules'
-        evidence and the course register's certificates."""
+        evidence (of ``people``, when given, who else lists them) and the course register's
+        certificates."""
         with self.session() as session:
-            return load_history(session, wanted)
+            return load_history(session, wanted, people)
 
     # ---- the month's status
 

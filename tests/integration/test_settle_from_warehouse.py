@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from styles import STYLES
 
 from core.form import RosterRow
+from core.history import person_key
 from core.registry import Registry
 from core.settings import Settings
 from flows.intake import intake
@@ -159,3 +160,24 @@ def test_files_loaded_before_the_layout_was_kept_are_read_once_to_keep_it(
     monthly_consolidation(PERIOD, settings)
     assert reads == []  # kept now: settled from the rows again
     assert _stored(settings) == settled
+
+
+def test_a_batchs_history_holds_who_else_lists_its_own_people_and_no_one_else(
+        settings: Settings, registry: Registry) -> None:
+    """A batch asks the warehouse who else lists the people on its own rosters, not about
+    the whole month (each batch of a streamed month would read every roster loaded before
+    it): for those people, the same answer as the whole month's."""
+    _take_in_early_then_run(settings)
+    monthly_consolidation(PERIOD, settings)
+    level = DistrictLevel.of(settings, registry)
+    # a batch of one file: BL04's last version, listing R (also on BL02's roster)
+    [outcome] = level.read([_workbook("BL04", R)])
+    batch = level.history([outcome]).people_elsewhere
+    month = Warehouse.of(settings).history([("BL04", PERIOD)]).people_elsewhere
+    r = person_key(make_row(R).pid, make_row(R).full_name, make_row(R).birth_date,
+                   settings.pid_key)
+    mine = {person_key(row.pid, row.full_name, row.birth_date, settings.pid_key)
+            for row in outcome.report.roster}
+    assert batch == {key: units for key, units in month.items() if key[1] in mine}
+    assert batch[(PERIOD, r)] == {"BL02", "BL04"}
+    assert len(month) > len(batch)  # BL01's people P and Q, and the others', left out
