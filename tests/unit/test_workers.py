@@ -18,17 +18,15 @@ def test_results_come_back_in_the_order_of_the_items_from_the_workers():
     assert not any(here for _n, here in results)  # every one computed in a worker
 
 
-def test_below_the_minimum_the_items_are_computed_in_this_process():
+@pytest.mark.parametrize(("workers", "items", "min_items"), [
+    (2, 5, 6),  # fewer items than the minimum
+    (1, 3, 0),  # one worker: none is started
+])
+def test_few_items_or_one_worker_are_computed_in_this_process(workers, items, min_items):
     parent = os.getpid()
-    results = list(map_on_cores(where_computed, [(n, parent) for n in range(5)], workers=2,
-                                min_items=6))
-    assert results == [(n, True) for n in range(5)]
-
-
-def test_one_worker_means_none_started():
-    parent = os.getpid()
-    results = list(map_on_cores(where_computed, [(1, parent)], workers=1, min_items=0))
-    assert results == [(1, True)]
+    results = list(map_on_cores(where_computed, [(n, parent) for n in range(items)],
+                                workers=workers, min_items=min_items))
+    assert results == [(n, True) for n in range(items)]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
