@@ -10,9 +10,9 @@ from its stdin and writes back the result, or the exception raised, until its st
 closes (the run ended, or died: a worker never outlives it). Not multiprocessing's
 ``spawn``: that runs the parent's main script again in every worker, and a script that
 starts a month's run without an ``if __name__ == "__main__"`` guard would run it again.
-Not ``fork``: it would copy the run's threads' locks and, counted in the process tree's
-resident memory, the whole flow process once per worker. A worker imports only what its
-function needs (about 0.3 s, once per run).
+Not ``fork``: a worker forked from the flow process would inherit the locks its other
+threads (Prefect's) hold at that moment. A worker imports only what its function needs
+(about 0.3 s, once per run).
 
 Nothing is lost to a worker that dies (killed, out of memory): what it had not returned is
 computed in this process, as it was before workers existed. An exception raised by the
