@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from core.history import History, PastPerson, PastReport, certificate_key
 from core.kinds import CELL_REPORT
 from warehouse import models as m
+from warehouse.queries import in_chunks
 
 
 def load_history(session: Session, wanted: Iterable[tuple[str, str]],
@@ -31,10 +32,6 @@ def load_history(session: Session, wanted: Iterable[tuple[str, str]],
     return history
 
 
-# person keys per query: well under SQLite's 32,766 bound parameters
-_KEYS_PER_QUERY = 5_000
-
-
 def people_in_force(session: Session, period: str,
                     among: Collection[str] | None = None) -> dict[str, set[str]]:
     """Who the month's accepted rosters list, by number (a person's key -> the units
@@ -46,12 +43,8 @@ def people_in_force(session: Session, period: str,
              .join(m.Submission, m.Submission.id == m.RosterFact.submission_id)
              .where(m.Submission.period == period, m.Submission.status == "accepted",
                     m.RosterFact.pid_hash.is_not(None)))
-    if among is None:
-        parts = [query]
-    else:
-        keys = sorted(among)
-        parts = [query.where(m.RosterFact.person_key.in_(keys[i:i + _KEYS_PER_QUERY]))
-                 for i in range(0, len(keys), _KEYS_PER_QUERY)]
+    parts = [query] if among is None else [
+        query.where(m.RosterFact.person_key.in_(chunk)) for chunk in in_chunks(sorted(among))]
     found: dict[str, set[str]] = {}
     for part in parts:
         for who, unit in session.execute(part):

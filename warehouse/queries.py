@@ -102,7 +102,7 @@ def received_reports(session: Session, cells: set[str], period: str
     return found
 
 
-ID_CHUNK = 500  # submission ids per IN (...) list, well under every database's limit
+ID_CHUNK = 500  # ids or keys per IN (...) list, well under every database's limit
 
 
 def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
