@@ -24,12 +24,10 @@ def send_answer(settings: Settings, registry: Registry, connector: Connector,
     """The submission's feedback sent back through its channel, once, and recorded: where
     it went (None: no such submission, or answered before). A delivery that fails raises
     the channel's error and records nothing, so that it is tried again."""
-    warehouse = Warehouse.of(settings)
-    answer = warehouse.answer(submission_id)
-    if answer is None or answer.sent:
-        return None
-    content, name = feedback_workbook(answer, incoming.content, registry, settings)
-    return _deliver(warehouse, connector, incoming, answer, content, name)
+    [where] = send_answers(settings, registry, [(connector, incoming, submission_id)])
+    if isinstance(where, Exception):
+        raise where
+    return where
 
 
 def send_answers(settings: Settings, registry: Registry,
@@ -61,16 +59,13 @@ def send_answers(settings: Settings, registry: Registry,
             yield content
             continue
         try:
-            yield _deliver(warehouse, connector, incoming, answer, content, _name(answer))
+            where = connector.send_feedback(incoming, _name(answer), content,
+                                            key=answer.sha256[:8])
+            warehouse.mark_answered(answer.submission_id, str(where))
         except Exception as exc:
             yield exc
-
-
-def _deliver(warehouse: Warehouse, connector: Connector, incoming: IncomingFile,
-             answer: Answer, content: bytes, name: str) -> Path | str:
-    where = connector.send_feedback(incoming, name, content, key=answer.sha256[:8])
-    warehouse.mark_answered(answer.submission_id, str(where))
-    return where
+        else:
+            yield where
 
 
 def feedback_workbook(answer: Answer, original: bytes, registry: Registry,
