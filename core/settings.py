@@ -80,8 +80,9 @@ class Settings(BaseSettings):
     # (forms/sandbox.py): a file that would exhaust them is stopped and named, not the run.
     read_memory_mib: int = 1024
     read_seconds: float = 60.0
-    # Worker processes for the run's pure CPU-bound steps (the feedback workbooks,
-    # services/workers.py): unset, one per core; 1, none (all in the run's own process).
+    # Worker processes for the run's pure CPU-bound steps (the feedback workbooks, a large
+    # district's workbook; services/workers.py): unset, one per core; 1, none (all in the
+    # run's own process).
     cpu_workers: int | None = Field(default=None, ge=1)
     # Files per GX validation. One validation costs mostly its fixed overhead, so on one
     # machine the whole batch is fastest; smaller chunks spread it over a Dask cluster.

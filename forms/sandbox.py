@@ -8,9 +8,9 @@ is killed when one file takes too long. The file that stopped its reader gets a 
 the rest of the chunk goes on in a fresh child.
 
 A child is a plain ``python -m forms.sandbox`` talking over its pipes (length-prefixed
-pickles), not multiprocessing: it also works inside a Dask worker, whose daemonic process may
-not fork multiprocessing children. Children are kept between chunks (starting one costs the
-imports of the reader) and end with the parent (their stdin closes).
+pickles, core.child_pipes), not multiprocessing: it also works inside a Dask worker, whose
+daemonic process may not fork multiprocessing children. Children are kept between chunks
+(starting one costs the imports of the reader) and end with the parent (their stdin closes).
 """
 
 from __future__ import annotations
@@ -20,14 +20,20 @@ import os
 import pickle
 import resource
 import select
-import struct
-import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
 
+from core.child_pipes import (
+    HEADER,
+    PROJECT_ROOT,
+    close_child,
+    frames_out,
+    read_frame,
+    send_frame,
+    start_child,
+)
 from core.errors import CellreportsError
 from core.kinds import UNKNOWN
 from core.limits import DEFAULT_LIMITS
@@ -36,14 +42,12 @@ from forms.errors import CorruptWorkbook, ReadLimitExceeded
 from forms.reader import UNREADABLE
 
 MIB = 1024 * 1024
-_HEADER = struct.Struct("<Q")
 # what a child says once its imports are done, before any answer (an answer is never empty)
-_READY = _HEADER.pack(0)
+_READY = HEADER.pack(0)
 # how long a child may take to start: its imports, on a machine busy with other runs. A
 # file's own time limit starts once its reader is ready, so that a fresh child's start-up
 # is never charged to the file it reads first.
 START_SECONDS = 120.0
-_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 @dataclass(frozen=True)
@@ -80,20 +84,14 @@ class _Child:
     """One reading process and its pipes."""
 
     def __init__(self, limits: SandboxLimits):
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [_PROJECT_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "forms.sandbox", str(limits.memory_mib * MIB),
-             str(limits.max_roster_rows)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, cwd=_PROJECT_ROOT)
+        self.process = start_child("forms.sandbox", str(limits.memory_mib * MIB),
+                                   str(limits.max_roster_rows), cwd=PROJECT_ROOT)
         self.ready = False
 
     def read(self, content: bytes, seconds: float) -> ReadOutcome:
         assert self.process.stdin is not None and self.process.stdout is not None
         try:
-            self.process.stdin.write(_HEADER.pack(len(content)) + content)
-            self.process.stdin.flush()
+            send_frame(self.process.stdin, content)  # type: ignore[arg-type]
         except OSError as exc:  # a broken pipe: the child is gone
             raise ChildDied from exc
         fd = self.process.stdout.fileno()
@@ -102,7 +100,7 @@ class _Child:
                 raise ChildDied
             self.ready = True
         deadline = time.monotonic() + seconds
-        size = _HEADER.unpack(_read_exactly(fd, _HEADER.size, deadline))[0]
+        size = HEADER.unpack(_read_exactly(fd, HEADER.size, deadline))[0]
         try:
             outcome: ReadOutcome = pickle.loads(_read_exactly(fd, size, deadline))
         except (pickle.UnpicklingError, EOFError) as exc:
@@ -114,12 +112,7 @@ class _Child:
         self.process.wait()
 
     def close(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        close_child(self.process)
 
 
 def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
@@ -192,22 +185,18 @@ def serve(memory_bytes: int, max_roster_rows: int = DEFAULT_LIMITS.max_roster_ro
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     limits = replace(DEFAULT_LIMITS, max_roster_rows=max_roster_rows)
     # the answers get stdout's pipe to themselves: anything a library prints goes to stderr
-    sink = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
+    sink = frames_out()
     sink.write(_READY)  # imported: the files' own time limits start now
     sink.flush()
     source = sys.stdin.buffer
-    while header := source.read(_HEADER.size):
-        content = source.read(_HEADER.unpack(header)[0])
+    while (content := read_frame(source)) is not None:
         try:
             outcome = read_any(content, limits)
         except MemoryError:  # Python's own allocations hit the cap: the child lives on
             outcome = ReadOutcome(UNKNOWN, error=too_big())
         except Exception:  # read_any names every bad file; a bug must not read as "memory"
             outcome = ReadOutcome(UNKNOWN, error=CorruptWorkbook(UNREADABLE))
-        answer = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        sink.write(_HEADER.pack(len(answer)) + answer)
-        sink.flush()
+        send_frame(sink, pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 if __name__ == "__main__":

@@ -5,11 +5,12 @@ A step that is a pure function of picklable data (building a feedback workbook f
 cell's file and its findings, the district workbook from the month) can run in worker
 processes instead: each result comes back computed exactly as it would be here.
 
-A worker is ``python -m services.workers``: it reads ``(function, args, kwargs)`` pickled
-from its stdin and writes back the result, or the exception raised, until its stdin
-closes (the run ended, or died: a worker never outlives it). Not multiprocessing's
-``spawn``: that runs the parent's main script again in every worker, and a script that
-starts a month's run without an ``if __name__ == "__main__"`` guard would run it again.
+A worker is ``python -m services.workers`` (core.child_pipes, as the read sandbox's
+children): it reads ``(function, args, kwargs)`` pickled from its stdin and writes back the
+result, or the exception raised, until its stdin closes (the run ended, or died: a worker
+never outlives it). Not multiprocessing's ``spawn``: that runs the parent's main script
+again in every worker, and a script that starts a month's run without an
+``if __name__ == "__main__"`` guard would run it again.
 Not ``fork``: a worker forked from the flow process would inherit the locks its other
 threads (Prefect's) hold at that moment. A worker imports only what its function needs
 (about 0.3 s, once per run).
@@ -21,18 +22,16 @@ function for one item is that item's result, and the others go on.
 
 from __future__ import annotations
 
-import contextlib
+import importlib
 import os
 import pickle
-import struct
-import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
+from core.child_pipes import close_child, frames_out, read_frame, send_frame, start_child
 from core.errors import CellreportsError
 
 R = TypeVar("R")
@@ -41,8 +40,6 @@ Args = tuple[Any, ...]
 # fewer items than this are computed in the run's own process (measured: a worker that
 # imports openpyxl costs ~0.3 s to start; one feedback workbook ~5 ms)
 MIN_ITEMS = 100
-_HEADER = struct.Struct("!Q")
-_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 class WorkerDied(CellreportsError):
@@ -62,33 +59,25 @@ class _Worker:
 
     def __init__(self) -> None:
         # the parent's import path: a function is found where the parent found it
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [_PROJECT_ROOT, *filter(None, sys.path)])}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.workers"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        self.process = start_child("services.workers", path=list(filter(None, sys.path)))
 
     def call(self, function: Callable[..., R], args: Args, kwargs: dict[str, Any]) -> R:
         """``function(*args, **kwargs)`` in the worker; its exception raised here."""
         assert self.process.stdin is not None and self.process.stdout is not None
         try:
-            _send(self.process.stdin, (function, args, kwargs))
-            ok, value = _receive(self.process.stdout)
-        except (OSError, EOFError, pickle.UnpicklingError, struct.error) as exc:
+            send_frame(self.process.stdin, _pickled((function, args, kwargs)))
+            answer = read_frame(self.process.stdout)
+            if answer is None:
+                raise EOFError
+            ok, value = pickle.loads(answer)
+        except (OSError, EOFError, pickle.UnpicklingError) as exc:
             raise WorkerDied from exc
         if not ok:
             raise value
         return value  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        if self.process.stdin:
-            with contextlib.suppress(OSError):  # the worker is gone already
-                self.process.stdin.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        close_child(self.process)
 
 
 class Workers:
@@ -114,8 +103,6 @@ class Workers:
 
     def warm_up(self, module: str) -> None:
         """Each worker starts and imports ``module`` now, while this process goes on."""
-        import importlib
-
         for _ in range(self.n):
             self.submit(importlib.import_module, module)
 
@@ -181,46 +168,25 @@ def map_on_cores(function: Callable[..., R], items: Sequence[Args], *, workers: 
                 yield exc
 
 
-def _send(stream: BinaryIO, value: object) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-def _receive(stream: BinaryIO) -> Any:
-    return pickle.loads(_receive_bytes(stream))
-
-
-def _receive_bytes(stream: BinaryIO) -> bytes:
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        raise EOFError
-    size = _HEADER.unpack(header)[0]
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError
-    return data
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def serve() -> None:
     """The worker's loop (``python -m services.workers``): calls in, results out, until
     its stdin closes."""
-    calls, results = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # what the function prints never mixes with the results
-    while True:
-        try:
-            call = _receive_bytes(calls)
-        except EOFError:
-            return
+    results = frames_out()  # what the function prints never mixes with the results
+    while (call := read_frame(sys.stdin.buffer)) is not None:
         try:
             function, args, kwargs = pickle.loads(call)
             answer: tuple[bool, Any] = (True, function(*args, **kwargs))
         except Exception as exc:
             answer = (False, exc)
         try:
-            _send(results, answer)
+            data = _pickled(answer)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            _send(results, (False, RuntimeError(f"unpicklable result: {exc!r}")))
+            data = _pickled((False, RuntimeError(f"unpicklable result: {exc!r}")))
+        send_frame(results, data)
 
 
 if __name__ == "__main__":

@@ -26,3 +26,11 @@ def die_in_a_worker(n: int, parent: int) -> tuple[int, bool]:
     if os.getpid() != parent:
         os._exit(1)
     return n, True
+
+
+def noisy_square(n: int, parent: int) -> tuple[int, bool]:
+    """Writes to stdout, through Python and below it, before it answers; and whether it
+    was computed in the process ``parent``."""
+    print("from print")
+    os.write(1, b"from the file descriptor\n")
+    return n * n, os.getpid() == parent

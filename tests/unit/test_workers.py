@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from worker_functions import die_in_a_worker, refuse_odd, square, where_computed
+from worker_functions import die_in_a_worker, noisy_square, refuse_odd, square, where_computed
 
 from services.workers import Workers, map_on_cores, result_or_here, worker_count
 
@@ -88,3 +88,10 @@ def test_a_worker_ends_when_its_run_closes_it():
         workers.submit(square, 2).result()
         [worker] = workers._started
     assert worker.process.poll() is not None
+
+
+def test_what_a_function_prints_never_mixes_with_the_results():
+    parent = os.getpid()
+    results = list(map_on_cores(noisy_square, [(n, parent) for n in range(4)], workers=2,
+                                min_items=1))
+    assert results == [(n * n, False) for n in range(4)]  # answered by the workers
