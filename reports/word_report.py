@@ -19,11 +19,8 @@ document's date and the zip is rebuilt with fixed member times.
 
 from __future__ import annotations
 
-import copy
-import io
-import zipfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from fractions import Fraction
@@ -57,6 +54,7 @@ from reports.coverage import no_data_text, total_label
 from reports.district import document_stamp
 from reports.district_progress import BEHIND, NO_TARGET, Progress, cell_progress, total_progress
 from reports.document import PARTY_TITLE, DocumentHeader
+from reports.docx_rows import StreamedRows, deterministic_docx
 from reports.export import unit_value
 from reports.province_sheets import progress as province_progress
 from reports.provincial import document_day
@@ -93,8 +91,6 @@ ATTENTION_RULES = (
     ("H05", "trường hợp chi bộ đã có nghị quyết đề nghị kết nạp nhưng quá thời hạn chưa có "
             "quyết định kết nạp"),
 )
-DOCX_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip member times cannot go below 1980
-_FILE_ATTR = 0o100644 << 16            # a regular rw-r--r-- file, whatever the platform
 
 
 def word_report_name(unit_code: str, period: str) -> str:
@@ -556,8 +552,10 @@ def signature_block(doc: DocxDocument, document: DocumentHeader) -> None:
                + [(name, {"bold": True, "highlight": not document.signer_name.strip()})])
 
 
-def annex(doc: DocxDocument, figures: Figures, document: DocumentHeader, day: date) -> None:
-    """"Biểu số 01" on a new page: every indicator per unit and in total."""
+def annex(doc: DocxDocument, figures: Figures, document: DocumentHeader, day: date,
+          ) -> StreamedRows:
+    """"Biểu số 01" on a new page: every indicator per unit and in total. The table's rows
+    are written when the document is saved (reports.docx_rows): 16 per unit."""
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     label = doc.paragraphs[-1]
     label.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -567,15 +565,9 @@ def annex(doc: DocxDocument, figures: Figures, document: DocumentHeader, day: da
             bold=True)
     centred(doc.add_paragraph(), document.attachment_line(day), italic=True)
     doc.paragraphs[-1].paragraph_format.space_after = Pt(6)
-    table = summary_table(doc)
-    templates: RowTemplates = {}
-    block(table, figures.total_label(), figures, figures.codes(), bool(figures.with_data()),
-          templates)
-    for number, member in enumerate(figures.members, start=1):
-        title = f"{number}. {member.unit.name} ({member.unit.code})"
-        block(table, title, figures, [member.unit.code], member.has_data, templates,
-              figures.reasons.get(member.state))
+    rows = StreamedRows(summary_table(doc), annex_rows(figures), first_row)
     centred(doc.add_paragraph(), "", size=TABLE_SIZE)
+    return rows
 
 
 def summary_table(doc: DocxDocument) -> Table:
@@ -615,86 +607,49 @@ def add_row(table: Table, texts: Sequence[str], *, bold: bool = False) -> _Row:
     return row
 
 
-def add_rows(table: Table, rows: Sequence[Sequence[str]], templates: RowTemplates) -> None:
-    """``add_row`` for each of ``rows``, the same XML at a fraction of the cost: the table's
-    first data row is built through python-docx (kept in ``templates`` for the next
-    calls), the others are copies of its ``w:tr`` with their texts put in (python-docx's
-    ``add_row`` costs ~4 ms a row, a copy ~0.05 ms)."""
-    if not rows:
-        return
-    template = templates.get(DATA_ROW)
-    if template is None:
-        template = templates[DATA_ROW] = add_row(table, rows[0])._tr
-        rows = rows[1:]
-    for texts in rows:
-        append_copy(template, texts)
-
-
-def append_copy(template: BaseOxmlElement, texts: Sequence[str]) -> None:
-    """A copy of the row ``template`` at the end of its table, its runs holding ``texts``."""
-    tr = copy.deepcopy(template)
-    for run, text in zip(tr.iter(W_R), texts, strict=True):
-        put_text(run, text)
-    template.getparent().append(tr)
-
-
-W_R, W_T, W_RPR, XML_SPACE = qn("w:r"), qn("w:t"), qn("w:rPr"), qn("xml:space")
-
-
-def put_text(run: BaseOxmlElement, text: str) -> None:
-    """python-docx's ``run.text = text`` (CT_R's setter), with the same XML: plain text
-    into a run that holds one ``w:t`` is put in that ``w:t`` directly (the setter rebuilds
-    the run character by character, ~40 µs: 2.5 s of a 1,000-cell annex); anything else
-    (a tab, a line break, an empty text, another run shape) goes through the setter."""
-    content = [child for child in run if child.tag != W_RPR]
-    if (not text or len(content) != 1 or content[0].tag != W_T
-            or any(char in text for char in "\t\r\n")):
-        run.text = text
-        return
-    t = content[0]
-    t.text = text
-    if len(text.strip()) < len(text):  # as CT_R.add_t marks it
-        t.set(XML_SPACE, "preserve")
-    else:
-        t.attrib.pop(XML_SPACE, None)
-
-
-# a table's first row of each kind, copied for the next ones: the merged rows by style
-# (bold, italic), the data rows under DATA_ROW
-RowTemplates = dict[tuple[bool, bool] | str, BaseOxmlElement]
-DATA_ROW = "data"
-
-
-def merged_row(table: Table, text: str, templates: RowTemplates, *, bold: bool = False,
-               italic: bool = False) -> None:
-    """A row of one cell across the table. The first of each style is merged through
-    python-docx, whose merge looks for the row's index among all the table's rows (the
-    annex of 1,000 cells: 16,000 rows, quadratic); the next ones are copies of it."""
-    template = templates.get((bold, italic))
-    if template is not None:
-        append_copy(template, [text])
-        return
+def merged_row(table: Table, text: str, *, bold: bool = False, italic: bool = False) -> _Row:
+    """A row of one cell across the table (a unit's title, or why it has no figures)."""
     row = table.add_row()
     row_flag(row, "w:cantSplit")
     cell = row.cells[0].merge(row.cells[-1])
     paragraph = cell.paragraphs[0]
     write(paragraph, text, size=TABLE_SIZE, bold=bold, italic=italic)
     paragraph.paragraph_format.keep_with_next = True  # a unit's title stays with its rows
-    templates[(bold, italic)] = row._tr
+    return row
 
 
-def block(table: Table, title: str, figures: Figures, codes: Sequence[str], has_data: bool,
-          templates: RowTemplates, reason: str | None = None) -> None:
+# the annex's kinds of rows: a unit's title, the words of a unit without figures, figures
+TITLE_ROW, NOTE_ROW, DATA_ROW = "title", "note", "data"
+
+
+def first_row(table: Table, kind: Hashable, texts: Sequence[str]) -> BaseOxmlElement:
+    """A row of ``kind`` built through python-docx (the template of the next ones)."""
+    if kind == DATA_ROW:
+        return add_row(table, texts)._tr
+    return merged_row(table, texts[0], bold=kind == TITLE_ROW, italic=kind == NOTE_ROW)._tr
+
+
+def annex_rows(figures: Figures) -> Iterator[tuple[str, list[str]]]:
+    """The annex's rows after its header: the total's block, then each unit's."""
+    yield from block(figures.total_label(), figures, figures.codes(),
+                     bool(figures.with_data()))
+    for number, member in enumerate(figures.members, start=1):
+        yield from block(f"{number}. {member.unit.name} ({member.unit.code})", figures,
+                         [member.unit.code], member.has_data, figures.reasons.get(member.state))
+
+
+def block(title: str, figures: Figures, codes: Sequence[str], has_data: bool,
+          reason: str | None = None) -> Iterator[tuple[str, list[str]]]:
     """A unit's (or the total's) title line, then TH01–TH15 for students, staff and both;
     a unit without valid data gets one line of words, never zeros."""
-    merged_row(table, title, templates, bold=True)
+    yield TITLE_ROW, [title]
     if not has_data:
-        merged_row(table, no_data_text(reason), templates, italic=True)
+        yield NOTE_ROW, [no_data_text(reason)]
         return
-    add_rows(table, [[indicator, INDICATOR_LABELS[indicator],
-                      *(count(figures.value(codes, population, indicator))
-                        for population in TABLE_POPULATIONS)]
-                     for indicator in INDICATOR_CODES], templates)
+    for indicator in INDICATOR_CODES:
+        yield DATA_ROW, [indicator, INDICATOR_LABELS[indicator],
+                         *(count(figures.value(codes, population, indicator))
+                           for population in TABLE_POPULATIONS)]
 
 
 # ---------------------------------------------------------------- the whole document
@@ -708,9 +663,9 @@ def build_word(figures: Figures, document: DocumentHeader, day: date) -> bytes:
     assessment_section(doc, figures)
     directions_section(doc)
     signature_block(doc, document)
-    annex(doc, figures, document, day)
+    rows = annex(doc, figures, document, day)
     properties(doc, figures, day)
-    return deterministic_docx(doc)
+    return deterministic_docx(doc, rows)
 
 
 def properties(doc: DocxDocument, figures: Figures, day: date) -> None:
@@ -728,22 +683,6 @@ def properties(doc: DocxDocument, figures: Figures, day: date) -> None:
     rels = doc.part.package.rels
     for rid in [rid for rid, rel in rels.items() if rel.reltype == RT.THUMBNAIL]:
         del rels[rid]
-
-
-def deterministic_docx(doc: DocxDocument) -> bytes:
-    """The document's bytes with fixed zip member times, attributes and order: python-docx
-    stamps every member with the clock."""
-    raw = io.BytesIO()
-    doc.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
-        for name in source.namelist():
-            info = zipfile.ZipInfo(name, date_time=DOCX_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = _FILE_ATTR
-            info.create_system = 3  # Unix; ZipInfo picks it by platform otherwise
-            target.writestr(info, source.read(name))
-    return out.getvalue()
 
 
 def build_district_word(month: MonthData, document: DocumentHeader) -> bytes:

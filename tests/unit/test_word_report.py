@@ -384,23 +384,22 @@ def test_the_same_month_gives_the_same_bytes_dated_on_the_documents_day(data, re
     assert rebuilt.created.replace(tzinfo=None) == datetime(2024, 10, 12)
 
 
-def test_the_annex_rows_copied_from_the_first_are_the_xml_python_docx_writes(
+def test_the_annex_rows_written_as_text_are_the_xml_python_docx_and_lxml_write(
         data: bytes, month: MonthData, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The annex's rows are copies of the first row of their kind (reports.word_report:
-    python-docx's add_row and merge cost a row search each, quadratic in 1,000 cells):
-    built again with every row through python-docx, the document has the same bytes. The
-    month has a rejected and a missing cell, so both kinds of merged rows are copied."""
-    from reports import word_report
+    """The annex's rows are written as text while the document is saved
+    (reports.docx_rows): built instead the plain way, every row through python-docx into
+    the table and the whole tree serialised by lxml, the document has the same bytes. The
+    month has a rejected and a missing cell, so every kind of row is written as a copy."""
+    from reports import docx_rows, word_report
 
-    merged_row = word_report.merged_row
+    class EveryRowInTheTree:
+        def __init__(self, table, plan, first_row):  # type: ignore[no-untyped-def]
+            for kind, texts in plan:
+                first_row(table, kind, texts)
 
-    def every_row_through_python_docx(table, text, templates, **style):  # type: ignore[no-untyped-def]
-        templates.clear()
-        merged_row(table, text, templates, **style)
-
-    monkeypatch.setattr(word_report, "merged_row", every_row_through_python_docx)
-    monkeypatch.setattr(word_report, "add_rows", lambda table, rows, templates=None: [
-        word_report.add_row(table, row) for row in rows])
+    plain_save = docx_rows.deterministic_docx
+    monkeypatch.setattr(word_report, "StreamedRows", EveryRowInTheTree)
+    monkeypatch.setattr(word_report, "deterministic_docx", lambda doc, rows: plain_save(doc))
     assert build_district_word(month, NAMED) == data
 
 
@@ -417,12 +416,12 @@ def test_a_copied_rows_text_is_put_in_as_python_docx_puts_it(first: str, text: s
     from docx.oxml.ns import qn
     from lxml import etree
 
-    from reports import word_report
+    from reports import docx_rows, word_report
 
     table = new_document().add_table(rows=0, cols=1)
     template = word_report.add_row(table, [first])._tr
     ours, theirs = copy.deepcopy(template), copy.deepcopy(template)
     run_ours, run_theirs = next(ours.iter(qn("w:r"))), next(theirs.iter(qn("w:r")))
-    word_report.put_text(run_ours, text)
+    docx_rows.put_text(run_ours, text)
     run_theirs.text = text
     assert etree.tostring(ours) == etree.tostring(theirs)
