@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.month import MonthData
 from core.xlsxio import write_value
-from reports.cells import Style, merge, put, put_merged, set_border
+from reports.cells import Style, merge, put, put_merged, set_border, unmerge
 from reports.document import PARTY_TITLE, DocumentHeader
 
 FONT = "Times New Roman"
@@ -234,15 +234,14 @@ def _keep_within(ws: Worksheet, rows: set[int], last_column: int) -> None:
 def _cut_at(ws: Worksheet, top: int, bottom: int, breaks: Sequence[int]) -> None:
     """A merged cell of the table that spans a page break becomes one per page, each
     with the cell's words and look."""
-    crossing = sorted((r.min_row, r.min_col, r.max_row, r.max_col)
-                      for r in ws.merged_cells.ranges if r.min_row >= top
-                      and r.max_row <= bottom and any(r.min_col <= b < r.max_col
-                                                      for b in breaks))
-    for min_row, min_col, max_row, max_col in crossing:
+    crossing = sorted((r for r in ws.merged_cells.ranges if r.min_row >= top
+                       and r.max_row <= bottom and any(r.min_col <= b < r.max_col
+                                                       for b in breaks)), key=_bounds)
+    for merged in crossing:
+        min_row, min_col, max_row, max_col = _bounds(merged)
         source = ws.cell(row=min_row, column=min_col)
         value, style = source.value, copy(source._style)
-        ws.unmerge_cells(start_row=min_row, start_column=min_col, end_row=max_row,
-                         end_column=max_col)
+        unmerge(ws, merged)
         edges = [min_col - 1, *[b for b in breaks if min_col <= b < max_col], max_col]
         for first, last in pairwise(edges):
             cell = ws.cell(row=min_row, column=first + 1)
@@ -250,6 +249,10 @@ def _cut_at(ws: Worksheet, top: int, bottom: int, breaks: Sequence[int]) -> None
             write_value(cell, value)
             if last > first + 1 or max_row > min_row:
                 merge(ws, min_row, first + 1, max_row, last)
+
+
+def _bounds(merged: CellRange) -> tuple[int, int, int, int]:
+    return merged.min_row, merged.min_col, merged.max_row, merged.max_col
 
 
 def keep_together(ws: Worksheet, first: int, last: int, *, top: int) -> None:
