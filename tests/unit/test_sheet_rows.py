@@ -33,10 +33,15 @@ from reports.feedback import FeedbackContext, build_feedback
 
 @pytest.fixture
 def openpyxl_rows(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]:
-    """Call it to make openpyxl write its own rows until the test ends."""
+    """Call it to make openpyxl write its own rows and merged ranges until the test ends."""
     assert sheet_rows.write_rows_as_text(), "written for other versions"
-    yield lambda: monkeypatch.setattr(WorksheetWriter, "write_row",
-                                      sheet_rows.OPENPYXL_WRITE_ROW)
+
+    def openpyxl_own() -> None:
+        monkeypatch.setattr(WorksheetWriter, "write_row", sheet_rows.OPENPYXL_WRITE_ROW)
+        monkeypatch.setattr(WorksheetWriter, "write_merged_cells",
+                            sheet_rows.OPENPYXL_WRITE_MERGED_CELLS)
+
+    yield openpyxl_own
 
 
 def _both(build: Callable[[], bytes], openpyxl_rows: Callable[[], None]) -> tuple[bytes, bytes]:
@@ -47,6 +52,7 @@ def _both(build: Callable[[], bytes], openpyxl_rows: Callable[[], None]) -> tupl
 
 def test_the_rows_as_text_are_installed_by_the_project() -> None:
     assert WorksheetWriter.write_row is sheet_rows.write_row
+    assert WorksheetWriter.write_merged_cells is sheet_rows.write_merged_cells
 
 
 def test_the_cells_workbooks_and_the_blank_form_are_openpyxl_bytes(
