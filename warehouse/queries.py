@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from core.findings import Finding
@@ -164,31 +164,40 @@ def _earlier(session: Session, units: list[str], period: str) -> dict[EarlierKey
 
 def _age_bands(session: Session, units: list[str], period: str,
                ) -> dict[tuple[str, str, str, str], int]:
+    """People per (cell, population, AGE_GROUPS key, band), counted by the database: the
+    bands are ranges of birth dates (``birth_cutoff``), so nothing here reads a roster row
+    (reading 570,000 of them took 4 s of a 10,000-cell month's report)."""
     end, year = last_day(period), int(period[:4])
-    found: dict[tuple[str, str, str, str], int] = {}
     unit_of = {sub.id: sub.unit_code or "" for sub in _in_use(session, units, [period])}
-    for row in _rows_of(session, m.RosterFact, unit_of, columns=(
-            "submission_id", "birth_date", "population", "stage", "decision_date")):
-        if row.birth_date is None or row.population is None:
-            continue
-        groups = []
-        if row.stage is not None and 1 <= row.stage <= 6:
-            groups.append("TH05")
-        if row.decision_date and row.decision_date.year == year and row.decision_date <= end:
-            groups.append("TH12")
-        band = _band(age_on(row.birth_date, end))
-        for group in groups:
-            key = (unit_of[row.submission_id], row.population, group, band)
-            found[key] = found.get(key, 0) + 1
+    roster = m.RosterFact.__table__.c
+    band = case(*((and_(roster.birth_date <= birth_cutoff(end, low),
+                         roster.birth_date > birth_cutoff(end, high + 1)), label)
+                  for label, low, high in AGE_BANDS))
+    groups = {"TH05": roster.stage.between(1, 6),
+              "TH12": roster.decision_date.between(date(year, 1, 1), end)}
+    counts = [func.sum(case((condition, 1), else_=0)) for condition in groups.values()]
+    found: dict[tuple[str, str, str, str], int] = {}
+    for chunk in in_chunks(list(unit_of)):
+        for submission, population, label, *numbers in session.execute(
+                select(roster.submission_id, roster.population, band, *counts)
+                .where(roster.submission_id.in_(chunk), roster.birth_date.is_not(None),
+                       roster.population.is_not(None))
+                .group_by(roster.submission_id, roster.population, band)):
+            for group, number in zip(groups, numbers, strict=True):
+                if number and label is not None:
+                    key = (unit_of[submission], population, group, label)
+                    found[key] = found.get(key, 0) + number
     return found
 
 
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def _band(age: int) -> str:
-    return next(label for label, low, high in AGE_BANDS if low <= age <= high)
+def birth_cutoff(end: date, age: int) -> date:
+    """The last birth date of someone ``age`` or older on ``end`` (29 February falls back
+    to the 28th in a year without it)."""
+    year = end.year - age
+    try:
+        return end.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
 
 
 ATTENTION_RULES = ("H04", "H05", "H06", "R07")
