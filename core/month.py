@@ -97,7 +97,8 @@ class MonthData:
     parents: dict[str, str | None]    # unit_code -> parent_code, for every unit in the file
     levels: dict[str, str]            # unit_code -> level
     cells: list[UnitStatus]           # every reporting cell expected in the period
-    # values of accepted cells only, populations hoc_sinh / vien_chuc (not tong)
+    # values of accepted cells only, populations hoc_sinh / vien_chuc (not tong); a
+    # missing key is 0 (the warehouse leaves zeros out)
     values: dict[ValueKey, int] = field(default_factory=dict)
     generated_at: datetime | None = None
     # (unit_code, population) -> the annual admission target on record (targets.csv)

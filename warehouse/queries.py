@@ -62,7 +62,11 @@ def month_data(session: Session, registry: Registry, unit_code: str, period: str
             arrival = as_utc(in_use.received_at)
             latest_arrival = max(latest_arrival or arrival, arrival)
             unit_of[in_use.id] = cell.code
-    for v in _rows_of(session, m.IndicatorValue, unit_of):
+    # zeros left out: every reader takes a missing value as 0 (two thirds of a month's
+    # values are zeros, mostly breakdowns a school has nobody in)
+    for v in _rows_of(session, m.IndicatorValue, unit_of, m.IndicatorValue.value != 0,
+                      columns=("submission_id", "population", "indicator", "breakdown",
+                               "value")):
         values[(unit_of[v.submission_id], v.population, v.indicator, v.breakdown)] = v.value
     units_in_file = [*cells, unit]
     in_use = {s.unit.code: s for s in statuses if s.accepted}
