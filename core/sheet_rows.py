@@ -38,6 +38,7 @@ def write_row(self: WorksheetWriter, xf: Any, row: list[Any], row_idx: int) -> N
     """openpyxl's ``WorksheetWriter.write_row`` with the common cells written as text."""
     attrs = {"r": f"{row_idx}"}
     attrs.update(self.ws.row_dimensions.get(row_idx, {}))
+    style_ids = self.__dict__.setdefault("_style_ids", {})
     with xf.element("row", attrs):
         out = xf._file  # et_xmlfile's writer of raw text, inside the row element
         for cell in row:
@@ -46,22 +47,33 @@ def write_row(self: WorksheetWriter, xf: Any, row: list[Any], row_idx: int) -> N
             styled = cell.has_style
             if cell._value is None and not styled and not cell._comment:
                 continue
-            text = _cell_text(cell, styled)
+            text = _cell_text(cell, _style_id(cell, style_ids) if styled else None)
             if text is None:
                 write_cell(xf, self.ws, cell, styled)
             else:
                 out(text)
 
 
-def _cell_text(cell: Any, styled: bool) -> str | None:
+def _style_id(cell: Any, known: dict[bytes, int]) -> int:
+    """``cell.style_id``, asked of openpyxl once per distinct style of a sheet: it hashes
+    and compares the cell's style array twice in Python on every cell. Its list only
+    grows, so a style's id never changes once given."""
+    key = cell._style.tobytes()
+    found = known.get(key)
+    if found is None:
+        found = known[key] = cell.style_id
+    return found
+
+
+def _cell_text(cell: Any, style_id: int | None) -> str | None:
     """The cell's XML as ElementTree writes it, or None for a cell left to openpyxl."""
     value = cell._value
     kind = cell.data_type
     if cell.hyperlink is not None or kind not in ("s", "n"):
         return None
     head = f'<c r="{cell.coordinate}"'
-    if styled:
-        head += f' s="{cell.style_id}"'
+    if style_id is not None:
+        head += f' s="{style_id}"'
     if value is None or value == "":
         return f'{head} t="{"inlineStr" if kind == "s" else kind}" />'
     if kind == "s":

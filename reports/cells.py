@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from copy import copy
 from dataclasses import dataclass
 from typing import TypeVar
 from weakref import WeakKeyDictionary
@@ -91,10 +90,10 @@ def _restyle(cell: Cell, token: T, give: Callable[[Cell, T], None],
     key = (id(token) if name is None else name, _style_ids(cell))
     known = cache.get(key)
     if known is not None:
-        cell._style = copy(known[1])
+        cell._style = StyleArray(known[1])  # a copy (copy.copy's dispatch costs as much)
         return
     give(cell, token)
-    cache[key] = (token, copy(cell._style))
+    cache[key] = (token, StyleArray(cell._style))
 
 
 def merge(ws: Worksheet, start_row: int, start_column: int, end_row: int,
@@ -111,7 +110,7 @@ def merge(ws: Worksheet, start_row: int, start_column: int, end_row: int,
     for row, column in list(merged.cells)[1:]:
         covered = MergedCell(ws, row, column)
         if start._style is not None:
-            covered._style = copy(start._style)
+            covered._style = StyleArray(start._style)
         ws._cells[row, column] = covered
 
 

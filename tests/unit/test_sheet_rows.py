@@ -157,4 +157,24 @@ def test_on_other_versions_openpyxl_keeps_its_own_rows(monkeypatch: pytest.Monke
 def test_a_time_value_is_left_to_openpyxl() -> None:
     wb = Workbook()
     wb.active["A1"] = time(9, 30)
-    assert sheet_rows._cell_text(wb.active["A1"], False) is None
+    assert sheet_rows._cell_text(wb.active["A1"], None) is None
+
+
+@pytest.mark.parametrize("value", [
+    "text", "", "=SUM(A1:A2)", "#N/A", "a\x01b\x1fc", "x" * 40_000, "Tổng số", 0, 12, -3,
+    2.5, float("nan"), True, None, date(2024, 3, 1), datetime(2024, 3, 1, 9),
+    CellRichText("rich ", TextBlock(InlineFont(b=True), "bold")),
+])
+def test_write_value_leaves_a_cell_as_openpyxls_setter_with_text_kept_as_text(value) -> None:  # type: ignore[no-untyped-def]
+    """write_value sets text and numbers itself (the report's million cells); the cell
+    holds what ``cell.value = …`` gives, text stored as text and without illegal
+    characters."""
+    ours, theirs = Workbook().active["A1"], Workbook().active["A1"]
+    write_value(ours, value)
+    theirs.value = ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        theirs.data_type = "s"
+    # repr: NaN equals itself there
+    assert (repr(ours._value), ours.data_type, ours.number_format) == (
+        repr(theirs._value), theirs.data_type, theirs.number_format)
+    assert len(str(ours._value)) <= 32767 or not isinstance(value, str)
