@@ -21,6 +21,7 @@ from core.settings import PROVINCE, Settings
 from reports.district import INTERNAL_SHEETS, build_district_workbook
 from reports.document import load_document
 from reports.export import export_rows, write_export_csv, write_export_json
+from reports.inputs import inputs_digest
 from reports.province_export import province_export_rows
 from reports.provincial import build_provincial_workbook, province_document
 from reports.sheetstyle import printed_copy, sheet_names
@@ -28,7 +29,13 @@ from reports.word_report import build_district_word, build_province_word, word_r
 from services.workers import Workers, result_or_here, worker_count
 from warehouse.province_queries import expected_districts, province_month
 from warehouse.queries import month_data
-from warehouse.report_log import accepted_months, in_use_ids, is_stale, record_builds
+from warehouse.report_log import (
+    accepted_months,
+    built_from,
+    in_use_ids,
+    is_stale,
+    record_builds,
+)
 from warehouse.unit_of_work import Warehouse
 
 PDF_TIMEOUT = 180
@@ -75,8 +82,10 @@ def output_paths(root: Path, unit_code: str, period: str) -> tuple[Path, Path, P
 
 def write_district_outputs(settings: Settings, registry: Registry, period: str, *,
                            pdf: bool = False) -> Outputs:
-    """The district workbook and the upward data file (CSV and JSON) for ``period``, written
-    and recorded as a new version (warehouse.report_log) in one transaction."""
+    """The district workbook, the Word report and the upward data file (CSV and JSON) for
+    ``period``, written and recorded as a new version (warehouse.report_log) in one
+    transaction; left as they are when those on disk were built from the same month, the
+    same wording and the same code (reports.inputs)."""
     report, csv_path, json_path = output_paths(settings.reports, settings.district_code, period)
     # the workbook, half the time of a large district's outputs, is built on another core
     # while this process builds the rest (the same bytes: a pure function of the month)
@@ -87,19 +96,25 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
                            deadline_day=deadline_day(settings, period),
                            timezone=settings.timezone)
         document = load_document(document_file(settings))
-        workbook = workers.submit(build_district_workbook, month, document=document)
-        rows = export_rows(month)
         word = report.with_name(word_report_name(settings.district_code, period))
-        built = {
-            "word": (word, build_district_word(month, document)),
-            "data_csv": (csv_path, write_export_csv(rows)),
-            "data_json": (json_path, write_export_json(rows)),
-        }
-        record_builds(session, settings.reports, settings.district_code, period, {
-            "workbook": (report, result_or_here(workbook, build_district_workbook, month,
-                                                document=document)),
-            **built,
-        }, district_in_use(session, registry, settings.district_code, period))
+        in_use = district_in_use(session, registry, settings.district_code, period)
+        inputs = inputs_digest(month, document)
+        paths = {"workbook": report, "word": word, "data_csv": csv_path, "data_json": json_path}
+        # nothing new since the outputs on disk were built (a run with no new file, or a
+        # rejected correction): they are left as they are
+        if not built_from(session, settings.district_code, period, paths, in_use, inputs):
+            workbook = workers.submit(build_district_workbook, month, document=document)
+            rows = export_rows(month)
+            built = {
+                "word": (word, build_district_word(month, document)),
+                "data_csv": (csv_path, write_export_csv(rows)),
+                "data_json": (json_path, write_export_json(rows)),
+            }
+            record_builds(session, settings.reports, settings.district_code, period, {
+                "workbook": (report, result_or_here(workbook, build_district_workbook, month,
+                                                    document=document)),
+                **built,
+            }, in_use, inputs)
     missing = [c.unit.code for c in month.cells if not c.accepted]
     printed = print_report(report) if pdf else None
     return Outputs(report, csv_path, json_path, missing,

@@ -258,6 +258,9 @@ class ReportBuild(Base):
     built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # the submissions in use when it was built (ids, comma-separated): its lineage
     submission_ids: Mapped[str] = mapped_column(Text, default="")
+    # the digest of what the month's outputs were last built from (reports.inputs); a run
+    # with the same digest leaves them as they are
+    inputs_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     __table_args__ = (Index("ix_report_builds_unit_period", "unit_code", "period", "kind"),)
 
 

@@ -63,10 +63,12 @@ def is_stale(session: Session, unit_code: str, period: str, kind: str,
 
 
 def record_builds(session: Session, reports_root: Path, unit_code: str, period: str,
-                  outputs: dict[str, tuple[Path, bytes]], submission_ids: list[int]) -> None:
+                  outputs: dict[str, tuple[Path, bytes]], submission_ids: list[int],
+                  inputs: str | None = None) -> None:
     """Write the outputs (kind → live path and bytes) and record each changed one as a new
-    version with a copy under ``history/``; commits the session's transaction, so the month
-    read for the report and its recorded versions are one unit of work."""
+    version with a copy under ``history/``, each marked with the digest of what it was
+    built from (``inputs``, reports.inputs); commits the session's transaction, so the
+    month read for the report and its recorded versions are one unit of work."""
     moment = now()
     for kind, (path, content) in outputs.items():
         digest = sha256_of(content)
@@ -75,14 +77,30 @@ def record_builds(session: Session, reports_root: Path, unit_code: str, period: 
                 or previous.submission_ids != _ids_text(submission_ids):
             build = m.ReportBuild(unit_code=unit_code, period=period, kind=kind,
                                   file_name=path.name, sha256=digest, copy_path="",
-                                  built_at=moment, submission_ids=_ids_text(submission_ids))
+                                  built_at=moment, submission_ids=_ids_text(submission_ids),
+                                  inputs_sha256=inputs)
             session.add(build)
             session.flush()
             copy = Path(HISTORY) / period / f"{build.id:05d}_{path.name}"
             write_atomically(reports_root / copy, content)
             build.copy_path = copy.as_posix()
+        else:  # the same bytes: not a new version, but now known to come from ``inputs``
+            previous.inputs_sha256 = inputs
         write_atomically(path, content)
     session.commit()
+
+
+def built_from(session: Session, unit_code: str, period: str, outputs: dict[str, Path],
+               submission_ids: list[int], inputs: str) -> bool:
+    """Are the month's outputs on disk (kind → live path) those last recorded, built from
+    ``inputs`` and these submissions? A file missing or changed since is not."""
+    for kind, path in outputs.items():
+        build = latest(session, unit_code, period, kind)
+        if (build is None or build.inputs_sha256 != inputs or build.file_name != path.name
+                or build.submission_ids != _ids_text(submission_ids) or not path.is_file()
+                or sha256_of(path.read_bytes()) != build.sha256):
+            return False
+    return True
 
 
 def builds(session: Session, unit_code: str, period: str) -> list[m.ReportBuild]:

@@ -105,6 +105,64 @@ def test_rebuilding_an_unchanged_month_is_not_a_new_report_version(sessions, set
         assert len(builds(session, "BL", "2024-03")) == 4
 
 
+def _outputs(result) -> list:  # type: ignore[no-untyped-def]
+    return [result.report, result.word, result.export_csv, result.export_json]
+
+
+def _stamps(result) -> list[int]:  # type: ignore[no-untyped-def]
+    return [path.stat().st_mtime_ns for path in _outputs(result)]
+
+
+def test_a_month_built_from_the_same_inputs_is_left_as_it_is_and_rebuilt_when_they_change(
+        sessions, settings, registry, tmp_path):
+    """Nothing new since the outputs were built: nothing is written. A new accepted file,
+    another wording, or an output changed on disk: built again."""
+    import shutil
+
+    load(sessions, tmp_path, cell_workbook())
+    first = write_district_outputs(settings, registry, "2024-03")
+    stamps, contents = _stamps(first), [p.read_bytes() for p in _outputs(first)]
+    again = write_district_outputs(settings, registry, "2024-03")
+    assert _stamps(again) == stamps and again.missing == first.missing
+    assert [s.state for s in again.statuses] == [s.state for s in first.statuses]
+
+    first.export_csv.write_text("edited by hand", encoding="utf-8")  # rebuilt: restored
+    write_district_outputs(settings, registry, "2024-03")
+    assert [p.read_bytes() for p in _outputs(first)] == contents
+
+    wording = tmp_path / "registry"
+    shutil.copytree(settings.registry_dir, wording)
+    toml = wording / "document.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'signer_name = ""', 'signer_name = "Nguyễn Văn Thử"'), encoding="utf-8")
+    signed = write_district_outputs(settings.model_copy(update={"registry_dir": wording}),
+                                    registry, "2024-03")
+    assert signed.word.read_bytes() != contents[1]
+
+    load(sessions, tmp_path, cell_workbook("BL02"), day=21)
+    newer = write_district_outputs(settings, registry, "2024-03")
+    assert _district_csv(newer.export_csv)[("BL02", "hoc_sinh", "TH05", "tong")] == 6
+
+
+def test_outputs_recorded_without_their_inputs_are_built_once_more_as_the_same_version(
+        sessions, settings, registry, tmp_path):
+    """Builds recorded before report_builds.inputs_sha256 existed: the next run builds
+    them again (the same bytes: no new version), the one after leaves them."""
+    load(sessions, tmp_path, cell_workbook())
+    first = write_district_outputs(settings, registry, "2024-03")
+    with sessions() as session:
+        for build in builds(session, "BL", "2024-03"):
+            build.inputs_sha256 = None
+        session.commit()
+    write_district_outputs(settings, registry, "2024-03")
+    stamps = _stamps(first)
+    write_district_outputs(settings, registry, "2024-03")
+    assert _stamps(first) == stamps
+    with sessions() as session:
+        recorded = builds(session, "BL", "2024-03")
+    assert len(recorded) == 4 and all(b.inputs_sha256 for b in recorded)
+
+
 def test_an_approved_month_keeps_a_later_file_pending_and_its_figures_unchanged(
         sessions, settings, registry, tmp_path):
     first = load(sessions, tmp_path, cell_workbook())
