@@ -15,11 +15,8 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from openpyxl.drawing.image import Image
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -30,6 +27,9 @@ from reports.cells import Style, put_merged, set_widths
 from reports.coverage import NO_DATA, coverage_note
 from reports.export import accepted_cells, unit_value
 from reports.sheetstyle import LEFT_WRAP, font, note, print_setup, write_sheet_title
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 SHEET_CHARTS = "BieuDo"
 CHARTS_TITLE = "BIỂU ĐỒ PHÁT TRIỂN ĐẢNG VIÊN"
@@ -67,10 +67,22 @@ RC = {
 
 @contextmanager
 def _figure() -> Iterator[Figure]:
+    # matplotlib (~1 s to import) is imported when a chart is drawn: a run whose reports
+    # are current (services.reporting) draws none
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     with matplotlib.rc_context(RC):
         figure = Figure(figsize=FIGURE_SIZE, dpi=DPI, layout="constrained")
         FigureCanvasAgg(figure)
         yield figure
+
+
+def integer_ticks() -> object:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
 
 
 def _png(figure: Figure) -> bytes:
@@ -156,7 +168,7 @@ def draw_funnel(title: str, by_population: tuple[tuple[int, ...], ...]) -> bytes
                           va="center", fontweight="bold")
         axes.set_yticks(positions, labels)
         axes.set_xlim(0, max([*totals, 1]) * 1.12)
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.xaxis.set_major_locator(integer_ticks())
         axes.set_xlabel("Số người")
         figure.suptitle(title, fontweight="bold")
         axes.legend(loc="lower right", frameon=False)
@@ -189,7 +201,7 @@ def draw_admissions(title: str, by_population: tuple[tuple[int, ...], ...],
         axes.set_xlim(0.4, 12.6)
         axes.set_ylim(0, max([target, *cumulative, 1]) * 1.1)
         axes.set_xticks(range(1, 13), [f"T{m}" for m in range(1, 13)])
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.yaxis.set_major_locator(integer_ticks())
         axes.set_ylabel("Số đảng viên kết nạp")
         figure.suptitle(title, fontweight="bold")
         axes.legend(loc="upper left", frameon=False, fontsize=9)
