@@ -190,12 +190,30 @@ def _register_values(row: RegisterRow, key: bytes) -> dict[str, object]:
 
 
 def sync_registry(session: Session, registry: Registry) -> None:
-    """Mirror the registry files into the warehouse (they stay the source of truth)."""
+    """Mirror the registry files into the warehouse (they stay the source of truth): what
+    ``session.merge`` of every unit and target does, with the rows already there read in
+    one query each instead of one per unit (a second a run at 1,000 units), and written
+    only where they differ."""
     with session.begin():
-        for unit in registry.units.values():
-            session.merge(m.Unit(code=unit.code, name=unit.name, level=unit.level,
-                                 parent_code=unit.parent_code, valid_from=unit.valid_from,
-                                 valid_to=unit.valid_to, senders=";".join(unit.senders)))
-        for t in registry.targets:
-            session.merge(m.TargetRow(unit_code=t.unit_code, year=t.year,
-                                      population=t.population, target=t.target))
+        _mirror(session, m.Unit, ("code",), [
+            {"code": u.code, "name": u.name, "level": u.level, "parent_code": u.parent_code,
+             "valid_from": u.valid_from, "valid_to": u.valid_to,
+             "senders": ";".join(u.senders)} for u in registry.units.values()])
+        _mirror(session, m.TargetRow, ("unit_code", "year", "population"), [
+            {"unit_code": t.unit_code, "year": t.year, "population": t.population,
+             "target": t.target} for t in registry.targets])
+
+
+def _mirror(session: Session, model: type[Any], key: tuple[str, ...],
+            rows: list[dict[str, Any]]) -> None:
+    """Insert the rows missing from ``model``'s table, update those that differ."""
+    existing = {tuple(getattr(row, k) for k in key): row for row in session.scalars(select(model))}
+    for values in rows:
+        row = existing.get(tuple(values[k] for k in key))
+        if row is None:
+            row = existing[tuple(values[k] for k in key)] = model(**values)
+            session.add(row)
+            continue
+        for name, value in values.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)

@@ -124,3 +124,32 @@ def test_a_failure_inside_the_load_leaves_nothing_half_written(sessions, tmp_pat
         load_submission(session, _record(tmp_path, make_workbook()), KEY)
     assert _count(sessions, m.Submission) == 0
     assert _count(sessions, m.RosterFact) == 0
+
+
+def test_the_registry_mirror_adds_new_units_and_targets_and_updates_changed_ones(
+        sessions, registry):
+    """sync_registry (run at every run's start): a renamed unit, a changed target, a new
+    unit and target are mirrored; the rows that did not change stay as they were."""
+    from dataclasses import replace as changed
+
+    from core.registry import Registry, Target, Unit
+    from warehouse.load import sync_registry
+
+    renamed = changed(registry.units["BL01"], name="Chi bộ Trường THPT Bảo Lâm (mới)")
+    new = Unit("BL99", "Chi bộ Trường THCS Mới", "chi_bo", "BL", None, None)
+    targets = [changed(t, target=t.target + 5) if t.unit_code == "BL01" else t
+               for t in registry.targets] + [Target("BL99", 2024, "hoc_sinh", 3)]
+    edited = Registry(list({**registry.units, "BL01": renamed, "BL99": new}.values()), targets)
+    with sessions() as session:
+        sync_registry(session, registry)
+    with sessions() as session:
+        sync_registry(session, edited)
+    with sessions() as session:
+        units = {u.code: (u.name, u.parent_code) for u in session.scalars(select(m.Unit))}
+        stored = {(t.unit_code, t.year, t.population): t.target
+                  for t in session.scalars(select(m.TargetRow))}
+    assert units["BL01"] == (renamed.name, "BL") and units["BL99"] == (new.name, "BL")
+    assert {code: name for code, (name, _) in units.items()
+            if code not in ("BL01", "BL99")} == {
+        code: unit.name for code, unit in registry.units.items() if code != "BL01"}
+    assert stored == {(t.unit_code, t.year, t.population): t.target for t in targets}
