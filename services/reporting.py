@@ -31,10 +31,10 @@ from warehouse.province_queries import expected_districts, province_month
 from warehouse.queries import month_data
 from warehouse.report_log import (
     accepted_months,
-    built_from,
     in_use_ids,
     is_stale,
     record_builds,
+    recorded_inputs,
 )
 from warehouse.unit_of_work import Warehouse
 
@@ -87,34 +87,38 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
     transaction; left as they are when those on disk were built from the same month, the
     same wording and the same code (reports.inputs)."""
     report, csv_path, json_path = output_paths(settings.reports, settings.district_code, period)
-    # the workbook, half the time of a large district's outputs, is built on another core
-    # while this process builds the rest (the same bytes: a pure function of the month)
-    with Workers(1 if _large(settings, registry) else 0) as workers, \
-            Warehouse.of(settings).session() as session:
-        workers.warm_up("reports.district")
-        month = month_data(session, registry, settings.district_code, period,
-                           deadline_day=deadline_day(settings, period),
-                           timezone=settings.timezone)
-        document = load_document(document_file(settings))
-        word = report.with_name(word_report_name(settings.district_code, period))
+    word = report.with_name(word_report_name(settings.district_code, period))
+    paths = {"workbook": report, "word": word, "data_csv": csv_path, "data_json": json_path}
+    with Warehouse.of(settings).session() as session:
         in_use = district_in_use(session, registry, settings.district_code, period)
-        inputs = inputs_digest(month, document)
-        paths = {"workbook": report, "word": word, "data_csv": csv_path, "data_json": json_path}
-        # nothing new since the outputs on disk were built (a run with no new file, or a
-        # rejected correction): they are left as they are
-        if not built_from(session, settings.district_code, period, paths, in_use, inputs):
-            workbook = workers.submit(build_district_workbook, month, document=document)
-            rows = export_rows(month)
-            built = {
-                "word": (word, build_district_word(month, document)),
-                "data_csv": (csv_path, write_export_csv(rows)),
-                "data_json": (json_path, write_export_json(rows)),
-            }
-            record_builds(session, settings.reports, settings.district_code, period, {
-                "workbook": (report, result_or_here(workbook, build_district_workbook, month,
-                                                    document=document)),
-                **built,
-            }, in_use, inputs)
+        # None: the files on disk were not built from these submissions (a new file), so
+        # the month is rebuilt whatever its digest; a worker is started only then
+        recorded = recorded_inputs(session, settings.district_code, period, paths, in_use)
+        # the workbook, half the time of a large district's outputs, is built on another
+        # core while this process builds the rest (the same bytes: a pure function of the
+        # month); the worker starts and imports while the month is read
+        with Workers(1 if recorded is None and _large(settings, registry) else 0) as workers:
+            workers.warm_up("reports.district")
+            month = month_data(session, registry, settings.district_code, period,
+                               deadline_day=deadline_day(settings, period),
+                               timezone=settings.timezone)
+            document = load_document(document_file(settings))
+            inputs = inputs_digest(month, document)
+            # the same digest: nothing they are built from changed (a run with no new file,
+            # a rejected correction); the outputs are left as they are
+            if inputs != recorded:
+                workbook = workers.submit(build_district_workbook, month, document=document)
+                rows = export_rows(month)
+                built = {
+                    "word": (word, build_district_word(month, document)),
+                    "data_csv": (csv_path, write_export_csv(rows)),
+                    "data_json": (json_path, write_export_json(rows)),
+                }
+                record_builds(session, settings.reports, settings.district_code, period, {
+                    "workbook": (report, result_or_here(workbook, build_district_workbook,
+                                                        month, document=document)),
+                    **built,
+                }, in_use, inputs)
     missing = [c.unit.code for c in month.cells if not c.accepted]
     printed = print_report(report) if pdf else None
     return Outputs(report, csv_path, json_path, missing,

@@ -90,17 +90,21 @@ def record_builds(session: Session, reports_root: Path, unit_code: str, period: 
     session.commit()
 
 
-def built_from(session: Session, unit_code: str, period: str, outputs: dict[str, Path],
-               submission_ids: list[int], inputs: str) -> bool:
-    """Are the month's outputs on disk (kind → live path) those last recorded, built from
-    ``inputs`` and these submissions? A file missing or changed since is not."""
+def recorded_inputs(session: Session, unit_code: str, period: str, outputs: dict[str, Path],
+                    submission_ids: list[int]) -> str | None:
+    """The digest of what the month's outputs on disk (kind → live path) were built from
+    (reports.inputs), when each is the one last recorded, built from these submissions and
+    the same digest as the others; else None (a file missing or changed since, a new file
+    in use, a build recorded without one)."""
+    found = set()
     for kind, path in outputs.items():
         build = latest(session, unit_code, period, kind)
-        if (build is None or build.inputs_sha256 != inputs or build.file_name != path.name
+        if (build is None or build.inputs_sha256 is None or build.file_name != path.name
                 or build.submission_ids != _ids_text(submission_ids) or not path.is_file()
                 or sha256_of(path.read_bytes()) != build.sha256):
-            return False
-    return True
+            return None
+        found.add(build.inputs_sha256)
+    return found.pop() if len(found) == 1 else None
 
 
 def builds(session: Session, unit_code: str, period: str) -> list[m.ReportBuild]:
