@@ -209,9 +209,10 @@ def _mirror(session: Session, model: type[Any], key: tuple[str, ...],
     """Insert the rows missing from ``model``'s table, update those that differ."""
     existing = {tuple(getattr(row, k) for k in key): row for row in session.scalars(select(model))}
     for values in rows:
-        row = existing.get(tuple(values[k] for k in key))
+        ident = tuple(values[k] for k in key)
+        row = existing.get(ident)
         if row is None:
-            row = existing[tuple(values[k] for k in key)] = model(**values)
+            row = existing[ident] = model(**values)
             session.add(row)
             continue
         for name, value in values.items():
