@@ -129,11 +129,11 @@ def validate_exports(items: Sequence[ExportItem], registry: Registry, run_period
     frames = {FILES: files_frame(items, ctx), VALUES: values_frame(items, ctx),
               REQUIRED: required_frame(items, ctx)}
     groups: dict[tuple, list[dict]] = {}  # type: ignore[type-arg]
+    frames = {name: frame for name, frame in frames.items() if not frame.empty}
+    validated = export_engine(docs_dir).run_frames(frames, run_name=name_of_run)
     for name, frame in frames.items():
-        if frame.empty:
-            continue
         rows = _rows_by_index(frame, INDEX_COLUMNS[name])
-        for result in export_engine(docs_dir).run(name, frame, run_name=name_of_run).results:
+        for result in validated[name].results:
             if result.success:
                 continue
             meta = result.expectation_config.meta or {}

@@ -126,13 +126,12 @@ def _run(frames: dict[str, pd.DataFrame], items: Sequence[BatchItem],
     its item and cell."""
     findings: list[list[Finding]] = [[] for _ in items]
     rows = _roster_index(items)
+    frames = {name: frame for name, frame in frames.items() if not frame.empty}
+    with _ONE_AT_A_TIME:
+        validated = engine(docs_dir).run_frames(frames, run_label)
     for name, frame in frames.items():
-        if frame.empty:
-            continue
         finder = Rows(frame)
-        with _ONE_AT_A_TIME:
-            results = engine(docs_dir).run(name, frame, run_label).results
-        for result in results:
+        for result in validated[name].results:
             if result.success:
                 continue
             meta = result.expectation_config.meta or {}

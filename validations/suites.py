@@ -9,13 +9,15 @@ the rules with two levels, the severity of this part. Limits are columns of the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
 from core import layout
 from core.findings import RULE_TITLES
@@ -327,24 +329,45 @@ class Engine:
                 suite.add_expectation(_noted(expectation))
             definition = self.context.validation_definitions.add(
                 gx.ValidationDefinition(name=f"validate_{name}", data=batch, suite=suite))
-            actions = [] if docs_dir is None else [
-                gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])]
+            # no UpdateDataDocsAction: it rebuilt the site's index after every frame, and
+            # the index reads every validation of the process (run_frames builds it once)
             self.checkpoints[name] = self.context.checkpoints.add(gx.Checkpoint(
-                name=f"check_{name}", validation_definitions=[definition], actions=actions,
+                name=f"check_{name}", validation_definitions=[definition], actions=[],
                 result_format={"result_format": "COMPLETE",
                                "unexpected_index_column_names": index_columns[name]}))
 
     def run(self, name: str, frame, run_name: str | None = None):  # type: ignore[no-untyped-def]
         """The validation result of one frame (the whole batch). ``run_name`` names the run
         it belongs to in Data Docs (validations.datadocs.run_name; GX's is "__none__")."""
+        return self.run_frames({name: frame}, run_name)[name]
+
+    def run_frames(self, frames: Mapping[str, Any],  # type: ignore[no-untyped-def]
+                   run_name: str | None = None) -> dict[str, Any]:
+        """The validation result of each frame, under one run in Data Docs; with a site,
+        the frames' pages and the site's index are built once, after the last of them."""
         run_id = None if run_name is None else RunIdentifier(run_name=run_name,
                                                              run_time=datetime.now(UTC))
-        # one validation: the configurations' kwargs built and the definition's freshness
-        # checked once (validations.gx_kwargs, validations.gx_fresh)
-        with gx_kwargs.one_validation(), gx_fresh.one_validation():
-            result = self.checkpoints[name].run(batch_parameters={"dataframe": frame},
-                                                run_id=run_id)
-        return next(iter(result.run_results.values()))
+        results = {}
+        for name, frame in frames.items():
+            # one validation: the configurations' kwargs built and the definition's
+            # freshness checked once (validations.gx_kwargs, validations.gx_fresh)
+            with gx_kwargs.one_validation(), gx_fresh.one_validation():
+                result = self.checkpoints[name].run(batch_parameters={"dataframe": frame},
+                                                    run_id=run_id)
+            results[name] = result
+        if self.docs_dir is not None and results:
+            self._build_docs(results.values())
+        return {name: next(iter(result.run_results.values()))
+                for name, result in results.items()}
+
+    def _build_docs(self, results: Iterable[Any]) -> None:
+        """The pages of these checkpoint results and their suites, then the index (what
+        GX's UpdateDataDocsAction does for each result, with the index built once)."""
+        pages: list[Any] = []
+        for result in results:
+            for identifier, validation in result.run_results.items():
+                pages += [identifier, ExpectationSuiteIdentifier(name=validation.suite_name)]
+        self.context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=pages)
 
     @property
     def docs_index(self) -> Path | None:
