@@ -60,7 +60,9 @@ def corpus(unit_code: str = "BL01", period: str = "2024-03") -> list[Hostile]:
     return list(_corpus(unit_code, period))
 
 
-@functools.lru_cache(maxsize=2)  # a few seconds to build: once per test session and unit
+# ~2 s and ~31 MB to build: once per test process and unit (the hostile month's fixtures
+# ask for BL01–BL04 in turn, three times: with two kept, each was built again every time)
+@functools.lru_cache(maxsize=4)
 def _corpus(unit_code: str, period: str) -> tuple[Hostile, ...]:
     valid = make_workbook(header=make_header(unit_code, period))
     name = f"{unit_code}_{period}.xlsx"
