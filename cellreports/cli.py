@@ -89,12 +89,44 @@ def _cluster_errors(settings: Settings) -> Iterator[None]:
         raise typer.Exit(3) from None
 
 
-def _flows_ready() -> None:
-    """Before a command runs a Prefect flow: the temporary Prefect server it may start dies
-    with this process, even when it is killed (flows/quiet.py)."""
-    from flows.quiet import temporary_server_dies_with_us
+# True in the `cellreports` command's own process (main), False when a command is invoked
+# inside another (the tests' CliRunner): only the former may change Prefect's settings of
+# the whole process (flows.quiet)
+_OWN_PROCESS = False
 
-    temporary_server_dies_with_us()
+
+def main() -> None:
+    """The `cellreports` command."""
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
+    app()
+
+
+def _server_early() -> None:
+    """At the start of a command that runs flows, before its imports: the temporary Prefect
+    server (when none is configured) starts now and comes up while they are imported."""
+    if _OWN_PROCESS:
+        from flows.quiet import start_temporary_server
+
+        start_temporary_server()
+
+
+def _flows_ready(*, validating: bool = True) -> None:
+    """Before a command runs a Prefect flow: the temporary Prefect server answers, and dies
+    with this process even when it is killed (flows/quiet.py). While it starts, a command
+    that validates files imports GX (seconds, otherwise paid when the first file is
+    validated)."""
+    from flows.quiet import temporary_server_dies_with_us, temporary_server_ready
+
+    if _OWN_PROCESS:
+        temporary_server_ready(_import_validation if validating else None)
+    else:
+        temporary_server_dies_with_us()
+
+
+def _import_validation() -> None:
+    import validations.export_checks
+    import validations.run  # noqa: F401
 
 
 def _period(text: str) -> str:
@@ -112,6 +144,7 @@ def run(period: Annotated[str, typer.Option(help="The month to consolidate, YYYY
     """Collect, read, validate and load the waiting workbooks, then write the reports."""
     settings = _settings(data_dir, inbox_dir=inbox)
     month = _period(period)
+    _server_early()
     from cellreports.console import show_outputs, show_runs
     from flows.runners import monthly_flow_for
 
@@ -130,6 +163,7 @@ def intake(data_dir: DataDir = None,
     """Take in the files that have arrived now: read, check, load and answer each one,
     without building the month's reports (the schedule does this every few minutes)."""
     settings = _settings(data_dir, inbox_dir=inbox)
+    _server_early()
     from cellreports.console import show_runs
     from flows.intake import intake as intake_flow
 
@@ -319,10 +353,11 @@ def province(period: Annotated[str, typer.Option(help="The month to consolidate,
                  help="The province's registry folder (default: "
                       "config/registry/lam-dong-2024-province).")] = None) -> None:
     """Consolidate the districts' (or communes') data files waiting in the province inbox."""
-    from flows.provincial import province_paths, provincial_consolidation
-
     settings = _settings(data_dir)
     month = _period(period)
+    _server_early()
+    from flows.provincial import province_paths, provincial_consolidation
+
     _flows_ready()
     with _user_errors(), console.status(f"Province: consolidating {month}…"):
         summary = provincial_consolidation(month, settings, registry_dir=registry)
@@ -343,7 +378,7 @@ def demo(data_dir: DataDir = None,
                   "in Jul–Sep 2025, cells → communes BLM1–BLM4 on config/registry/"
                   "lam-dong-2025 (data in ./var/demo-2025).")] = "2024") -> None:
     """Generate three months of demo workbooks and consolidate each month."""
-    from cellreports.demo_run import DATA_DIR_2025, HIERARCHIES, run_demo
+    from cellreports.demo_run import DATA_DIR_2025, HIERARCHIES
 
     if hierarchy not in HIERARCHIES:
         raise typer.BadParameter(f"{hierarchy!r}: choose {' or '.join(HIERARCHIES)}",
@@ -351,6 +386,9 @@ def demo(data_dir: DataDir = None,
     if hierarchy == "2025" and data_dir is None:
         data_dir = DATA_DIR_2025
     settings = _settings(data_dir)
+    _server_early()
+    from cellreports.demo_run import run_demo
+
     _flows_ready()
     with _user_errors(), _cluster_errors(settings):
         run_demo(settings, hierarchy)
@@ -389,14 +427,15 @@ def remind(today: Annotated[str | None, typer.Option(
     """Send the reminders that are due today (the schedule runs this every morning)."""
     from datetime import date
 
-    from flows.reminders import send_reminders
-
     settings = _settings(data_dir)
     try:
         day = date.fromisoformat(today) if today else None
     except ValueError as exc:
         raise typer.BadParameter(f"{today!r} is not a day like 2024-03-23") from exc
-    _flows_ready()
+    _server_early()
+    from flows.reminders import send_reminders
+
+    _flows_ready(validating=False)
     with _user_errors():
         summary = send_reminders(day, settings)
     console.print(f"{summary.period}: deadline {summary.due:%d/%m/%Y}")
@@ -678,4 +717,4 @@ def _shown(value: int | None) -> str:
 
 
 if __name__ == "__main__":
-    app()
+    main()

@@ -5,22 +5,31 @@ The temporary Prefect server otherwise prints analytics notices, INFO logs of ev
 and 'database is locked' tracebacks; and it gives up starting after 20 s. Anything the user
 sets explicitly wins.
 
-Without ``PREFECT_API_URL`` Prefect starts a temporary ("ephemeral") API server as a child
-process (``SubprocessASGIServer``, about 230 MB) and stops it at exit — but a run killed by
-SIGKILL or SIGTERM never gets there, and the server would live on as an orphan.
-:func:`temporary_server_dies_with_us` has Prefect use a server whose process watches its
-parent and stops as soon as it is gone, however it went.
+Without ``PREFECT_API_URL`` Prefect would start a temporary ("ephemeral") API server as a
+child process (``SubprocessASGIServer``, about 230 MB) when the first flow runs, wait
+seconds for it, and stop it at exit — but a run killed by SIGKILL or SIGTERM never gets
+there, and the server would live on as an orphan. :func:`start_temporary_server` starts
+the same server (Prefect's command and environment) behind a guard that stops it as soon
+as this process is gone, however it went; and it starts it *before* the command imports
+its flows (seconds of GX, pandas and Prefect), so that the server's own start-up runs on
+the other core meanwhile. :func:`temporary_server_ready` then points this process's
+Prefect settings at it, as Prefect's own test harness does for its server.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
+
+from core.errors import CellreportsError
 
 DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -42,6 +51,7 @@ PARENT_POLL_SECONDS = 0.5
 # uvicorn's graceful shutdown (SIGTERM) closes Prefect's database cleanly; should it hang,
 # the process ends anyway after this long
 SHUTDOWN_GRACE_SECONDS = 5.0
+STARTUP_POLL_SECONDS = 0.1
 
 
 def quiet_prefect() -> None:
@@ -49,9 +59,85 @@ def quiet_prefect() -> None:
         os.environ.setdefault(name, value)
 
 
+class TemporaryServerFailed(CellreportsError):
+    """Prefect's temporary server did not answer within its start-up timeout."""
+
+    heading = "The temporary Prefect server did not start"
+    exit_code = 3
+
+
+class TemporaryServer:
+    """Prefect's temporary server in a guarded child process on a free local port."""
+
+    def __init__(self) -> None:
+        self.port, self.process = self._spawn()
+        atexit.register(self.stop)
+
+    @staticmethod
+    def _spawn() -> tuple[int, subprocess.Popen[Any]]:
+        port = _free_port()
+        args, env = guarded_server_command(port)
+        return port, subprocess.Popen(args, env=env)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def wait_until_up(self, timeout: float) -> None:
+        """Until the server answers its health check. A server that exits first (its port
+        taken meanwhile) is started again on another port, as Prefect does."""
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        with httpx.Client() as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    self.port, self.process = self._spawn()
+                try:
+                    if client.get(f"{self.api_url}/health").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                time.sleep(STARTUP_POLL_SECONDS)
+        raise TemporaryServerFailed(
+            f"no answer on {self.api_url} within {timeout:.0f} s "
+            "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
+
+    def stop(self) -> None:
+        """Prefect's own stop: SIGTERM (its database closed cleanly), SIGKILL after 5 s."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=SHUTDOWN_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+_SERVER: TemporaryServer | None = None
+_READY = False
+_ENTERED: list[Any] = []
+
+
+def start_temporary_server() -> None:
+    """When no Prefect server is configured (``PREFECT_API_URL``, in the environment or a
+    Prefect profile): start the temporary one now, without waiting for it. Once per
+    process; a configured server is used as it is, nothing temporary started.
+
+    For a process of its own (the ``cellreports`` command): it changes this process's
+    Prefect settings for good. A command run inside another process (the tests' CliRunner)
+    uses :func:`temporary_server_dies_with_us` instead."""
+    global _SERVER
+    from prefect.settings import PREFECT_API_URL
+
+    if _SERVER is None and not PREFECT_API_URL.value():
+        _SERVER = TemporaryServer()
+
+
 def temporary_server_dies_with_us() -> None:
-    """Before a flow runs: when Prefect would start its temporary server for this process,
-    the server it finds is one that stops when this process dies (even by SIGKILL).
+    """Before a flow runs in a process that is not only this command: when Prefect would
+    start its temporary server, the server it finds is one that stops when this process
+    dies (even by SIGKILL); Prefect starts it when the first flow runs.
 
     Prefect keeps one ``SubprocessASGIServer`` per port; the one for no port (``None``) is
     what it starts when ``PREFECT_API_URL`` is unset. Made first here, that instance is our
@@ -74,6 +160,39 @@ def _guarded_server_class() -> type[Any]:
             return subprocess.Popen(args, env=env)
 
     return GuardedServer
+
+
+def temporary_server_ready(meanwhile: Callable[[], object] | None = None) -> None:
+    """Before a flow runs: the temporary server (started now if it was not) answers, and
+    this process's Prefect settings point at it for the rest of the process. While this
+    waits for it, ``meanwhile`` runs in a thread (the run's heavy imports: a thread that
+    imports a module the run then needs makes the run wait for that import, no longer)."""
+    global _READY
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+    start_temporary_server()
+    if _SERVER is None or _READY:
+        return
+    if meanwhile is not None:
+        threading.Thread(target=meanwhile, daemon=True, name="imports-meanwhile").start()
+    _SERVER.wait_until_up(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
+    from prefect.context import _temporary_global_settings_context, get_settings_context
+    from prefect.settings import temporary_settings
+
+    # entered for the rest of the process, as Prefect's test harness enters its own: the
+    # settings of this context, and the process-global ones read by threads whose context
+    # holds no settings of its own
+    for entered in (temporary_settings(updates={PREFECT_API_URL: _SERVER.api_url}),
+                    _temporary_global_settings_context(get_settings_context())):
+        entered.__enter__()
+        _ENTERED.append(entered)  # kept: a context manager collected is a context left
+    _READY = True
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def guarded_server_command(port: int | None) -> tuple[list[str], dict[str, str]]:

@@ -6,15 +6,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from contextlib import suppress
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import psutil
 from factories import make_workbook
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from cellreports.cli import app
+from flows.quiet import GUARD
 from forms.reader import read_cell_report
+
+SERVER_APP = "prefect.server.api.server:create_app"
 
 runner = CliRunner()
 
@@ -47,17 +53,40 @@ def test_a_malformed_period_is_refused_with_a_sentence():
     assert "is not a month like 2024-03" in result.output
 
 
+def _run_watching_servers(args: list[str]) -> tuple[subprocess.CompletedProcess[str],
+                                                    dict[int, list[str]]]:
+    """The command run to its end, and every Prefect server among its children meanwhile
+    (pid -> command line; sampled every 0.1 s)."""
+    seen: dict[int, list[str]] = {}
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as process:
+        deadline = time.monotonic() + 300
+        while process.poll() is None and time.monotonic() < deadline:
+            with suppress(psutil.NoSuchProcess):
+                for child in psutil.Process(process.pid).children(recursive=True):
+                    with suppress(psutil.NoSuchProcess):
+                        if SERVER_APP in (line := child.cmdline()):
+                            seen[child.pid] = line
+            time.sleep(0.1)
+        stdout, stderr = process.communicate(timeout=60)
+    return subprocess.CompletedProcess(args, process.returncode, stdout, stderr), seen
+
+
 def test_run_consolidates_the_inbox_and_prints_a_summary(tmp_path):
+    """Without a Prefect server configured (as on a fresh machine), on one temporary server:
+    ours, which dies with the run (flows.quiet), and not Prefect's own beside it."""
     data_dir = tmp_path / "var"
     (data_dir / "inbox" / "BL01").mkdir(parents=True)
     path = data_dir / "inbox" / "BL01" / "BL01_2024-03.xlsx"
     path.write_bytes(make_workbook())
     moment = datetime(2024, 3, 20, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).timestamp()
     os.utime(path, (moment, moment))
-    result = subprocess.run(
+    result, servers = _run_watching_servers(
         [sys.executable, "-m", "cellreports.cli", "run", "--period", "2024-03",
-         "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=300)
+         "--data-dir", str(data_dir)])
     assert result.returncode == 0, result.stderr
+    [server] = servers.values()
+    assert server[:3] == [sys.executable, "-c", GUARD]
     assert "BL01_2024-03.xlsx" in result.stdout and "accepted" in result.stdout
     assert "Cells without an accepted report: BL02, BL03, BL04" in result.stdout
     assert result.stderr.strip() == ""

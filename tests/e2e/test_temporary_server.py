@@ -95,3 +95,15 @@ def test_the_guarded_command_is_prefect_s_own_behind_the_guard(monkeypatch):
     assert prefect_args[:3] == [sys.executable, "-m", "uvicorn"]
     assert args == [sys.executable, "-c", GUARD, str(os.getpid()), *prefect_args[3:]]
     assert env == prefect_env
+
+
+def test_a_configured_server_is_used_and_nothing_temporary_is_started(prefect_server):
+    """The production case: PREFECT_API_URL set (here the worker's server), a command's
+    early start leaves Prefect as it is and starts no process."""
+    from flows import quiet
+
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    quiet.start_temporary_server()
+    quiet.temporary_server_ready()
+    assert quiet._SERVER is None
+    assert {child.pid for child in psutil.Process().children(recursive=True)} <= before
