@@ -118,10 +118,11 @@ def _flows_ready(*, validating: bool = True) -> None:
     validated)."""
     from flows.quiet import temporary_server_dies_with_us, temporary_server_ready
 
-    if _OWN_PROCESS:
-        temporary_server_ready(_import_validation if validating else None)
-    else:
-        temporary_server_dies_with_us()
+    with _user_errors():  # a server that does not start is one sentence (exit code 3)
+        if _OWN_PROCESS:
+            temporary_server_ready(_import_validation if validating else None)
+        else:
+            temporary_server_dies_with_us()
 
 
 def _import_validation() -> None:

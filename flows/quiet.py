@@ -52,6 +52,7 @@ PARENT_POLL_SECONDS = 0.5
 # the process ends anyway after this long
 SHUTDOWN_GRACE_SECONDS = 5.0
 STARTUP_POLL_SECONDS = 0.1
+STARTS = 3  # a server that stops before it answers is started again, up to this many times
 
 
 def quiet_prefect() -> None:
@@ -71,6 +72,7 @@ class TemporaryServer:
 
     def __init__(self) -> None:
         self.port, self.process = self._spawn()
+        self.starts = 1
         atexit.register(self.stop)
 
     @staticmethod
@@ -85,13 +87,17 @@ class TemporaryServer:
 
     def wait_until_up(self, timeout: float) -> None:
         """Until the server answers its health check. A server that exits first (its port
-        taken meanwhile) is started again on another port, as Prefect does."""
+        taken meanwhile) is started again on another port, as Prefect does, a few times."""
         import httpx
 
         deadline = time.monotonic() + timeout
         with httpx.Client() as client:
             while time.monotonic() < deadline:
-                if self.process.poll() is not None:
+                if (code := self.process.poll()) is not None:
+                    self.starts += 1
+                    if self.starts > STARTS:
+                        raise TemporaryServerFailed(
+                            f"it stopped {STARTS} times before answering (exit code {code})")
                     self.port, self.process = self._spawn()
                 try:
                     if client.get(f"{self.api_url}/health").status_code == 200:
