@@ -121,8 +121,7 @@ class TemporaryServer:
 
 
 _SERVER: TemporaryServer | None = None
-_READY = False
-_ENTERED: list[Any] = []
+_ENTERED: list[Any] = []  # the settings contexts entered for it: none until it is up
 
 
 def start_temporary_server() -> None:
@@ -173,11 +172,10 @@ def temporary_server_ready(meanwhile: Callable[[], object] | None = None) -> Non
     this process's Prefect settings point at it for the rest of the process. While this
     waits for it, ``meanwhile`` runs in a thread (the run's heavy imports: a thread that
     imports a module the run then needs makes the run wait for that import, no longer)."""
-    global _READY
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
 
     start_temporary_server()
-    if _SERVER is None or _READY:
+    if _SERVER is None or _ENTERED:
         return
     if meanwhile is not None:
         threading.Thread(target=meanwhile, daemon=True, name="imports-meanwhile").start()
@@ -192,7 +190,6 @@ def temporary_server_ready(meanwhile: Callable[[], object] | None = None) -> Non
                     _temporary_global_settings_context(get_settings_context())):
         entered.__enter__()
         _ENTERED.append(entered)  # kept: a context manager collected is a context left
-    _READY = True
 
 
 def _free_port() -> int:

@@ -129,11 +129,10 @@ def validate_exports(items: Sequence[ExportItem], registry: Registry, run_period
     frames = {FILES: files_frame(items, ctx), VALUES: values_frame(items, ctx),
               REQUIRED: required_frame(items, ctx)}
     groups: dict[tuple, list[dict]] = {}  # type: ignore[type-arg]
-    frames = {name: frame for name, frame in frames.items() if not frame.empty}
     validated = export_engine(docs_dir).run_frames(frames, run_name=name_of_run)
-    for name, frame in frames.items():
-        rows = _rows_by_index(frame, INDEX_COLUMNS[name])
-        for result in validated[name].results:
+    for name, validation in validated.items():
+        rows = _rows_by_index(frames[name], INDEX_COLUMNS[name])
+        for result in validation.results:
             if result.success:
                 continue
             meta = result.expectation_config.meta or {}

@@ -126,12 +126,11 @@ def _run(frames: dict[str, pd.DataFrame], items: Sequence[BatchItem],
     its item and cell."""
     findings: list[list[Finding]] = [[] for _ in items]
     rows = _roster_index(items)
-    frames = {name: frame for name, frame in frames.items() if not frame.empty}
     with _ONE_AT_A_TIME:
         validated = engine(docs_dir).run_frames(frames, run_label)
-    for name, frame in frames.items():
-        finder = Rows(frame)
-        for result in validated[name].results:
+    for name, validation in validated.items():
+        finder = Rows(frames[name])
+        for result in validation.results:
             if result.success:
                 continue
             meta = result.expectation_config.meta or {}

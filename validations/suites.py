@@ -343,12 +343,15 @@ class Engine:
 
     def run_frames(self, frames: Mapping[str, Any],  # type: ignore[no-untyped-def]
                    run_name: str | None = None) -> dict[str, Any]:
-        """The validation result of each frame, under one run in Data Docs; with a site,
-        the frames' pages and the site's index are built once, after the last of them."""
+        """The validation result of each frame that has rows (an empty one has nothing to
+        validate and is left out), under one run in Data Docs; with a site, the frames'
+        pages and the site's index are built once, after the last of them."""
         run_id = None if run_name is None else RunIdentifier(run_name=run_name,
                                                              run_time=datetime.now(UTC))
         results = {}
         for name, frame in frames.items():
+            if frame.empty:
+                continue
             # one validation: the configurations' kwargs built and the definition's
             # freshness checked once (validations.gx_kwargs, validations.gx_fresh)
             with gx_kwargs.one_validation(), gx_fresh.one_validation():
