@@ -47,18 +47,19 @@ def load_each(records: list[Item], settings: Settings,
     """One transaction per file, oldest first; a retry skips what was already loaded. The
     database being unreachable fails the task (Prefect retries it); a file the database
     refuses is reported as failed, stays in the inbox, and the others load."""
-    open_session = Warehouse.of(settings).session
+    warehouse = Warehouse.of(settings)
     results = {}
-    for record in sorted(records, key=lambda r: r.received_at):  # type: ignore[attr-defined]
-        with open_session() as session:
-            try:
-                results[id(record)] = load(session, record)
-            except OperationalError:
-                raise
-            except SQLAlchemyError as exc:
-                get_run_logger().warning("could not load %s: %s",
-                                         record.filename, exc)  # type: ignore[attr-defined]
-                results[id(record)] = LoadResult(0, FAILED, None, new=False)
+    with warehouse.deferred_sync():  # on disk before any file leaves its inbox
+        for record in sorted(records, key=lambda r: r.received_at):  # type: ignore[attr-defined]
+            with warehouse.session() as session:
+                try:
+                    results[id(record)] = load(session, record)
+                except OperationalError:
+                    raise
+                except SQLAlchemyError as exc:
+                    get_run_logger().warning("could not load %s: %s",
+                                             record.filename, exc)  # type: ignore[attr-defined]
+                    results[id(record)] = LoadResult(0, FAILED, None, new=False)
     return [results[id(r)] for r in records]
 
 

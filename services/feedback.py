@@ -38,34 +38,37 @@ def send_answers(settings: Settings, registry: Registry,
     are built on every core (services.workers: building them is most of the cost, and a
     pure function of the file and its findings); each is delivered and recorded here."""
     warehouse = Warehouse.of(settings)
+    try:
+        stored: dict[int, Answer] | Exception = warehouse.answers([s for _c, _i, s in due])
+    except Exception as exc:  # the database is out of reach: every item says so
+        stored = exc
     answers: list[Answer | Exception | None] = []
     for _connector, _incoming, submission_id in due:
-        try:
-            answer = warehouse.answer(submission_id)
-        except Exception as exc:
-            answer = exc
+        answer = stored if isinstance(stored, Exception) else stored.get(submission_id)
         answers.append(None if isinstance(answer, Answer) and answer.sent else answer)
     jobs = [(incoming.content, list(answer.findings),
              feedback_context(answer, registry, settings))
             for (_c, incoming, _s), answer in zip(due, answers, strict=True)
             if isinstance(answer, Answer)]
     built = map_on_cores(build_feedback, jobs, workers=worker_count(settings.cpu_workers))
-    for (connector, incoming, _s), answer in zip(due, answers, strict=True):
-        if not isinstance(answer, Answer):
-            yield answer
-            continue
-        content = next(built)
-        if isinstance(content, Exception):
-            yield content
-            continue
-        try:
-            where = connector.send_feedback(incoming, _name(answer), content,
-                                            key=answer.sha256[:8])
-            warehouse.mark_answered(answer.submission_id, str(where))
-        except Exception as exc:
-            yield exc
-        else:
-            yield where
+    # each answer recorded as it goes; all of them on disk once the last is out
+    with warehouse.deferred_sync():
+        for (connector, incoming, _s), answer in zip(due, answers, strict=True):
+            if not isinstance(answer, Answer):
+                yield answer
+                continue
+            content = next(built)
+            if isinstance(content, Exception):
+                yield content
+                continue
+            try:
+                where = connector.send_feedback(incoming, _name(answer), content,
+                                                key=answer.sha256[:8])
+                warehouse.mark_answered(answer.submission_id, str(where))
+            except Exception as exc:
+                yield exc
+            else:
+                yield where
 
 
 def feedback_workbook(answer: Answer, original: bytes, registry: Registry,

@@ -74,13 +74,14 @@ def take_uploads(level: DistrictLevel, uploads: list[Upload]) -> list[Taken]:
     outcomes = level.read([uploads[i].content for i in fresh]) if fresh else []
     records = _checked(level, [(uploads[i], stored[i], o) for i, o in zip(fresh, outcomes,
                                                                          strict=True)])
-    # oldest first, each in its own transaction
-    for i, record in sorted(zip(fresh, records, strict=True),
-                            key=lambda pair: pair[1].received_at):
-        with warehouse.session() as session:
-            result = level.load(session, record)
-        assert result.submission_id is not None
-        taken[i] = Taken(result.submission_id, not result.new)
+    # oldest first, each in its own transaction; on disk before anyone is told
+    with warehouse.deferred_sync():
+        for i, record in sorted(zip(fresh, records, strict=True),
+                                key=lambda pair: pair[1].received_at):
+            with warehouse.session() as session:
+                result = level.load(session, record)
+            assert result.submission_id is not None
+            taken[i] = Taken(result.submission_id, not result.new)
     for i, arrival in enumerate(arrivals):  # a repeat in the batch: its first's submission
         if i not in taken:
             taken[i] = Taken(taken[first[arrival]].submission_id, True)

@@ -3,6 +3,7 @@ that it was sent (so a run that died before answering answers on the next run)."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from core.findings import Finding, reading_order
 from warehouse import models as m
-from warehouse.queries import as_finding, as_utc, earlier_version
+from warehouse.queries import as_utc, earlier_version, in_chunks
+from warehouse.unit_queries import findings_of
 from warehouse.versions import now
 
 
@@ -33,23 +35,23 @@ class Answer:
     earlier_findings: tuple[Finding, ...]
 
 
-def answer_of(session: Session, submission_id: int) -> Answer | None:
-    submission = session.get(m.Submission, submission_id)
-    if submission is None:
-        return None
-    replaces, earlier = earlier_version(session, submission_id)
-    return Answer(submission_id, submission.filename, submission.unit_code, submission.period,
-                  submission.version, as_utc(submission.received_at), submission.status,
-                  submission.sha256, submission.feedback_sent_at is not None,
-                  tuple(findings_of(session, submission_id)), replaces, tuple(earlier))
-
-
-def findings_of(session: Session, submission_id: int) -> list[Finding]:
-    """The findings in their reading order (core.findings): as they were loaded, with a
-    rule settled later (H07 across the month) in its place, not at the end."""
-    return sorted((as_finding(f) for f in session.scalars(select(m.Finding).where(
-                       m.Finding.submission_id == submission_id).order_by(m.Finding.id))),
-                  key=reading_order)
+def answers_of(session: Session, submission_ids: Sequence[int]) -> dict[int, Answer]:
+    """What each submission's feedback says (the missing left out), in a few queries: a run
+    answers a thousand files at once. Findings in their reading order (core.findings): as
+    they were loaded, with a rule settled later (H07 across the month) in its place."""
+    found: dict[int, Answer] = {}
+    for ids in in_chunks(list(submission_ids)):
+        submissions = session.scalars(
+            select(m.Submission).where(m.Submission.id.in_(ids))).all()
+        stored = findings_of(session, list(ids))
+        for sub in submissions:
+            replaces, earlier = earlier_version(session, sub.id)
+            found[sub.id] = Answer(
+                sub.id, sub.filename, sub.unit_code, sub.period, sub.version,
+                as_utc(sub.received_at), sub.status, sub.sha256,
+                sub.feedback_sent_at is not None,
+                tuple(sorted(stored[sub.id], key=reading_order)), replaces, tuple(earlier))
+    return found
 
 
 def mark_feedback_sent(session: Session, submission_id: int, where: str) -> None:

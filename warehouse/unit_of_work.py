@@ -10,6 +10,7 @@ The CLI, the flows and the services call these methods; no SQL lives outside war
 from __future__ import annotations
 
 import atexit
+import contextlib
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from core.registry import Registry
 from core.settings import Settings
 from warehouse import approval, feedback_log, lineage, load, report_log, settle, versions
 from warehouse import models as m
-from warehouse.db import make_engine, session_factory, upgrade
+from warehouse.db import deferred_sync, make_engine, session_factory, upgrade
 from warehouse.history import load_history, people_in_force
 from warehouse.load import sync_registry
 from warehouse.runlock import run_lock
@@ -78,6 +79,12 @@ class Warehouse:
     def session(self) -> Session:
         """A new session (use it in ``with``); its transactions are the caller's."""
         return self._sessions()
+
+    def deferred_sync(self) -> contextlib.AbstractContextManager[None]:
+        """Commits made inside (one per file) forced to disk together on leaving
+        (warehouse.db.deferred_sync): whatever leaves the house after it (a file taken out
+        of its inbox, an answer on screen) finds them durable."""
+        return deferred_sync(self.engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -193,10 +200,10 @@ class Warehouse:
 
     # ---- answers to the senders
 
-    def answer(self, submission_id: int) -> feedback_log.Answer | None:
-        """What the submission's feedback must say (None: no such submission)."""
+    def answers(self, submission_ids: Collection[int]) -> dict[int, feedback_log.Answer]:
+        """``answer`` of each submission, in a few queries (the missing left out)."""
         with self.session() as session:
-            return feedback_log.answer_of(session, submission_id)
+            return feedback_log.answers_of(session, list(submission_ids))
 
     def mark_answered(self, submission_id: int, where: str) -> None:
         """The feedback went out to ``where`` (a file in the outbox, or an address)."""
