@@ -23,6 +23,7 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote, unmapped
 
 from connectors.base import IncomingFile, Skipped
@@ -35,6 +36,7 @@ from reports import artifacts
 from services.feedback import send_answers
 from services.levels import Level
 from services.reporting import Outputs
+from services.workers import worker_count
 from warehouse.archive import Archive, StoredFile
 from warehouse.load import FAILED, LoadResult, SubmissionRecord
 from warehouse.models import Submission
@@ -102,9 +104,10 @@ def _as_row(sub: Submission) -> RunRow:
 
 
 @task(cache_policy=NO_CACHE)
-def read_files(contents: list[bytes], level: Level) -> list[ReadOutcome]:
-    """Read a chunk of files; a bad file gives a named error, never an exception."""
-    return level.read(contents)
+def read_files(contents: list[bytes], level: Level, children: int = 1) -> list[ReadOutcome]:
+    """Read files, ``children`` at once; a bad file gives a named error, never an
+    exception."""
+    return level.read(contents, children)
 
 
 @task(cache_policy=NO_CACHE)
@@ -323,16 +326,42 @@ def _stream(fresh: list[Collected], level: Level, period: str,
     """The new files read, checked and loaded a batch at a time (``stream_batch_size``):
     each batch's history holds the batches loaded before it, and what it read — the
     workbooks' rows, its GX frames — is let go once it is loaded (the run keeps each
-    file's verdict and findings)."""
+    file's verdict and findings).
+
+    The batches overlap, so that both cores work: the first is read on every core; each
+    next one is read by a single sandbox child while the one before is checked; and a batch
+    is checked (in a worker process: services.levels) while the one before it loads here,
+    when that cannot change what its history holds (``Level.independent``; otherwise it
+    waits for the load). At most three batches are held at once."""
     records: list[SubmissionRecord] = []
     results: list[LoadResult] = []
-    for batch in _chunks(fresh, level.settings.stream_batch_size):
-        checked = _read_and_check(batch, level, period)
-        loaded = load_files(quote(checked), level) if checked else []
+    batches = _chunks(fresh, level.settings.stream_batch_size)
+    if not batches:
+        return records, results
+    reading = _read_soon(batches[0], level, _cores(level))
+    level.prepare_check(len(batches[0]))  # GX's import and context, while it is read
+    outcomes = _outcomes(reading)
+    checking: _Checking | None = None
+    for index, batch in enumerate(batches):
+        if checking is None:  # not started while the batch before was loading
+            checking = _start_check(list(zip(batch, outcomes, strict=True)), level, period)
+        later = batches[index + 1] if index + 1 < len(batches) else []
+        reading = _read_soon(later, level, 1) if later else []
+        checked = _checked(checking, level, period)
+        following = _outcomes(reading)
+        checking = None
+        if later and level.independent(outcomes, following):
+            checking = _start_check(list(zip(later, following, strict=True)), level, period)
+        loaded = load_files(quote(checked), level)
         emit_rejected(checked, loaded, level, period)
         records += [replace(r, report=None, register=None, rows=()) for r in checked]
         results += loaded
+        outcomes = following
     return records, results
+
+
+def _outcomes(reading: list[PrefectFuture[list[ReadOutcome]]]) -> list[ReadOutcome]:
+    return [o for future in reading for o in future.result()]
 
 
 @task(cache_policy=NO_CACHE)
@@ -364,22 +393,44 @@ def _channel_words(channel: str, level: Level) -> str:
     return f"the folder inbox ({level.paths.inbox.resolve()})"
 
 
-def _read_and_check(fresh: list[Collected], level: Level, period: str,
-                    ) -> list[SubmissionRecord]:
-    """Read in chunks, check in chunks, then the rules across the run."""
-    if not fresh:
-        return []
-    outcomes = _read(fresh, level)
-    return _check(list(zip(fresh, outcomes, strict=True)), level, period)
-
-
 def _read(fresh: list[Collected], level: Level) -> list[ReadOutcome]:
-    chunks = _chunks([c.incoming.content for c in fresh], level.settings.read_chunk_size)
-    return [o for future in read_files.map(chunks, unmapped(level)) for o in future.result()]
+    return _outcomes(_read_soon(fresh, level, _cores(level)))
+
+
+def _read_soon(fresh: list[Collected], level: Level, children: int,
+               ) -> list[PrefectFuture[list[ReadOutcome]]]:
+    """The files read from now on, ``children`` at once; their outcomes, in order, from the
+    futures. On a Dask cluster each chunk of ``read_chunk_size`` files is a task of its own
+    (the chunks are what its workers share); on this machine the batch is one task."""
+    contents = [c.incoming.content for c in fresh]
+    settings = level.settings
+    if settings.dask_address:
+        chunks = _chunks(contents, settings.read_chunk_size)
+        return list(read_files.map(chunks, unmapped(level)))
+    return [read_files.submit(quote(contents), level, children)]
+
+
+def _cores(level: Level) -> int:
+    return worker_count(level.settings.cpu_workers)
 
 
 def _check(files: list[tuple[Collected, ReadOutcome]], level: Level, period: str,
            ) -> list[SubmissionRecord]:
+    return _checked(_start_check(files, level, period), level, period)
+
+
+@dataclass
+class _Checking:
+    """A batch's check under way: the history it is checked against, the run's start that
+    names its Data Docs validations, and its validations' futures."""
+
+    history: History
+    started: datetime
+    validating: list[PrefectFuture[list[SubmissionRecord]]]
+
+
+def _start_check(files: list[tuple[Collected, ReadOutcome]], level: Level, period: str,
+                 ) -> _Checking:
     settings = level.settings
     # quote(): Prefect would otherwise walk every roster row of every file to look for
     # upstream futures, ~10 s per task call at 1,000 files (measured, docs/benchmarks.md)
@@ -387,9 +438,15 @@ def _check(files: list[tuple[Collected, ReadOutcome]], level: Level, period: str
     started = datetime.now(ZoneInfo(settings.timezone))  # names the run's Data Docs
     to_check = [ToCheck(part, history, settings.pid_key, started)
                 for part in _chunks(files, settings.validate_chunk_size)]
-    records = [r for future in validate_files.map(to_check, unmapped(level), unmapped(period))
-               for r in future.result()]
-    return check_across_files(quote(records), quote(history), level, period, started)
+    return _Checking(history, started, list(validate_files.map(
+        to_check, unmapped(level), unmapped(period))))
+
+
+def _checked(checking: _Checking, level: Level, period: str) -> list[SubmissionRecord]:
+    """The batch's records once its validations are back, with the rules across the run."""
+    records = [r for future in checking.validating for r in future.result()]
+    return check_across_files(quote(records), quote(checking.history), level, period,
+                              checking.started)
 
 
 def _answer(fresh: list[Collected], collected: list[Collected],

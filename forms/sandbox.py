@@ -23,6 +23,7 @@ import select
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from core.child_pipes import (
@@ -176,6 +177,18 @@ def read_contained(contents: list[bytes], limits: SandboxLimits = SandboxLimits(
         child = _Child(limits)
     _give_back(limits, child)
     return outcomes
+
+
+def read_spread(contents: list[bytes], limits: SandboxLimits, children: int,
+                chunk_size: int) -> list[ReadOutcome]:
+    """``read_contained`` over chunks of ``chunk_size`` files, ``children`` chunks at a time
+    (a thread of this process drives each child), the outcomes in the files' order."""
+    chunks = [contents[i:i + chunk_size] for i in range(0, len(contents), chunk_size)]
+    if children <= 1 or len(chunks) <= 1:
+        return [o for chunk in chunks for o in read_contained(chunk, limits)]
+    with ThreadPoolExecutor(min(children, len(chunks)), thread_name_prefix="read") as pool:
+        return [o for outcomes in pool.map(read_contained, chunks, [limits] * len(chunks))
+                for o in outcomes]
 
 
 # ---- the child --------------------------------------------------------------------------

@@ -10,13 +10,16 @@ file's suite. A new level is a subclass of :class:`Level` (docs/architecture.md)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from logging import Logger, LoggerAdapter
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -35,14 +38,18 @@ from core.rulebook import RuleBook
 from core.settings import DISTRICT, PROVINCE, LevelPaths, Settings
 from core.workdays import WorkCalendar
 from forms.dispatch import ReadOutcome, read_data_file
-from forms.sandbox import SandboxLimits, read_contained
+from forms.sandbox import SandboxLimits, read_spread
 from services import reporting
+from services.workers import MIN_ITEMS, lasting_worker, result_or_here
 from validations.context import Context
 from warehouse import settle as settle_rows
 from warehouse.archive import Archive, StoredFile
 from warehouse.load import LoadResult, SubmissionRecord, load_submission, roster_layout
 from warehouse.load_province import load_district_file
 from warehouse.unit_of_work import Warehouse
+
+if TYPE_CHECKING:
+    from validations.frames import BatchItem
 
 # GX and pandas (validations.run, .frames, .export_*) are imported by the methods that
 # check files, not here: a run with nothing new, the CLI and the desk never pay the ~4 s.
@@ -96,8 +103,18 @@ class Level:
         """Files of the batch that only repeat another one (by index: the other's name)."""
         return {}
 
-    def read(self, contents: list[bytes]) -> list[ReadOutcome]:
+    def read(self, contents: list[bytes], children: int = 1) -> list[ReadOutcome]:
+        """Each file's outcome, in order (``children``: how many may be read at once)."""
         raise NotImplementedError
+
+    def prepare_check(self, files: int) -> None:
+        """What :meth:`check` of ``files`` files needs before its first file, made now
+        (while they are read)."""
+
+    def independent(self, earlier: list[ReadOutcome], later: list[ReadOutcome]) -> bool:
+        """Whether ``later``'s history is the same before ``earlier`` is loaded as after
+        (then ``later`` may be checked while ``earlier`` loads). Unknown: not."""
+        return False
 
     def history(self, outcomes: list[ReadOutcome]) -> History:
         """What earlier months hold for this batch (the history rules' evidence)."""
@@ -196,25 +213,64 @@ class DistrictLevel(Level):
             connectors["imap"] = ImapMailbox.from_settings(self.settings)
         return connectors
 
-    def read(self, contents: list[bytes]) -> list[ReadOutcome]:
-        """Each file in a child process bounded in memory and time (forms.sandbox)."""
-        return read_contained(contents, sandbox_limits(self.settings))
+    def read(self, contents: list[bytes], children: int = 1) -> list[ReadOutcome]:
+        """Each file in a child process bounded in memory and time (forms.sandbox),
+        ``children`` of them at once. Many files are read from a worker process of their
+        own (services.workers): a thread of this process waits for each file's answer on
+        this process's interpreter lock, and behind a validation its child sat idle half the
+        time (measured: docs/benchmarks.md)."""
+        limits, chunk = sandbox_limits(self.settings), self.settings.read_chunk_size
+        if len(contents) < MIN_ITEMS:
+            return read_spread(contents, limits, children, chunk)
+        # kept between calls: its sandbox children stay started for the next batch
+        reading = lasting_worker("read").submit(read_spread, contents, limits, children, chunk)
+        return result_or_here(reading, read_spread, contents, limits, children, chunk)
+
+    def prepare_check(self, files: int) -> None:
+        """GX imported and its context made (seconds, once per process): in the worker that
+        will check a large batch (started now, not waited for), and here (the rules across
+        the run)."""
+        if files >= MIN_ITEMS:
+            lasting_worker("check").submit(_warm_up, self.docs_dir)
+        # here in a thread: this process waits for the files meanwhile, and the first rule
+        # across the run that needs GX waits for it (its lock, or the import's)
+        threading.Thread(target=_warm_up, args=(self.docs_dir,), name="gx-warm-up",
+                         daemon=True).start()
 
     def history(self, outcomes: list[ReadOutcome]) -> History:
         """Earlier months of the batch's units, and the course register's certificates,
         including a register arriving in this batch."""
         wanted = [(o.report.header.unit_code, o.report.header.period) for o in outcomes
                   if o.report and o.report.header.unit_code and o.report.header.period]
-        secret = self.settings.pid_key
-        # who the batch lists (H07 asks the warehouse about them, and no one else)
-        people = {person_key(r.pid, r.full_name, r.birth_date, secret) for o in outcomes
-                  if o.report for r in o.report.roster if r.pid}
-        history = Warehouse.of(self.settings).history(wanted, {p for p in people if p})
+        history = Warehouse.of(self.settings).history(wanted, self._people(outcomes))
         arriving = {(certificate_key(r.cert_no), r.cert_date) for o in outcomes if o.register
                     for r in o.register.rows if r.cert_no and r.passed}
         if arriving:
             history.certificates = (history.certificates or set()) | arriving
         return history
+
+    def independent(self, earlier: list[ReadOutcome], later: list[ReadOutcome]) -> bool:
+        """No course register in ``earlier`` (C01's certificates), and no unit (the history
+        rules' earlier reports) and no person (H07's other cells) in both: what ``history``
+        asks the warehouse about ``later`` is then untouched by loading ``earlier``."""
+        if any(o.register for o in earlier):
+            return False
+        if self._units(earlier) & self._units(later):
+            return False
+        return not self._people(earlier) & self._people(later)
+
+    @staticmethod
+    def _units(outcomes: list[ReadOutcome]) -> set[str]:
+        return {o.report.header.unit_code for o in outcomes
+                if o.report and o.report.header.unit_code}
+
+    def _people(self, outcomes: list[ReadOutcome]) -> set[str]:
+        """Who the files list by identification number (H07 asks the warehouse about
+        them, and no one else)."""
+        secret = self.settings.pid_key
+        people = {person_key(r.pid, r.full_name, r.birth_date, secret) for o in outcomes
+                  if o.report for r in o.report.roster if r.pid}
+        return {p for p in people if p}
 
     def context(self, history: History, started: datetime | None, period: str,
                 secret: bytes | None = None) -> Context:
@@ -231,16 +287,21 @@ class DistrictLevel(Level):
               secret: bytes | None = None) -> list[list[Finding]]:
         """Every rule but H07 (checked across the run once every chunk is done)."""
         from validations.frames import BatchItem
-        from validations.run import validate_batch
 
         context = self.context(history, started, period, secret)
         batch = [BatchItem(o.report, o.error, i.sender, o.register, i.channel,
                            received_at=i.received_at) for i, o in files]
-        docs = self.docs_dir
-        return validate_isolated(
-            lambda items: validate_batch(items, self.registry, period, context,
-                                         docs_dir=docs, same_person=False),
-            batch, self.unchecked, log)
+        job = (batch, self.registry, period, context, self.docs_dir, self.unchecked)
+        if len(batch) < MIN_ITEMS:
+            found, said = check_batch(*job)
+        else:
+            # in a worker process of its own, so that this one can load the batch before
+            # while it runs (flows.walk); a worker that dies leaves the batch to this one
+            checking = lasting_worker("check").submit(check_batch, *job)
+            found, said = result_or_here(checking, check_batch, *job)
+        for level, message in said:
+            log.log(level, "%s", message)
+        return found
 
     def attribute(self, incoming: IncomingFile, outcome: ReadOutcome,
                   period: str) -> tuple[str | None, str | None]:
@@ -396,7 +457,7 @@ class ProvinceLevel(Level):
                     found[index] = twin
         return found
 
-    def read(self, contents: list[bytes]) -> list[ReadOutcome]:
+    def read(self, contents: list[bytes], children: int = 1) -> list[ReadOutcome]:
         """A data file is plain text of bounded size (forms.export_reader): read here."""
         return [read_data_file(content) for content in contents]
 
@@ -457,6 +518,41 @@ def sandbox_limits(settings: Settings, today: date | None = None) -> SandboxLimi
     day = today or datetime.now(ZoneInfo(settings.timezone)).date()
     cap = RuleBook.load(settings.rules_file).limits_on(day, REPORTING_LEVEL).max_roster_rows
     return SandboxLimits(settings.read_memory_mib, settings.read_seconds, cap)
+
+
+def _warm_up(docs_dir: Path | None) -> None:
+    from validations.run import warm_up
+
+    with contextlib.suppress(Exception):  # the validation that needs it says what is wrong
+        warm_up(docs_dir)
+
+
+def check_batch(batch: list[BatchItem], registry: Registry, period: str, context: Context,
+                docs_dir: Path | None, unchecked: str,
+                ) -> tuple[list[list[Finding]], list[tuple[int, str]]]:
+    """Every rule but H07 over a batch (``validate_isolated``), and what it had to say (for
+    the run's log: it may run in a worker process, which has none)."""
+    from validations.run import validate_batch
+
+    said = _Said()
+    found = validate_isolated(
+        lambda items: validate_batch(items, registry, period, context, docs_dir=docs_dir,
+                                     same_person=False),
+        batch, unchecked, said)  # type: ignore[arg-type]
+    return found, said.lines
+
+
+class _Said:
+    """A logger's ``warning`` and ``error`` kept as (level, message) lines."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[int, str]] = []
+
+    def warning(self, message: str, *args: object) -> None:
+        self.lines.append((logging.WARNING, message % args))
+
+    def error(self, message: str, *args: object) -> None:
+        self.lines.append((logging.ERROR, message % args))
 
 
 def validate_isolated(validate: Callable[[list[Item]], list[list[Finding]]],

@@ -22,6 +22,7 @@ function for one item is that item's result, and the others go on.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import pickle
@@ -150,6 +151,30 @@ def result_or_here(future: Future[R], function: Callable[..., R], *args: Any,
         return future.result()
     except WorkerDied:
         return function(*args, **kwargs)
+
+
+_lasting: dict[str, Workers] = {}
+_lasting_guard = threading.Lock()
+
+
+def lasting_worker(name: str) -> Workers:
+    """One worker process kept for the life of this process under ``name`` (started on
+    first use, closed at exit), for a step called again and again whose worker keeps what
+    is costly to make between calls (the read sandbox's children)."""
+    with _lasting_guard:
+        found = _lasting.get(name)
+        if found is None:
+            found = _lasting[name] = Workers(1)
+        return found
+
+
+@atexit.register
+def _close_lasting() -> None:
+    with _lasting_guard:
+        lasting = list(_lasting.values())
+        _lasting.clear()
+    for workers in lasting:
+        workers.__exit__(None, None, None)
 
 
 def map_on_cores(function: Callable[..., R], items: Sequence[Args], *, workers: int,

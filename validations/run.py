@@ -55,6 +55,12 @@ def engine(docs_dir: Path | None = None) -> Engine:
     return Engine(docs_dir)
 
 
+def warm_up(docs_dir: Path | None = None) -> None:
+    """The process's GX context made now, ahead of the first validation."""
+    with _ONE_AT_A_TIME:
+        engine(docs_dir)
+
+
 def validate_batch(items: Sequence[BatchItem], registry: Registry, run_period: str,
                    context: Context | None = None, docs_dir: Path | None = None, *,
                    same_person: bool = True) -> list[list[Finding]]:

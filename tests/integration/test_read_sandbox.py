@@ -9,7 +9,7 @@ from factories import make_header, make_workbook
 from hostile_corpus import heavy_but_legal
 
 from forms.errors import ReadLimitExceeded
-from forms.sandbox import SandboxLimits, _idle, read_contained
+from forms.sandbox import SandboxLimits, _idle, read_contained, read_spread
 
 GOOD = make_workbook(header=make_header("BL02"))
 
@@ -62,3 +62,30 @@ def test_a_files_time_limit_does_not_count_its_readers_start_up(
         for child in _idle.pop(limits, []):
             child.kill()
     assert _units(outcomes) == ["BL02", "BL02"]
+
+
+def test_chunks_read_side_by_side_come_back_in_the_files_order():
+    files = [GOOD if n % 3 else b"" for n in range(9)]
+    outcomes = read_spread(files, SandboxLimits(), children=2, chunk_size=2)
+    assert [o.kind if o.report else type(o.error).__name__ for o in outcomes] == [
+        "EmptyFile", "cell_report", "cell_report"] * 3
+
+
+def test_many_files_are_read_by_a_lasting_worker_with_the_same_outcomes(tmp_path: Path):
+    from core.settings import Settings
+    from services import workers
+    from services.levels import DistrictLevel
+
+    level = DistrictLevel.of(Settings(data_dir=tmp_path, pid_hash_key="k"))
+    files = [make_workbook(header=make_header(f"BL{n % 9 + 1:02d}")) for n in range(4)]
+    files = (files * (workers.MIN_ITEMS // 4 + 1))[:workers.MIN_ITEMS]
+    try:
+        outcomes = level.read(files, children=2)
+        [worker] = workers.lasting_worker("read")._started  # read there, not here
+        assert worker.process.poll() is None
+        assert _units(outcomes) == _units(read_contained(files))
+        worker.process.kill()  # a worker that dies: the files are read here instead
+        worker.process.wait()
+        assert _units(level.read(files)) == _units(outcomes)
+    finally:
+        workers._close_lasting()

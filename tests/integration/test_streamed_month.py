@@ -141,3 +141,49 @@ def test_a_month_streamed_in_batches_ends_as_the_month_walked_in_one(
             if not any(name.startswith(Path(f).stem + "_") for f in rejected)]
     assert len(kept) == 5
     assert {name: answers[name] for name in kept} == {name: answered[name] for name in kept}
+
+
+def _drop_overlapping_month(settings: Settings) -> None:
+    """Six files; in batches of two, the second batch shares no cell and no person with the
+    first (it is checked while the first loads), the third shares a person with the second
+    (it waits for the second's load: the rejected BL02_loi keeps the H07 of its batch, which
+    names BL03 only if BL03 is loaded by then); BL01's versions in the first and the third."""
+    for day, (sender, name, content) in enumerate([
+            ("BL01", "BL01.xlsx", _workbook("BL01", P)),
+            ("BL02", "BL02.xlsx", _workbook("BL02")),
+            ("BL03", "BL03.xlsx", _workbook("BL03", Q)),
+            ("BL04", "BL04.xlsx", _workbook("BL04")),
+            ("BL01", "BL01_sua.xlsx", _workbook("BL01", P, Q, own=3)),
+            ("BL02", "BL02_loi.xlsx", _workbook("BL02", Q, broken=True))], start=10):
+        drop(settings, sender, name, content, day=day)
+
+
+def test_a_batch_checked_while_the_one_before_loads_ends_as_the_month_walked_in_one(
+        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.levels import DistrictLevel
+
+    decided: list[bool] = []
+    independent = DistrictLevel.independent
+
+    def watched(self, earlier, later):  # type: ignore[no-untyped-def]
+        decided.append(independent(self, earlier, later))
+        return decided[-1]
+
+    monkeypatch.setattr(DistrictLevel, "independent", watched)
+    whole = Settings(data_dir=tmp_path / "whole", pid_hash_key="test-key")
+    _drop_overlapping_month(whole)
+    one = monthly_consolidation(PERIOD, whole)
+    assert decided == []  # one batch: nothing to overlap
+    streamed = settings.model_copy(update={"stream_batch_size": 2})
+    _drop_overlapping_month(streamed)
+    batches = monthly_consolidation(PERIOD, streamed)
+
+    assert decided == [True, False]
+    assert _month(streamed) == _month(whole)
+    assert _month(streamed)["BL01_sua.xlsx"][:2] == ("accepted", 2)
+    h07 = [text for rule, *_where, text in _month(streamed)["BL02_loi.xlsx"][2]
+           if rule == "H07"]
+    assert any("BL03" in text for text in h07)
+    assert _rows(batches, set(_month(whole))) == _rows(one, set(_month(whole)))
+    assert batches.export_csv.read_bytes() == one.export_csv.read_bytes()
+    assert _answers(streamed) == _answers(whole)

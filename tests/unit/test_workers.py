@@ -5,9 +5,23 @@ from __future__ import annotations
 import os
 
 import pytest
-from worker_functions import die_in_a_worker, noisy_square, refuse_odd, square, where_computed
+from worker_functions import (
+    die_in_a_worker,
+    noisy_square,
+    process_id,
+    refuse_odd,
+    square,
+    where_computed,
+)
 
-from services.workers import Workers, map_on_cores, result_or_here, worker_count
+from services import workers as workers_module
+from services.workers import (
+    Workers,
+    lasting_worker,
+    map_on_cores,
+    result_or_here,
+    worker_count,
+)
 
 
 def test_results_come_back_in_the_order_of_the_items_from_the_workers():
@@ -95,3 +109,16 @@ def test_what_a_function_prints_never_mixes_with_the_results():
     results = list(map_on_cores(noisy_square, [(n, parent) for n in range(4)], workers=2,
                                 min_items=1))
     assert results == [(n * n, False) for n in range(4)]  # answered by the workers
+
+
+def test_a_lasting_worker_answers_every_call_from_one_process_until_the_process_ends():
+    name = "test-lasting"
+    try:
+        first = lasting_worker(name).submit(process_id).result()
+        again = lasting_worker(name).submit(process_id).result()
+        assert first == again != os.getpid()  # one worker, started once, kept between calls
+        [worker] = lasting_worker(name)._started
+    finally:
+        workers_module._close_lasting()  # what the process's exit does
+    assert worker.process.poll() is not None
+    assert name not in workers_module._lasting
