@@ -6,9 +6,10 @@ in threads of the flow's own process. Set to the scheduler of an existing Dask c
 
 In Prefect 3 only ``task.submit`` and ``task.map`` go through a flow's task runner; a task
 called directly runs in the flow's process whatever the runner. In the monthly flow the
-mapped tasks are the read chunks (``read_files.map``, ``read_chunk_size`` files each) and
-the validation chunks (``validate_files.map``, ``validate_chunk_size`` files each): those
-are what the Dask workers run. Collecting, loading into the warehouse and the reports stay
+mapped tasks are the read chunks (on a cluster ``read_files.map``, ``read_chunk_size`` files
+each; on one machine a batch is one ``read_files.submit``) and the validation chunks
+(``validate_files.map``, ``validate_chunk_size`` files each): those are what the Dask
+workers run. Collecting, loading into the warehouse and the reports stay
 with the flow run. Nothing here depends on which tasks are mapped: any task the monthly flow
 submits or maps runs on the cluster too.
 
