@@ -103,9 +103,10 @@ def deferred_sync(engine: Engine) -> Iterator[None]:
 
     In WAL mode with synchronous=NORMAL a commit is written but not fsync'd: a killed process
     loses none of them and none is half-written (SQLite's atomicity is the same), only a
-    power cut before the sync at the end could take the last ones back. One fsync per file
-    was ~2 ms of each file's load and answer, more than the work itself. PostgreSQL's
-    commits are durable each (its own setting): nothing changes there."""
+    power cut before the sync at the end could take the last ones back. An fsync per file
+    took ~2 ms of each file's load (~10 ms) and of its answer in a month's run (measured:
+    docs/benchmarks.md). PostgreSQL's commits are durable each (its own setting): nothing
+    changes there."""
     token = _DEFERRED.set(True)
     try:
         yield
