@@ -40,7 +40,7 @@ from core.workdays import WorkCalendar
 from forms.dispatch import ReadOutcome, read_data_file
 from forms.sandbox import SandboxLimits, read_spread
 from services import reporting
-from services.workers import MIN_ITEMS, lasting_worker, result_or_here
+from services.workers import MIN_ITEMS, lasting_worker, result_or_here, worker_count
 from validations.context import Context
 from warehouse import settle as settle_rows
 from warehouse.archive import Archive, StoredFile
@@ -220,7 +220,7 @@ class DistrictLevel(Level):
         this process's interpreter lock, and behind a validation its child sat idle half the
         time (measured: docs/benchmarks.md)."""
         limits, chunk = sandbox_limits(self.settings), self.settings.read_chunk_size
-        if len(contents) < MIN_ITEMS:
+        if not self._beside(len(contents)):
             return read_spread(contents, limits, children, chunk)
         # kept between calls: its sandbox children stay started for the next batch
         reading = lasting_worker("read").submit(read_spread, contents, limits, children, chunk)
@@ -230,12 +230,18 @@ class DistrictLevel(Level):
         """GX imported and its context made (seconds, once per process): in the worker that
         will check a large batch (started now, not waited for), and here (the rules across
         the run)."""
-        if files >= MIN_ITEMS:
+        if self._beside(files):
             lasting_worker("check").submit(_warm_up, self.docs_dir)
         # here in a thread: this process waits for the files meanwhile, and the first rule
         # across the run that needs GX waits for it (its lock, or the import's)
         threading.Thread(target=_warm_up, args=(self.docs_dir,), name="gx-warm-up",
                          daemon=True).start()
+
+    def _beside(self, files: int) -> bool:
+        """Whether ``files`` files are read or checked in a worker process beside this one:
+        enough of them to pay for its start (services.workers.MIN_ITEMS), and a second core
+        (``cpu_workers`` 1 keeps every step in the run's own process)."""
+        return files >= MIN_ITEMS and worker_count(self.settings.cpu_workers) > 1
 
     def history(self, outcomes: list[ReadOutcome]) -> History:
         """Earlier months of the batch's units, and the course register's certificates,
@@ -292,7 +298,7 @@ class DistrictLevel(Level):
         batch = [BatchItem(o.report, o.error, i.sender, o.register, i.channel,
                            received_at=i.received_at) for i, o in files]
         job = (batch, self.registry, period, context, self.docs_dir, self.unchecked)
-        if len(batch) < MIN_ITEMS:
+        if not self._beside(len(batch)):
             found, said = check_batch(*job)
         else:
             # in a worker process of its own, so that this one can load the batch before

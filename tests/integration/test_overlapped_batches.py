@@ -79,3 +79,14 @@ def _at():  # type: ignore[no-untyped-def]
 class _Log:
     def log(self, level: int, message: str, *args: object) -> None:
         raise AssertionError(message % args)  # nothing to say about these files
+
+
+def test_one_cpu_worker_keeps_the_check_in_the_runs_own_process(tmp_path, monkeypatch):
+    level = DistrictLevel.of(Settings(data_dir=tmp_path, pid_hash_key="test-key",
+                                      cpu_workers=1))
+    content = make_workbook()
+    files = [(IncomingFile(content, "BL01.xlsx", "folder", "BL01", _at(), ""),
+              ReadOutcome(CELL_REPORT, report=read_cell_report(content)))]
+    monkeypatch.setattr(levels, "MIN_ITEMS", 1)
+    assert level.check(files, "2024-03", History(), None, _Log()) == [[]]
+    assert "check" not in workers._lasting
