@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sqlite3
@@ -110,10 +111,19 @@ def deferred_sync(engine: Engine) -> Iterator[None]:
     token = _DEFERRED.set(True)
     try:
         yield
-    finally:
+    except BaseException:
         _DEFERRED.reset(token)
-        if engine.dialect.name == "sqlite":
-            force_to_disk(engine)
+        # what was committed before the failure is synced too; the failure is what is told
+        with contextlib.suppress(Exception):
+            _sync(engine)
+        raise
+    _DEFERRED.reset(token)
+    _sync(engine)
+
+
+def _sync(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        force_to_disk(engine)
 
 
 def force_to_disk(engine: Engine) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
+import pytest
 from sqlalchemy import text
 
 from warehouse.db import deferred_sync, force_to_disk, make_engine
@@ -79,3 +80,15 @@ def test_postgresql_commits_are_left_as_they_are(postgres_server):
     engine = make_engine(postgres_server)
     with deferred_sync(engine), engine.connect() as connection:
         assert connection.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+
+
+def test_a_failure_inside_still_syncs_what_was_committed_and_is_what_is_raised(tmp_path):
+    engine = _engine(tmp_path)
+    with pytest.raises(ZeroDivisionError), deferred_sync(engine):
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+        1 / 0  # noqa: B018
+    assert _synchronous(engine) == FULL
+    with sqlite3.connect(tmp_path / "w.sqlite") as probe:
+        _busy, log, copied = probe.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert log == copied
