@@ -154,7 +154,7 @@ def check_across_files(records: list[SubmissionRecord], history: History, level:
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def load_files(records: list[SubmissionRecord], level: Level) -> list[LoadResult]:
-    """Each file in its own transaction (flows.common.load_each)."""
+    """Each file all or nothing, in groups of files (flows.common.load_each)."""
     return load_each(records, level.settings, level.load)
 
 

@@ -1,4 +1,5 @@
-"""Loading one submission: one transaction, all or nothing; the same file twice is a no-op."""
+"""Loading one submission: all or nothing (its own transaction, or a savepoint in the
+caller's); the same file twice is a no-op."""
 
 from __future__ import annotations
 
@@ -110,9 +111,16 @@ def insert_rows(session: Session, model: type[m.Base], rows: list[dict[str, Any]
         session.execute(insert(model.__table__), rows)  # type: ignore[arg-type]
 
 
+def one_file(session: Session) -> Any:
+    """The file's unit of work: its own transaction, or a savepoint within the caller's
+    (flows.common.load_each groups files in one transaction; a refused one is rolled back
+    alone)."""
+    return session.begin_nested() if session.in_transaction() else session.begin()
+
+
 def load_submission(session: Session, record: SubmissionRecord, pid_key: bytes) -> LoadResult:
     """Record the submission, its findings and, if accepted, its figures — atomically."""
-    with session.begin():
+    with one_file(session):
         seen = already_loaded(session, record.stored, record.channel, record.sender)
         if seen is not None:
             return seen

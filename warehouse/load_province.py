@@ -19,6 +19,7 @@ from warehouse.load import (
     add_submission,
     already_loaded,
     known_submissions,
+    one_file,
     settle,
 )
 
@@ -27,7 +28,7 @@ __all__ = ["FAILED", "LoadResult", "known_submissions", "load_district_file"]
 
 def load_district_file(session: Session, record: SubmissionRecord) -> LoadResult:
     """Record the submission, its findings and, if accepted, its values — atomically."""
-    with session.begin():
+    with one_file(session):
         seen = already_loaded(session, record.stored, record.channel, record.sender)
         if seen is not None:
             return seen
