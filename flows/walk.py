@@ -33,7 +33,7 @@ from flows import events, runlog
 from flows.common import acknowledge_loaded, exclusive_run, load_each
 from forms.dispatch import ReadOutcome
 from reports import artifacts
-from services.feedback import send_answers
+from services.feedback import BuiltAhead, send_answers
 from services.levels import Level
 from services.reporting import Outputs
 from services.workers import worker_count
@@ -45,6 +45,7 @@ from warehouse.unit_of_work import Warehouse
 
 T = TypeVar("T")
 Arrival = tuple[str, str, str]  # (sha256, channel, sender): one submission
+Ahead = dict[int, BuiltAhead]  # submission id -> its answer, built ahead
 
 
 @dataclass
@@ -174,7 +175,16 @@ class FeedbackOutcome:
 
 
 @task(cache_policy=NO_CACHE)
-def send_feedback(answers: list[tuple[Collected, int]], level: Level) -> FeedbackOutcome:
+def build_answers_ahead(loaded: list[tuple[int, bytes]], level: Level,
+                        ) -> dict[int, BuiltAhead]:
+    """A batch's answers built while the next batch is loaded (services.feedback): those
+    the month's settling leaves as they are go out as built."""
+    return level.build_ahead(loaded)
+
+
+@task(cache_policy=NO_CACHE)
+def send_feedback(answers: list[tuple[Collected, int]], level: Level,
+                  ahead: dict[int, BuiltAhead] | None = None) -> FeedbackOutcome:
     """Each submission's findings back to its sender, once: from the warehouse, so that a
     run killed after loading still answers every file on the next run. A delivery that
     fails (the mail server refuses, the outbox cannot be written) is logged and reported,
@@ -183,7 +193,7 @@ def send_feedback(answers: list[tuple[Collected, int]], level: Level) -> Feedbac
     outcome = FeedbackOutcome()
     due = [(connectors[c.incoming.channel], c.incoming, submission_id)
            for c, submission_id in answers]
-    sent = send_answers(level.settings, level.registry, due)
+    sent = send_answers(level.settings, level.registry, due, ahead)
     for (c, submission_id), where in zip(answers, sent, strict=True):
         if isinstance(where, Exception):
             outcome.failed[submission_id] = type(where).__name__
@@ -289,7 +299,7 @@ def _walk(level: Level, period: str) -> RunSummary:
     streamed = len(fresh) > level.settings.stream_batch_size
     if streamed:  # the batches load in the order the files came, as one batch loads them
         fresh.sort(key=lambda c: c.incoming.received_at)
-    records, results = _stream(fresh, level, period)
+    records, results, ahead = _stream(fresh, level, period)
     loaded = [r.submission_id for r in results if r.new and r.submission_id is not None]
     if streamed:
         # each batch's H07 saw the batches before it, not those after: the month's is
@@ -299,7 +309,8 @@ def _walk(level: Level, period: str) -> RunSummary:
     for row in summary_rows(collected, records, results, FeedbackOutcome()):
         get_run_logger().info(runlog.verdict(row.unit, row.filename, row.status, row.errors,
                                              row.warnings, row.version))
-    feedback, failed = _answer(fresh, collected, records, results, level, period)
+    feedback, failed = _answer(fresh, collected, records, results, level, period,
+                               _built(ahead))
     acknowledge_files(quote(collected), failed, level)
     # one batch: the run's own H07 pass saw all its files (a streamed month is settled)
     loaded_now = set() if streamed else set(loaded)
@@ -322,7 +333,7 @@ def _walk(level: Level, period: str) -> RunSummary:
 
 
 def _stream(fresh: list[Collected], level: Level, period: str,
-            ) -> tuple[list[SubmissionRecord], list[LoadResult]]:
+            ) -> tuple[list[SubmissionRecord], list[LoadResult], list[PrefectFuture[Ahead]]]:
     """The new files read, checked and loaded a batch at a time (``stream_batch_size``):
     each batch's history holds the batches loaded before it, and what it read — the
     workbooks' rows, its GX frames — is let go once it is loaded (the run keeps each
@@ -332,12 +343,14 @@ def _stream(fresh: list[Collected], level: Level, period: str,
     next one is read by a single sandbox child while the one before is checked; and a batch
     is checked (in a worker process: services.levels) while the one before it loads here,
     when that cannot change what its history holds (``Level.independent``; otherwise it
-    waits for the load). At most three batches are held at once."""
+    waits for the load). At most three batches are held at once. Each batch's answers
+    but the last's are built while the batch after it loads (``build_answers_ahead``)."""
     records: list[SubmissionRecord] = []
     results: list[LoadResult] = []
+    ahead: list[PrefectFuture[Ahead]] = []
     batches = _chunks(fresh, level.settings.stream_batch_size)
     if not batches:
-        return records, results
+        return records, results, ahead
     reading = _read_soon(batches[0], level, _cores(level))
     level.prepare_check(len(batches[0]))  # GX's import and context, while it is read
     outcomes = _outcomes(reading)
@@ -353,11 +366,27 @@ def _stream(fresh: list[Collected], level: Level, period: str,
         if later and level.independent(outcomes, following):
             checking = _start_check(list(zip(later, following, strict=True)), level, period)
         loaded = load_files(quote(checked), level)
+        if later and level.answers:
+            ahead.append(build_answers_ahead.submit(quote(
+                [(res.submission_id, c.incoming.content) for c, res in zip(batch, loaded,
+                                                                              strict=True)
+                 if res.submission_id is not None and res.status != FAILED]), level))
         emit_rejected(checked, loaded, level, period)
         records += [replace(r, report=None, register=None, rows=()) for r in checked]
         results += loaded
         outcomes = following
-    return records, results
+    return records, results, ahead
+
+
+def _built(ahead: list[PrefectFuture[Ahead]]) -> Ahead:
+    """The answers built ahead, from the tasks that built them (one that failed built
+    none: they are built when sent)."""
+    built: Ahead = {}
+    for future in ahead:
+        result = future.result(raise_on_failure=False)
+        if isinstance(result, dict):
+            built.update(result)
+    return built
 
 
 def _outcomes(reading: list[PrefectFuture[list[ReadOutcome]]]) -> list[ReadOutcome]:
@@ -451,7 +480,7 @@ def _checked(checking: _Checking, level: Level, period: str) -> list[SubmissionR
 
 def _answer(fresh: list[Collected], collected: list[Collected],
             records: list[SubmissionRecord], results: list[LoadResult], level: Level,
-            period: str) -> tuple[FeedbackOutcome, set[Arrival]]:
+            period: str, ahead: Ahead | None = None) -> tuple[FeedbackOutcome, set[Arrival]]:
     """Each sender's feedback (at a level that answers), and the files that must stay in
     their channel: those not loaded, and those whose feedback did not go."""
     failed = {(r.stored.sha256, r.channel, r.sender)
@@ -461,7 +490,8 @@ def _answer(fresh: list[Collected], collected: list[Collected],
     answers = [(c, res.submission_id) for c, res in zip(fresh, results, strict=True)
                if res.status != FAILED]
     answers += [(c, c.submission_id) for c in collected if c.submission_id is not None]
-    feedback = send_feedback(quote(answers), level) if answers else FeedbackOutcome()
+    feedback = send_feedback(quote(answers), level, quote(ahead)) if answers \
+        else FeedbackOutcome()
     failed |= {c.arrival for c, submission_id in answers if submission_id in feedback.failed}
     report_feedback(answers, feedback, level, period)
     return feedback, failed

@@ -3,17 +3,19 @@ the warehouse holds (so a run that died after loading still answers on the next 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from connectors.base import Connector, IncomingFile
+from core.findings import Finding
 from core.registry import Registry
 from core.settings import Settings
 from reports.feedback import FeedbackContext, build_feedback, feedback_name
 from services.reporting import deadline_day
-from services.workers import map_on_cores, worker_count
+from services.workers import WorkerDied, lasting_worker, map_on_cores, worker_count
 from warehouse.feedback_log import Answer
 from warehouse.queries import deadline
 from warehouse.unit_of_work import Warehouse
@@ -30,14 +32,60 @@ def send_answer(settings: Settings, registry: Registry, connector: Connector,
     return where
 
 
-def send_answers(settings: Settings, registry: Registry,
-                 due: Sequence[tuple[Connector, IncomingFile, int]],
-                 ) -> Iterator[Path | str | Exception | None]:
-    """``send_answer`` for each (connector, file, submission) of ``due``, in its order:
-    where each went, None, or the error that stopped it (the others go on). The workbooks
-    are built on every core (services.workers: building them is most of the cost, and a
-    pure function of the file and its findings); each is delivered and recorded here."""
-    warehouse = Warehouse.of(settings)
+# what a feedback workbook is built from (build_feedback: a pure function of them): the
+# received file (by its hash), its findings, and everything said around them
+AnswerKey = tuple[str, tuple[Finding, ...], FeedbackContext]
+
+
+@dataclass(frozen=True)
+class BuiltAhead:
+    """A feedback workbook built before the month was settled, and what it was built from."""
+
+    key: AnswerKey
+    content: bytes
+
+
+def build_ahead(settings: Settings, registry: Registry,
+                loaded: Sequence[tuple[int, bytes]]) -> dict[int, BuiltAhead]:
+    """The feedback workbooks of these loaded submissions (id, the received file), built
+    now by a worker process beside the run while it loads its next batch. ``send_answers``
+    sends one as it is if what it says is still the same then (the month's settling can
+    add an H07 finding to an earlier batch's file: that one is built again). A worker that
+    dies builds nothing ahead."""
+    stored = Warehouse.of(settings).answers([submission_id for submission_id, _c in loaded])
+    keys, jobs = [], []
+    for submission_id, content in loaded:
+        answer = stored.get(submission_id)
+        if answer is not None and not answer.sent:
+            ctx = feedback_context(answer, registry, settings)
+            keys.append((submission_id, _key(answer, ctx)))
+            jobs.append((content, list(answer.findings), ctx))
+    try:
+        built = lasting_worker("answers").submit(build_each, jobs).result()
+    except WorkerDied:
+        return {}
+    return {submission_id: BuiltAhead(key, content)
+            for (submission_id, key), content in zip(keys, built, strict=True)
+            if content is not None}
+
+
+def build_each(jobs: Sequence[tuple[bytes, list[Finding], FeedbackContext]],
+               ) -> list[bytes | None]:
+    """``build_feedback`` of each job, None where it failed (built again when sent, where
+    its error is told)."""
+    built: list[bytes | None] = []
+    for job in jobs:
+        try:
+            built.append(build_feedback(*job))
+        except Exception:
+            built.append(None)
+    return built
+
+
+def _due_answers(warehouse: Warehouse, due: Sequence[tuple[Connector, IncomingFile, int]],
+                 ) -> list[Answer | Exception | None]:
+    """What each submission's answer says (None: no such submission, or answered before),
+    or the error that kept the warehouse from saying it."""
     try:
         stored: dict[int, Answer] | Exception = warehouse.answers([s for _c, _i, s in due])
     except Exception as exc:  # the database is out of reach: every item says so
@@ -46,18 +94,63 @@ def send_answers(settings: Settings, registry: Registry,
     for _connector, _incoming, submission_id in due:
         answer = stored if isinstance(stored, Exception) else stored.get(submission_id)
         answers.append(None if isinstance(answer, Answer) and answer.sent else answer)
-    jobs = [(incoming.content, list(answer.findings),
-             feedback_context(answer, registry, settings))
-            for (_c, incoming, _s), answer in zip(due, answers, strict=True)
-            if isinstance(answer, Answer)]
+    return answers
+
+
+def _ahead_or_to_build(settings: Settings, registry: Registry,
+                       due: Sequence[tuple[Connector, IncomingFile, int]],
+                       answers: list[Answer | Exception | None],
+                       ahead: Mapping[int, BuiltAhead],
+                       ) -> tuple[dict[int, bytes], list[tuple[bytes, list[Finding],
+                                                                FeedbackContext]]]:
+    """The workbooks built ahead that still say what the answer says (by index in
+    ``due``), and the jobs that build the others, in order."""
+    ready: dict[int, bytes] = {}
+    jobs = []
+    for index, ((_c, incoming, _s), answer) in enumerate(zip(due, answers, strict=True)):
+        if isinstance(answer, Answer):
+            ctx = feedback_context(answer, registry, settings)
+            early = ahead.get(answer.submission_id)
+            if early is not None and early.key == _key(answer, ctx):
+                ready[index] = early.content
+            else:
+                jobs.append((incoming.content, list(answer.findings), ctx))
+    return ready, jobs
+
+
+def _in_order(answers: list[Answer | Exception | None], ready: dict[int, bytes],
+              built: Iterator[bytes | Exception]) -> Iterator[bytes | Exception]:
+    """Each answer's workbook in turn: the one built ahead, or the next one built now."""
+    for index, answer in enumerate(answers):
+        if isinstance(answer, Answer):
+            yield ready[index] if index in ready else next(built)
+
+
+def _key(answer: Answer, ctx: FeedbackContext) -> AnswerKey:
+    return answer.sha256, answer.findings, ctx
+
+
+def send_answers(settings: Settings, registry: Registry,
+                 due: Sequence[tuple[Connector, IncomingFile, int]],
+                 ahead: Mapping[int, BuiltAhead] | None = None,
+                 ) -> Iterator[Path | str | Exception | None]:
+    """``send_answer`` for each (connector, file, submission) of ``due``, in its order:
+    where each went, None, or the error that stopped it (the others go on). The workbooks
+    are built on every core (services.workers: building them is most of the cost, and a
+    pure function of the file and its findings) unless one was built ``ahead`` from what
+    the answer still says; each is delivered and recorded here."""
+    warehouse = Warehouse.of(settings)
+    answers = _due_answers(warehouse, due)
+    ready, jobs = _ahead_or_to_build(settings, registry, due, answers, ahead or {})
     built = map_on_cores(build_feedback, jobs, workers=worker_count(settings.cpu_workers))
+    contents = _in_order(answers, ready, built)
     # each answer recorded as it goes; all of them on disk once the last is out
     with warehouse.deferred_sync():
         for (connector, incoming, _s), answer in zip(due, answers, strict=True):
             if not isinstance(answer, Answer):
                 yield answer
                 continue
-            content = next(built)
+            content = next(contents)
             if isinstance(content, Exception):
                 yield content
                 continue

@@ -40,6 +40,7 @@ from core.workdays import WorkCalendar
 from forms.dispatch import ReadOutcome, read_data_file
 from forms.sandbox import SandboxLimits, read_spread
 from services import reporting
+from services.feedback import BuiltAhead, build_ahead
 from services.workers import MIN_ITEMS, lasting_worker, result_or_here, worker_count
 from validations.context import Context
 from warehouse import settle as settle_rows
@@ -154,6 +155,12 @@ class Level:
 
     def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
         raise NotImplementedError
+
+    def build_ahead(self, loaded: Sequence[tuple[int, bytes]]) -> dict[int, BuiltAhead]:
+        """The answers of these loaded submissions (id, the received file) built before the
+        month is settled, where building them beside the run pays (none at a level that
+        does not answer)."""
+        return {}
 
     def settle(self, period: str, loaded_now: set[int], also: Sequence[int] = ()) -> int:
         """Settle the month's findings that depend on the other units' files once they
@@ -349,6 +356,13 @@ class DistrictLevel(Level):
 
     def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
         return load_submission(session, record, self.settings.pid_key)
+
+    def build_ahead(self, loaded: Sequence[tuple[int, bytes]]) -> dict[int, BuiltAhead]:
+        """Built by a worker process while the run loads its next batch, when there are
+        enough of them and a second core (services.feedback.build_ahead)."""
+        if not self._beside(len(loaded)):
+            return {}
+        return build_ahead(self.settings, self.registry, loaded)
 
     def settle(self, period: str, loaded_now: set[int], also: Sequence[int] = ()) -> int:
         """H07 over the month's accepted workbooks in force, when some were taken in by an

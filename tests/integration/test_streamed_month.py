@@ -187,3 +187,46 @@ def test_a_batch_checked_while_the_one_before_loads_ends_as_the_month_walked_in_
     assert _rows(batches, set(_month(whole))) == _rows(one, set(_month(whole)))
     assert batches.export_csv.read_bytes() == one.export_csv.read_bytes()
     assert _answers(streamed) == _answers(whole)
+
+
+def test_answers_built_ahead_go_out_only_where_the_settled_month_says_the_same(
+        settings: Settings, walked_whole: tuple[Settings, RunSummary],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import services.levels as levels
+
+    built: list[dict] = []
+    build_ahead = levels.build_ahead
+
+    def watched(*args):  # type: ignore[no-untyped-def]
+        built.append(build_ahead(*args))
+        return built[-1]
+
+    # batches of two are worth a worker here: each batch but the last is built ahead
+    monkeypatch.setattr(levels, "MIN_ITEMS", 1)
+    monkeypatch.setattr(levels, "build_ahead", watched)
+    whole, _one = walked_whole
+    streamed = settings.model_copy(update={"stream_batch_size": 2})
+    _drop_month(streamed)
+    monthly_consolidation(PERIOD, streamed)
+
+    assert len(built) == 3  # seven files: batches 1–3 built ahead, the 4th when answered
+    engine = make_engine(streamed.database_url)
+    with session_factory(engine)() as session:
+        sent = {s.id: (s.filename, Path(s.feedback_path).read_bytes())
+                for s in session.scalars(select(m.Submission))}
+    engine.dispose()
+    ahead = {sent[i][0]: early.content for batch in built for i, early in batch.items()}
+    assert set(ahead) == {"BL01.xlsx", "BL02_loi.xlsx", "BL03_lan1.xlsx", "BL04_hong.xlsx",
+                          "BL04.xlsx", "BL03_lan2.xlsx"}
+    as_sent = dict(sent.values())
+    # BL01 was told of BL04 and BL02 only when the month was settled: built again
+    assert as_sent["BL01.xlsx"] != ahead["BL01.xlsx"]
+    # the refused file and the rejected one say what they said when loaded: sent as built
+    assert as_sent["BL04_hong.xlsx"] == ahead["BL04_hong.xlsx"]
+    assert as_sent["BL02_loi.xlsx"] == ahead["BL02_loi.xlsx"]
+    # and every answer is the one the month walked in one batch gives
+    answers, answered = _answers(streamed), _answers(whole)
+    rejected = ("BL02_loi", "BL04_hong")
+    kept = [name for name in answers if not name.startswith(rejected)]
+    assert len(kept) == 5
+    assert {name: answers[name] for name in kept} == {name: answered[name] for name in kept}
