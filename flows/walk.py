@@ -126,11 +126,12 @@ class ToCheck:
     So does the run's start: every chunk's Data Docs validations are named after one run."""
 
     def __init__(self, files: list[tuple[Collected, ReadOutcome]], history: History,
-                 secret: bytes, started: datetime | None = None):
+                 secret: bytes, started: datetime | None = None, across: bool = False):
         self.files = files
         self.history = history
         self.secret = secret
         self.started = started
+        self.across = across  # the run's only chunk: the rules across it checked with it
 
 
 @task(cache_policy=NO_CACHE)
@@ -139,7 +140,7 @@ def validate_files(chunk: ToCheck, level: Level, period: str) -> list[Submission
     mostly its fixed overhead); findings mapped back to each file. The rules across the
     run wait for every chunk (check_across_files)."""
     found = level.check([(c.incoming, o) for c, o in chunk.files], period, chunk.history,
-                        chunk.started, get_run_logger(), chunk.secret)
+                        chunk.started, get_run_logger(), chunk.secret, across=chunk.across)
     return [level.record(c.stored, c.incoming, outcome, findings, period)
             for (c, outcome), findings in zip(chunk.files, found, strict=True)]
 
@@ -451,11 +452,13 @@ def _check(files: list[tuple[Collected, ReadOutcome]], level: Level, period: str
 @dataclass
 class _Checking:
     """A batch's check under way: the history it is checked against, the run's start that
-    names its Data Docs validations, and its validations' futures."""
+    names its Data Docs validations, its validations' futures, and whether they check the
+    rules across the batch too (one chunk: no second trip to the checking worker)."""
 
     history: History
     started: datetime
     validating: list[PrefectFuture[list[SubmissionRecord]]]
+    across: bool = False  # the rules across the batch were checked with it
 
 
 def _start_check(files: list[tuple[Collected, ReadOutcome]], level: Level, period: str,
@@ -465,15 +468,19 @@ def _start_check(files: list[tuple[Collected, ReadOutcome]], level: Level, perio
     # upstream futures, ~10 s per task call at 1,000 files (measured, docs/benchmarks.md)
     history = gather_history(quote([o for _c, o in files]), level)
     started = datetime.now(ZoneInfo(settings.timezone))  # names the run's Data Docs
-    to_check = [ToCheck(part, history, settings.pid_key, started)
-                for part in _chunks(files, settings.validate_chunk_size)]
+    parts = _chunks(files, settings.validate_chunk_size)
+    whole = len(parts) == 1 and level.across_in_check
+    to_check = [ToCheck(part, history, settings.pid_key, started, across=whole)
+                for part in parts]
     return _Checking(history, started, list(validate_files.map(
-        to_check, unmapped(level), unmapped(period))))
+        to_check, unmapped(level), unmapped(period))), whole)
 
 
 def _checked(checking: _Checking, level: Level, period: str) -> list[SubmissionRecord]:
     """The batch's records once its validations are back, with the rules across the run."""
     records = [r for future in checking.validating for r in future.result()]
+    if checking.across:
+        return records
     return check_across_files(quote(records), quote(checking.history), level, period,
                               checking.started)
 

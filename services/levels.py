@@ -41,7 +41,13 @@ from forms.dispatch import ReadOutcome, read_data_file
 from forms.sandbox import SandboxLimits, read_spread
 from services import reporting
 from services.feedback import BuiltAhead, build_ahead
-from services.workers import MIN_ITEMS, lasting_worker, result_or_here, worker_count
+from services.workers import (
+    MIN_ITEMS,
+    lasting_started,
+    lasting_worker,
+    result_or_here,
+    worker_count,
+)
 from validations.context import Context
 from warehouse import settle as settle_rows
 from warehouse.archive import Archive, StoredFile
@@ -55,6 +61,7 @@ if TYPE_CHECKING:
 # GX and pandas (validations.run, .frames, .export_*) are imported by the methods that
 # check files, not here: a run with nothing new, the CLI and the desk never pay the ~4 s.
 Item = TypeVar("Item")
+R = TypeVar("R")
 SAME_PERSON = "H07"  # the rule a file's findings can change by after it was answered
 # the code that decides H07: a new version of it settles every open month again
 SAME_PERSON_CODE = (*(Path(validations.__file__).with_name(name) for name in (
@@ -76,6 +83,8 @@ class Level:
     unchecked: ClassVar[str]  # F01's text for a file that breaks even its own validation
     answers: ClassVar[bool]  # each sender gets its feedback
     rebuilds: ClassVar[bool]  # earlier months are rebuilt when a late file changed them
+    # check(across=True) does what check_across would (the walk then skips it)
+    across_in_check: ClassVar[bool] = False
 
     def __init__(self, settings: Settings, registry: Registry, unit_code: str, *,
                  data_docs: bool = True):
@@ -123,10 +132,12 @@ class Level:
 
     def check(self, files: list[tuple[IncomingFile, ReadOutcome]], period: str,
               history: History, started: datetime | None, log: AnyLogger,
-              secret: bytes | None = None) -> list[list[Finding]]:
+              secret: bytes | None = None, *, across: bool = False) -> list[list[Finding]]:
         """The findings of each file, in order (one validation run for the batch; the
         validations named after ``started`` in Data Docs; people compared under
-        ``secret``, the settings' key unless told)."""
+        ``secret``, the settings' key unless told). With ``across`` (the batch is the whole
+        run's chunk), the rules across the run too, where the level can
+        (``across_in_check``): ``check_across`` is then not needed."""
         raise NotImplementedError
 
     def attribute(self, incoming: IncomingFile, outcome: ReadOutcome,
@@ -206,6 +217,7 @@ class DistrictLevel(Level):
     unchecked = messages_vi.UNCHECKABLE_WORKBOOK
     answers = True
     rebuilds = True
+    across_in_check = True
 
     @classmethod
     def of(cls, settings: Settings, registry: Registry | None = None, *,
@@ -227,28 +239,34 @@ class DistrictLevel(Level):
         this process's interpreter lock, and behind a validation its child sat idle half the
         time (measured: docs/benchmarks.md)."""
         limits, chunk = sandbox_limits(self.settings), self.settings.read_chunk_size
-        if not self._beside(len(contents)):
+        if not self._beside(len(contents), "read"):
             return read_spread(contents, limits, children, chunk)
         # kept between calls: its sandbox children stay started for the next batch
         reading = lasting_worker("read").submit(read_spread, contents, limits, children, chunk)
         return result_or_here(reading, read_spread, contents, limits, children, chunk)
 
     def prepare_check(self, files: int) -> None:
-        """GX imported and its context made (seconds, once per process): in the worker that
-        will check a large batch (started now, not waited for), and here (the rules across
-        the run)."""
-        if self._beside(files):
+        """GX imported and its context made (seconds, once per process) where the batch
+        will be checked: in the worker that checks a large batch (started now, not waited
+        for), else here, in a thread. Not both: the rules across the run are checked where
+        the batch is, and GX made here too took a core from the first batch's reading."""
+        if self._beside(files, "check"):
             lasting_worker("check").submit(_warm_up, self.docs_dir)
-        # here in a thread: this process waits for the files meanwhile, and the first rule
-        # across the run that needs GX waits for it (its lock, or the import's)
+            return
+        # here in a thread: this process waits for the files meanwhile, and the first
+        # validation waits for it (its lock, or the import's)
         threading.Thread(target=_warm_up, args=(self.docs_dir,), name="gx-warm-up",
                          daemon=True).start()
 
-    def _beside(self, files: int) -> bool:
+    def _beside(self, files: int, worker: str | None = None) -> bool:
         """Whether ``files`` files are read or checked in a worker process beside this one:
-        enough of them to pay for its start (services.workers.MIN_ITEMS), and a second core
-        (``cpu_workers`` 1 keeps every step in the run's own process)."""
-        return files >= MIN_ITEMS and worker_count(self.settings.cpu_workers) > 1
+        enough of them to pay for its start (services.workers.MIN_ITEMS) or the lasting
+        ``worker`` already started (warm: a corrected file after a month's run in the same
+        process), and a second core (``cpu_workers`` 1 keeps every step in the run's own
+        process)."""
+        if worker_count(self.settings.cpu_workers) <= 1:
+            return False
+        return files >= MIN_ITEMS or (worker is not None and lasting_started(worker))
 
     def history(self, outcomes: list[ReadOutcome]) -> History:
         """Earlier months of the batch's units, and the course register's certificates,
@@ -297,24 +315,29 @@ class DistrictLevel(Level):
 
     def check(self, files: list[tuple[IncomingFile, ReadOutcome]], period: str,
               history: History, started: datetime | None, log: AnyLogger,
-              secret: bytes | None = None) -> list[list[Finding]]:
-        """Every rule but H07 (checked across the run once every chunk is done)."""
+              secret: bytes | None = None, *, across: bool = False) -> list[list[Finding]]:
+        """Every rule but H07, which is checked across the run once every chunk is done —
+        or, with ``across``, over this batch in the same call (what ``check_across`` adds,
+        without sending the batch to the checking worker again)."""
         from validations.frames import BatchItem
 
         context = self.context(history, started, period, secret)
         batch = [BatchItem(o.report, o.error, i.sender, o.register, i.channel,
                            received_at=i.received_at) for i, o in files]
-        job = (batch, self.registry, period, context, self.docs_dir, self.unchecked)
-        if not self._beside(len(batch)):
-            found, said = check_batch(*job)
-        else:
-            # in a worker process of its own, so that this one can load the batch before
-            # while it runs (flows.walk); a worker that dies leaves the batch to this one
-            checking = lasting_worker("check").submit(check_batch, *job)
-            found, said = result_or_here(checking, check_batch, *job)
+        found, said = self._where_checked(len(batch), check_batch, batch, self.registry, period,
+                                          context, self.docs_dir, self.unchecked, across)
         for level, message in said:
             log.log(level, "%s", message)
         return found
+
+    def _where_checked(self, files: int, function: Callable[..., R], *args: Any) -> R:
+        """``function(*args)`` — GX's work on ``files`` files — in the checking worker
+        process when it pays (``_beside``: then this process never imports GX, and loads the
+        batch before while it runs, flows.walk), else here. A worker that dies leaves the
+        work to this process."""
+        if not self._beside(files, "check"):
+            return function(*args)
+        return result_or_here(lasting_worker("check").submit(function, *args), function, *args)
 
     def attribute(self, incoming: IncomingFile, outcome: ReadOutcome,
                   period: str) -> tuple[str | None, str | None]:
@@ -342,17 +365,23 @@ class DistrictLevel(Level):
         """H07 once over the whole run: whether a roster counts as another cell's depends
         on the run's other findings (only accepted rosters do)."""
         from validations.frames import BatchItem
-        from validations.run import dedupe, listed_elsewhere
 
-        context = Context(registry=self.registry, run_period=period, history=history,
-                          secret=self.settings.pid_key, unit_code=self.unit_code,
-                          timezone=self.settings.timezone, run_started=started)
         items = [BatchItem(r.report, sender=r.sender, register=r.register, channel=r.channel)
                  for r in records]
-        more = listed_elsewhere(items, [r.findings for r in records], context,
-                                self.docs_dir)
-        return [replace(r, findings=dedupe([*r.findings, *extra])) if extra else r
-                for r, extra in zip(records, more, strict=True)]
+        merged = self._where_checked(len(items), across_batch, items,
+                                     [r.findings for r in records],
+                                     self.across_context(history, started, period),
+                                     self.docs_dir)
+        return [replace(r, findings=found) if found is not None else r
+                for r, found in zip(records, merged, strict=True)]
+
+    def across_context(self, history: History, started: datetime | None, period: str,
+                       secret: bytes | None = None) -> Context:
+        """What H07 across the run is checked with (no rule book, no calendar)."""
+        return Context(registry=self.registry, run_period=period, history=history,
+                       secret=secret if secret is not None else self.settings.pid_key,
+                       unit_code=self.unit_code, timezone=self.settings.timezone,
+                       run_started=started)
 
     def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
         return load_submission(session, record, self.settings.pid_key)
@@ -387,17 +416,14 @@ class DistrictLevel(Level):
             return 0
         if warehouse.settled_inputs(*month, SAME_PERSON) == inputs:
             return 0
-        from validations.run import listed_elsewhere_stored
-
         in_force = set(ids)
         ids += warehouse.superseded([i for i in also if i not in in_force], period)
         self.keep_layouts(ids)
         context = Context(registry=self.registry, run_period=period,
                           secret=self.settings.pid_key, unit_code=self.unit_code,
                           timezone=self.settings.timezone)
-        found = listed_elsewhere_stored(warehouse.stored_rosters(ids),
-                                        warehouse.people_in_force(period), context,
-                                        self.docs_dir)
+        found = self._where_checked(len(ids), settle_batch, self.settings, ids, period,
+                                    context, self.docs_dir)
         return warehouse.settle_rule(SAME_PERSON, dict(zip(ids, found, strict=True)),
                                      month=month, inputs=inputs)
 
@@ -483,7 +509,7 @@ class ProvinceLevel(Level):
 
     def check(self, files: list[tuple[IncomingFile, ReadOutcome]], period: str,
               history: History, started: datetime | None, log: AnyLogger,
-              secret: bytes | None = None) -> list[list[Finding]]:
+              secret: bytes | None = None, *, across: bool = False) -> list[list[Finding]]:
         from validations.export_checks import validate_exports
         from validations.export_frames import ExportItem
 
@@ -548,10 +574,12 @@ def _warm_up(docs_dir: Path | None) -> None:
 
 
 def check_batch(batch: list[BatchItem], registry: Registry, period: str, context: Context,
-                docs_dir: Path | None, unchecked: str,
+                docs_dir: Path | None, unchecked: str, across: bool = False,
                 ) -> tuple[list[list[Finding]], list[tuple[int, str]]]:
     """Every rule but H07 over a batch (``validate_isolated``), and what it had to say (for
-    the run's log: it may run in a worker process, which has none)."""
+    the run's log: it may run in a worker process, which has none). With ``across``, then
+    H07 over the whole batch given those findings, as ``DistrictLevel.check_across``."""
+    from validations.frames import BatchItem
     from validations.run import validate_batch
 
     said = _Said()
@@ -559,7 +587,37 @@ def check_batch(batch: list[BatchItem], registry: Registry, period: str, context
         lambda items: validate_batch(items, registry, period, context, docs_dir=docs_dir,
                                      same_person=False),
         batch, unchecked, said)  # type: ignore[arg-type]
+    if across:
+        plain = [BatchItem(i.report, sender=i.sender, register=i.register, channel=i.channel)
+                 for i in batch]
+        # the context check_across has: no rule book, no calendar
+        merged = across_batch(plain, found, replace(
+            context, rules=RuleBook.default(), calendar=WorkCalendar.default()), docs_dir)
+        found = [f if f is not None else own for f, own in zip(merged, found, strict=True)]
     return found, said.lines
+
+
+def across_batch(items: list[BatchItem], findings: list[list[Finding]], context: Context,
+                 docs_dir: Path | None) -> list[list[Finding] | None]:
+    """H07 over a batch given its other findings: each file's findings with H07's added
+    (None where it adds none)."""
+    from validations.run import dedupe, listed_elsewhere
+
+    more = listed_elsewhere(items, findings, context, docs_dir)
+    return [dedupe([*found, *extra]) if extra else None
+            for found, extra in zip(findings, more, strict=True)]
+
+
+def settle_batch(settings: Settings, ids: list[int], period: str, context: Context,
+                 docs_dir: Path | None) -> list[list[Finding]]:
+    """H07 over these submissions' rosters as the warehouse keeps them, against every
+    roster in force in ``period`` (validations.run.listed_elsewhere_stored). Read from the
+    warehouse where it runs: a month's rosters are too many to send to a worker."""
+    from validations.run import listed_elsewhere_stored
+
+    warehouse = Warehouse.of(settings)
+    return listed_elsewhere_stored(warehouse.stored_rosters(ids),
+                                   warehouse.people_in_force(period), context, docs_dir)
 
 
 class _Said:

@@ -168,6 +168,13 @@ def lasting_worker(name: str) -> Workers:
         return found
 
 
+def lasting_started(name: str) -> bool:
+    """Whether the lasting worker ``name`` has started here (and what it keeps is warm)."""
+    with _lasting_guard:
+        found = _lasting.get(name)
+        return found is not None and bool(found._started)
+
+
 @atexit.register
 def _close_lasting() -> None:
     with _lasting_guard:

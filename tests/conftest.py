@@ -67,6 +67,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                              indirect=True)
 
 
+@pytest.fixture(autouse=True)
+def _no_lasting_workers_between_tests() -> Iterator[None]:
+    """A lasting worker process (services.workers) a test started is closed after it: where
+    a run checks its files depends on whether one is already there (services.levels), and
+    the next test must not find one."""
+    yield
+    from services import workers
+
+    if workers._lasting:
+        workers._close_lasting()
+
+
 @pytest.fixture(scope="session")
 def registry() -> Registry:
     return Registry.load(DEFAULT_REGISTRY)

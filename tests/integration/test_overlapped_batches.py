@@ -70,6 +70,29 @@ def test_a_large_batch_is_checked_in_a_worker_with_the_same_findings(level, monk
     assert there == here and here[1] and not any(f.is_error for f in here[0])
 
 
+def test_a_batch_checked_whole_in_the_worker_has_the_findings_of_check_then_across(
+        level, monkeypatch):
+    from datetime import datetime
+
+    from warehouse.archive import StoredFile
+
+    # BL01 and BL02 list person 1 (H07 across the batch); BL03 lists no one else's
+    outcomes = [_outcome("BL01", 1, 2), _outcome("BL02", 1, 3), _outcome("BL03", 4)]
+    files = [(IncomingFile(b"", f"{o.report.header.unit_code}.xlsx", "folder",
+                           o.report.header.unit_code, _at(), ""), o) for o in outcomes]
+    started = datetime(2024, 3, 25, 9)
+    found = level.check(files, "2024-03", History(), started, _Log())
+    stored = StoredFile("0" * 64, 0, "x")
+    records = [level.record(stored, i, o, f, "2024-03")
+               for (i, o), f in zip(files, found, strict=True)]
+    here = [r.findings for r in level.check_across(records, "2024-03", History(), started)]
+    monkeypatch.setattr(levels, "MIN_ITEMS", 1)
+    there = level.check(files, "2024-03", History(), started, _Log(), across=True)
+    assert workers.lasting_started("check")  # checked there, H07 with it
+    assert there == here
+    assert ["H07" in {f.rule_id for f in found} for found in there] == [True, True, False]
+
+
 def _at():  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
