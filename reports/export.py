@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 from core.export_format import (
     EXPORT_COLUMNS,
@@ -49,14 +49,6 @@ def _unit_columns(month: MonthData, code: str, level: str, parent: str | None) -
     }
 
 
-def _value_rows(month: MonthData, head: dict[str, str], unit_codes: Sequence[str]) -> list[dict]:
-    return [
-        {**head, "population": population, "indicator": indicator, "breakdown": breakdown,
-         "value": unit_value(month, unit_codes, population, indicator, breakdown)}
-        for population, indicator, breakdown in value_keys()
-    ]
-
-
 def report_counts(month: MonthData) -> dict[str, int]:
     """REPORTS_EXPECTED / _ACCEPTED / _ON_TIME of the consolidating unit."""
     accepted = [c for c in month.cells if c.accepted]
@@ -73,21 +65,42 @@ def export_rows(month: MonthData) -> list[dict]:
     Within a unit the order is population (hoc_sinh, vien_chuc, tong), indicator
     (TH01–TH15), breakdown (tong, nu, dan_toc_thieu_so, ton_giao, doan_vien); the
     consolidating unit ends with REPORTS_EXPECTED, REPORTS_ACCEPTED, REPORTS_ON_TIME.
+    Its values are the sums of the cells' (what ``unit_value`` over every accepted cell
+    gives), added up as the cells' rows are made: one pass over the month.
     """
     rows: list[dict] = []
+    keys = value_keys()
     cells = accepted_cells(month)
+    totals = [0] * len(keys)
     for cell in cells:
         unit = cell.unit
         head = _unit_columns(month, unit.code, unit.level, unit.parent_code)
-        rows.extend(_value_rows(month, head, [unit.code]))
+        values = _cell_values(month, unit.code, keys)
+        totals = [t + v for t, v in zip(totals, values, strict=True)]
+        rows.extend(_rows_of(head, keys, values))
     top = month.unit
     head = _unit_columns(month, top.code, top.level, top.parent_code)
-    rows.extend(_value_rows(month, head, [c.unit.code for c in cells]))
+    rows.extend(_rows_of(head, keys, totals))
     rows.extend(
         {**head, "population": TOTAL, "indicator": indicator, "breakdown": TOTAL, "value": count}
         for indicator, count in report_counts(month).items()
     )
     return rows
+
+
+def _cell_values(month: MonthData, code: str, keys: list[tuple[str, str, str]]) -> list[int]:
+    """One cell's value for each key (``unit_value`` of that cell alone)."""
+    values = month.values
+    return [sum(int(values.get((code, pop, indicator, breakdown), 0)) for pop in POPULATIONS)
+            if population == TOTAL else int(values.get((code, population, indicator, breakdown), 0))
+            for population, indicator, breakdown in keys]
+
+
+def _rows_of(head: dict[str, str], keys: list[tuple[str, str, str]],
+             values: list[int]) -> list[dict]:
+    return [{**head, "population": population, "indicator": indicator, "breakdown": breakdown,
+             "value": value}
+            for (population, indicator, breakdown), value in zip(keys, values, strict=True)]
 
 
 def neutralise(text: str) -> str:
@@ -106,15 +119,42 @@ def write_export_csv(rows: Iterable[dict]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(EXPORT_COLUMNS)
-    for row in rows:
-        writer.writerow([_csv_field(row[column]) for column in EXPORT_COLUMNS])
+    writer.writerows(zip(*_columns(list(rows), _csv_field), strict=True))
     return buffer.getvalue().encode("utf-8")
 
 
-def _csv_field(value: object) -> str:
+def _csv_field(column: str, value: object) -> str:
     if isinstance(value, int):
         return str(value)
     return neutralise(str(value))
+
+
+def _json_field(column: str, value: object) -> str:
+    if column == "value":
+        return str(int(value))  # type: ignore[call-overload]
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _columns(rows: list[dict], field: Callable[[str, object], str]) -> list[list[str]]:
+    """Each of EXPORT_COLUMNS as the texts ``field`` makes of its values, each distinct
+    value made once: a month's ~160,000 rows hold a few thousand distinct values (a
+    column of one type is looked up by value; another by type and value, so that ``True``
+    is never taken for ``1``)."""
+    columns = []
+    for column in EXPORT_COLUMNS:
+        values = [row[column] for row in rows]
+        if len(set(map(type, values))) <= 1:
+            made = {v: field(column, v) for v in dict.fromkeys(values)}
+            columns.append([made[v] for v in values])
+        else:
+            typed = {(type(v), v): field(column, v) for v in values}
+            columns.append([typed[(type(v), v)] for v in values])
+    return columns
+
+
+# one record: {"period": …, …, "value": …}, as json.dumps writes a dict (", " and ": ")
+_RECORD = "{" + ", ".join(
+    json.dumps(column).replace("%", "%%") + ": %s" for column in EXPORT_COLUMNS) + "}"
 
 
 def write_export_json(rows: Iterable[dict]) -> bytes:
@@ -122,13 +162,7 @@ def write_export_json(rows: Iterable[dict]) -> bytes:
 
     UTF-8, ``ensure_ascii=False``, ``value`` an integer, a trailing newline.
     """
-    records = [
-        json.dumps(
-            {column: int(row[column]) if column == "value" else str(row[column])
-             for column in EXPORT_COLUMNS},
-            ensure_ascii=False,
-        )
-        for row in rows
-    ]
+    records = [_RECORD % record
+               for record in zip(*_columns(list(rows), _json_field), strict=True)]
     text = "[\n" + ",\n".join(records) + "\n]\n" if records else "[]\n"
     return text.encode("utf-8")

@@ -225,3 +225,22 @@ def test_formula_injection_guard() -> None:
     row = dict.fromkeys(COLUMNS, "x") | {"unit_code": "=cmd|' /C calc'!A0", "value": 5}
     line = write_export_csv([row]).decode("utf-8").split("\n")[1]
     assert line == "x,'=cmd|' /C calc'!A0,x,x,x,x,x,5"
+
+
+def test_each_distinct_value_is_written_once_and_true_is_never_taken_for_one():
+    # the writers make each column's distinct values once (a month repeats a few thousand
+    # values 160,000 times); a column mixing types keeps each as it is
+    rows = [dict(zip(COLUMNS, values, strict=True)) for values in [
+        ("2024-03", "BL01", "chi_bo", "BL", "tong", "=SUM(A1)", 'có "ngoặc", phẩy', 1),
+        ("2024-03", "BL02", "chi_bo", "BL", "tong", "=SUM(A1)", 'có "ngoặc", phẩy', True),
+        ("2024-03", "BL03", "chi_bo", "", "tong", "-1", "tong", 0),
+        ("2024-03", "BL01", "chi_bo", "BL", "tong", "=SUM(A1)", 'có "ngoặc", phẩy', 1)]]
+    lines = write_export_csv(rows).decode("utf-8").splitlines()
+    assert [line.rsplit(",", 1)[1] for line in lines[1:]] == ["1", "True", "0", "1"]
+    assert lines[1] == lines[4] == ("2024-03,BL01,chi_bo,BL,tong,'=SUM(A1),"
+                                    '"có ""ngoặc"", phẩy",1')
+    assert lines[3].split(",")[5] == "'-1"
+    records = json.loads(write_export_json(rows))
+    assert [r["value"] for r in records] == [1, 1, 0, 1]
+    assert records[0] == records[3] and records[0]["breakdown"] == 'có "ngoặc", phẩy'
+    assert records[0]["indicator"] == "=SUM(A1)"  # JSON is not run by a spreadsheet
