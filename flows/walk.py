@@ -35,7 +35,7 @@ from forms.dispatch import ReadOutcome
 from reports import artifacts
 from services.feedback import BuiltAhead, send_answers
 from services.levels import Level
-from services.reporting import Outputs
+from services.reporting import Outputs, PreparedOutputs
 from services.workers import worker_count
 from warehouse.archive import Archive, StoredFile
 from warehouse.load import FAILED, LoadResult, SubmissionRecord
@@ -226,9 +226,18 @@ def settle_month(period: str, level: Level, loaded_now: set[int],
 
 
 @task(cache_policy=NO_CACHE)
-def build_reports(period: str, level: Level) -> Outputs:
-    """The level's workbook and its upward data file, rebuilt from the warehouse."""
-    return level.write_outputs(period)
+def prepare_reports(period: str, level: Level) -> PreparedOutputs | None:
+    """The month's outputs built while its files are answered, once it is settled; recorded
+    by ``build_reports`` if the month has not changed by then."""
+    return level.prepare_outputs(period)
+
+
+@task(cache_policy=NO_CACHE)
+def build_reports(period: str, level: Level,
+                  prepared: PreparedOutputs | None = None) -> Outputs:
+    """The level's workbook and its upward data file, rebuilt from the warehouse (or those
+    ``prepared``, when the month is still what they were built from)."""
+    return level.write_outputs(period, prepared=prepared)
 
 
 @task(cache_policy=NO_CACHE)
@@ -307,6 +316,8 @@ def _walk(level: Level, period: str) -> RunSummary:
         # settled over every roster in force before anyone is answered
         settle_month(period, level, set(), loaded)
         records = settled_records(quote(records), quote(results), level)
+    # a streamed month is settled now: its outputs are built while its files are answered
+    preparing = prepare_reports.submit(period, level) if streamed else None
     for row in summary_rows(collected, records, results, FeedbackOutcome()):
         get_run_logger().info(runlog.verdict(row.unit, row.filename, row.status, row.errors,
                                              row.warnings, row.version))
@@ -320,7 +331,7 @@ def _walk(level: Level, period: str) -> RunSummary:
         settle_month(earlier, level, loaded_now)
         build_reports(earlier, level)
     settle_month(period, level, loaded_now)
-    outputs = build_reports(period, level)
+    outputs = build_reports(period, level, quote(_prepared(preparing)))
     return RunSummary(
         period, unit=level.unit_code, level=level.name,
         rows=summary_rows(collected, records, results, feedback), report=outputs.report,
@@ -377,6 +388,13 @@ def _stream(fresh: list[Collected], level: Level, period: str,
         results += loaded
         outcomes = following
     return records, results, ahead
+
+
+def _prepared(preparing: PrefectFuture[PreparedOutputs | None] | None,
+              ) -> PreparedOutputs | None:
+    """The outputs built ahead (none if their task failed: they are built when written)."""
+    result = preparing.result(raise_on_failure=False) if preparing is not None else None
+    return result if isinstance(result, PreparedOutputs) else None
 
 
 def _built(ahead: list[PrefectFuture[Ahead]]) -> Ahead:

@@ -32,6 +32,9 @@ def send_answer(settings: Settings, registry: Registry, connector: Connector,
     return where
 
 
+# the worker processes that build the answers, kept between a run's batches (and its runs,
+# in a process that runs many: the web page, the scheduler)
+ANSWERS = "answers"
 # what a feedback workbook is built from (build_feedback: a pure function of them): the
 # received file (by its hash), its findings, and everything said around them
 AnswerKey = tuple[str, tuple[Finding, ...], FeedbackContext]
@@ -61,7 +64,8 @@ def build_ahead(settings: Settings, registry: Registry,
             keys.append((submission_id, _key(answer, ctx)))
             jobs.append((content, list(answer.findings), ctx))
     try:
-        built = lasting_worker("answers").submit(build_each, jobs).result()
+        workers = lasting_worker(ANSWERS, worker_count(settings.cpu_workers))
+        built = workers.submit(build_each, jobs).result()
     except WorkerDied:
         return {}
     return {submission_id: BuiltAhead(key, content)
@@ -142,7 +146,8 @@ def send_answers(settings: Settings, registry: Registry,
     warehouse = Warehouse.of(settings)
     answers = _due_answers(warehouse, due)
     ready, jobs = _ahead_or_to_build(settings, registry, due, answers, ahead or {})
-    built = map_on_cores(build_feedback, jobs, workers=worker_count(settings.cpu_workers))
+    built = map_on_cores(build_feedback, jobs, workers=worker_count(settings.cpu_workers),
+                         lasting=ANSWERS)
     contents = _in_order(answers, ready, built)
     # each answer recorded as it goes; all of them on disk once the last is out
     with warehouse.deferred_sync():

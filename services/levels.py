@@ -186,8 +186,16 @@ class Level:
         month's settling left them."""
         return records
 
-    def write_outputs(self, period: str, *, pdf: bool = False) -> reporting.Outputs:
+    def write_outputs(self, period: str, *, pdf: bool = False,
+                      prepared: reporting.PreparedOutputs | None = None) -> reporting.Outputs:
+        """The month's outputs written and recorded (those ``prepared`` beforehand recorded
+        as they are where the month has not changed since)."""
         raise NotImplementedError
+
+    def prepare_outputs(self, period: str) -> reporting.PreparedOutputs | None:
+        """The month's outputs built ahead, not recorded (None: nothing to build, or a level
+        that builds them when it writes them)."""
+        return None
 
     def stale_months(self, up_to: str) -> list[str]:
         """Earlier months whose reports were built from other files than those in force."""
@@ -466,8 +474,13 @@ class DistrictLevel(Level):
             digest.update(path.read_bytes())
         return digest.hexdigest()
 
-    def write_outputs(self, period: str, *, pdf: bool = False) -> reporting.Outputs:
-        return reporting.write_district_outputs(self.settings, self.registry, period, pdf=pdf)
+    def write_outputs(self, period: str, *, pdf: bool = False,
+                      prepared: reporting.PreparedOutputs | None = None) -> reporting.Outputs:
+        return reporting.write_district_outputs(self.settings, self.registry, period, pdf=pdf,
+                                                prepared=prepared)
+
+    def prepare_outputs(self, period: str) -> reporting.PreparedOutputs | None:
+        return reporting.prepare_district_outputs(self.settings, self.registry, period)
 
     def pending(self) -> list[tuple[str, str, int | None, str]]:
         return [(s.unit_code or "", s.period or "", s.version, s.filename)
@@ -550,7 +563,8 @@ class ProvinceLevel(Level):
     def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
         return load_district_file(session, record)
 
-    def write_outputs(self, period: str, *, pdf: bool = False) -> reporting.Outputs:
+    def write_outputs(self, period: str, *, pdf: bool = False,
+                      prepared: reporting.PreparedOutputs | None = None) -> reporting.Outputs:
         return reporting.write_province_outputs(self.settings, self.registry, self.unit_code,
                                                 period, pdf=pdf)
 

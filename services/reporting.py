@@ -13,13 +13,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from core.kinds import CELL_REPORT, DISTRICT_DATA
-from core.month import UnitStatus
+from core.month import MonthData, UnitStatus
 from core.periods import last_day
 from core.registry import REPORTING_LEVEL, Registry, RegistryError
 from core.rulebook import RuleBook
 from core.settings import PROVINCE, Settings
 from reports.district import INTERNAL_SHEETS, build_district_workbook
-from reports.document import load_document
+from reports.document import DocumentHeader, load_document
 from reports.export import export_rows, write_export_csv, write_export_json
 from reports.inputs import inputs_digest
 from reports.province_export import province_export_rows
@@ -80,50 +80,102 @@ def output_paths(root: Path, unit_code: str, period: str) -> tuple[Path, Path, P
             folder / f"DuLieu_{stem}.json")
 
 
+@dataclass(frozen=True)
+class PreparedOutputs:
+    """A month's district outputs built before they are recorded: the submissions in use
+    and the digest of everything they were built from (reports.inputs), and each output's
+    bytes by kind."""
+
+    in_use: list[int]
+    inputs: str
+    contents: dict[str, bytes]
+
+
+def _district_paths(settings: Settings, period: str) -> dict[str, Path]:
+    report, csv_path, json_path = output_paths(settings.reports, settings.district_code, period)
+    word = report.with_name(word_report_name(settings.district_code, period))
+    return {"workbook": report, "word": word, "data_csv": csv_path, "data_json": json_path}
+
+
+def prepare_district_outputs(settings: Settings, registry: Registry,
+                             period: str) -> PreparedOutputs | None:
+    """The month's outputs built from the warehouse as it is now, and not recorded: a run
+    builds them while it answers the files, and ``write_district_outputs`` records them if
+    nothing they are built from has changed by then. None when those on disk already come
+    from the same inputs (nothing to build)."""
+    paths = _district_paths(settings, period)
+    with Warehouse.of(settings).session() as session:
+        in_use = district_in_use(session, registry, settings.district_code, period)
+        recorded = recorded_inputs(session, settings.district_code, period, paths, in_use)
+        with _workbook_workers(settings, registry, recorded is None) as workers:
+            month = _month(session, settings, registry, period)
+            document = load_document(document_file(settings))
+            inputs = inputs_digest(month, document)
+            if inputs == recorded:
+                return None
+            return PreparedOutputs(in_use, inputs, _build(workers, month, document))
+
+
 def write_district_outputs(settings: Settings, registry: Registry, period: str, *,
-                           pdf: bool = False) -> Outputs:
+                           pdf: bool = False, prepared: PreparedOutputs | None = None,
+                           ) -> Outputs:
     """The district workbook, the Word report and the upward data file (CSV and JSON) for
     ``period``, written and recorded as a new version (warehouse.report_log) in one
     transaction; left as they are when those on disk were built from the same month, the
-    same wording and the same code (reports.inputs)."""
-    report, csv_path, json_path = output_paths(settings.reports, settings.district_code, period)
-    word = report.with_name(word_report_name(settings.district_code, period))
-    paths = {"workbook": report, "word": word, "data_csv": csv_path, "data_json": json_path}
+    same wording and the same code (reports.inputs). Outputs ``prepared`` earlier are
+    recorded as they are when built from the same submissions and the same inputs."""
+    paths = _district_paths(settings, period)
     with Warehouse.of(settings).session() as session:
         in_use = district_in_use(session, registry, settings.district_code, period)
         # None: the files on disk were not built from these submissions (a new file), so
         # the month is rebuilt whatever its digest; a worker is started only then
         recorded = recorded_inputs(session, settings.district_code, period, paths, in_use)
-        # the workbook, half the time of a large district's outputs, is built on another
-        # core while this process builds the rest (the same bytes: a pure function of the
-        # month); the worker starts and imports while the month is read
-        with Workers(1 if recorded is None and _large(settings, registry) else 0) as workers:
-            workers.warm_up("reports.district")
-            month = month_data(session, registry, settings.district_code, period,
-                               deadline_day=deadline_day(settings, period),
-                               timezone=settings.timezone)
+        ready = prepared is not None and prepared.in_use == in_use
+        # (built beforehand, the workbook needs no worker here: were the month to have
+        # changed since, it is built here, as the rest)
+        with _workbook_workers(settings, registry, recorded is None and not ready) as workers:
+            month = _month(session, settings, registry, period)
             document = load_document(document_file(settings))
             inputs = inputs_digest(month, document)
             # the same digest: nothing they are built from changed (a run with no new file,
             # a rejected correction); the outputs are left as they are
             if inputs != recorded:
-                workbook = workers.submit(build_district_workbook, month, document=document)
-                rows = export_rows(month)
-                built = {
-                    "word": (word, build_district_word(month, document)),
-                    "data_csv": (csv_path, write_export_csv(rows)),
-                    "data_json": (json_path, write_export_json(rows)),
-                }
-                record_builds(session, settings.reports, settings.district_code, period, {
-                    "workbook": (report, result_or_here(workbook, build_district_workbook,
-                                                        month, document=document)),
-                    **built,
-                }, in_use, inputs)
+                contents = prepared.contents if ready and prepared.inputs == inputs \
+                    else _build(workers, month, document)  # type: ignore[union-attr]
+                record_builds(session, settings.reports, settings.district_code, period,
+                              {kind: (paths[kind], contents[kind]) for kind in paths},
+                              in_use, inputs)
+    report = paths["workbook"]
     missing = [c.unit.code for c in month.cells if not c.accepted]
     printed = print_report(report) if pdf else None
-    return Outputs(report, csv_path, json_path, missing,
+    return Outputs(report, paths["data_csv"], paths["data_json"], missing,
                    pdf=printed.sending if printed else None, statuses=tuple(month.cells),
-                   internal_pdf=printed.internal if printed else None, word=word)
+                   internal_pdf=printed.internal if printed else None, word=paths["word"])
+
+
+def _workbook_workers(settings: Settings, registry: Registry, building: bool) -> Workers:
+    """The workbook, half the time of a large district's outputs, is built on another core
+    while this process builds the rest (the same bytes: a pure function of the month); the
+    worker starts and imports while the month is read — only when the month is to be
+    built (the outputs on disk do not come from these submissions)."""
+    workers = Workers(1 if building and _large(settings, registry) else 0)
+    workers.warm_up("reports.district")
+    return workers
+
+
+def _month(session: Session, settings: Settings, registry: Registry, period: str) -> MonthData:
+    return month_data(session, registry, settings.district_code, period,
+                      deadline_day=deadline_day(settings, period), timezone=settings.timezone)
+
+
+def _build(workers: Workers, month: MonthData, document: DocumentHeader) -> dict[str, bytes]:
+    """Each output's bytes by kind: the workbook on ``workers``, the rest here meanwhile."""
+    workbook = workers.submit(build_district_workbook, month, document=document)
+    rows = export_rows(month)
+    built = {"word": build_district_word(month, document), "data_csv": write_export_csv(rows),
+             "data_json": write_export_json(rows)}
+    return {"workbook": result_or_here(workbook, build_district_workbook, month,
+                                       document=document), **built}
 
 
 def _large(settings: Settings, registry: Registry) -> bool:

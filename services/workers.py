@@ -157,14 +157,15 @@ _lasting: dict[str, Workers] = {}
 _lasting_guard = threading.Lock()
 
 
-def lasting_worker(name: str) -> Workers:
-    """One worker process kept for the life of this process under ``name`` (started on
-    first use, closed at exit), for a step called again and again whose worker keeps what
-    is costly to make between calls (the read sandbox's children)."""
+def lasting_worker(name: str, n: int = 1) -> Workers:
+    """``n`` worker processes (one unless told) kept for the life of this process under
+    ``name`` (each started on first use, closed at exit), for a step called again and
+    again whose workers keep what is costly to make between calls (the read sandbox's
+    children, GX's context, openpyxl imported). The first call decides ``n``."""
     with _lasting_guard:
         found = _lasting.get(name)
         if found is None:
-            found = _lasting[name] = Workers(1)
+            found = _lasting[name] = Workers(n)
         return found
 
 
@@ -185,19 +186,28 @@ def _close_lasting() -> None:
 
 
 def map_on_cores(function: Callable[..., R], items: Sequence[Args], *, workers: int,
-                 min_items: int | None = None) -> Iterator[R | Exception]:
+                 min_items: int | None = None, lasting: str | None = None,
+                 ) -> Iterator[R | Exception]:
     """``function(*item)`` for each item, in order, on ``workers`` processes (here when
-    ``workers`` is 1 or the items are fewer than ``min_items``, by default MIN_ITEMS).
-    ``function`` must be a module-level function; an exception it raises is yielded as
-    that item's result."""
+    ``workers`` is 1 or the items are fewer than ``min_items``, by default MIN_ITEMS):
+    started for the call, or those kept under the name ``lasting`` (``lasting_worker``:
+    already started and warm when an earlier step used them). ``function`` must be a
+    module-level function; an exception it raises is yielded as that item's result."""
     few = len(items) < (MIN_ITEMS if min_items is None else min_items)
-    with Workers(0 if workers <= 1 or few else workers) as pool:
+    if workers <= 1 or few:
+        pool = Workers(0)
+    else:
+        pool = lasting_worker(lasting, workers) if lasting else Workers(workers)
+    try:
         futures = [pool.submit(function, *item) for item in items]
         for item, future in zip(items, futures, strict=True):
             try:
                 yield result_or_here(future, function, *item)
             except Exception as exc:
                 yield exc
+    finally:
+        if not lasting or pool.n == 0:
+            pool.__exit__(None, None, None)
 
 
 def _pickled(value: object) -> bytes:

@@ -73,5 +73,5 @@ def test_a_worker_that_dies_builds_nothing_ahead(settings, registry, sessions, t
             future.set_exception(services.workers.WorkerDied())
             return future
 
-    monkeypatch.setattr("services.feedback.lasting_worker", lambda _name: Dying())
+    monkeypatch.setattr("services.feedback.lasting_worker", lambda *_args: Dying())
     assert build_ahead(settings, registry, [(loaded, content)]) == {}

@@ -66,6 +66,19 @@ def test_the_same_results_as_computed_here():
         n * n for n in range(200)]
 
 
+def test_lasting_workers_serve_one_call_after_another_and_outlive_them():
+    try:
+        first = set(map_on_cores(process_id, [()] * 40, workers=2, min_items=1,
+                                 lasting="test-pool"))
+        again = set(map_on_cores(process_id, [()] * 40, workers=2, min_items=1,
+                                 lasting="test-pool"))
+        assert os.getpid() not in first | again
+        assert again <= first  # the same processes, none started for the second call
+        assert all(w.process.poll() is None for w in lasting_worker("test-pool")._started)
+    finally:
+        workers_module._close_lasting()
+
+
 def test_worker_count_is_the_setting_or_one_per_core():
     assert worker_count(3) == 3
     assert worker_count(1) == 1
