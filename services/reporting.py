@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -26,7 +27,7 @@ from reports.province_export import province_export_rows
 from reports.provincial import build_provincial_workbook, province_document
 from reports.sheetstyle import printed_copy, sheet_names
 from reports.word_report import build_district_word, build_province_word, word_report_name
-from services.workers import Workers, result_or_here, worker_count
+from services.workers import Workers, lasting_worker, result_or_here, worker_count
 from warehouse.province_queries import expected_districts, province_month
 from warehouse.queries import month_data
 from warehouse.report_log import (
@@ -39,6 +40,7 @@ from warehouse.report_log import (
 from warehouse.unit_of_work import Warehouse
 
 PDF_TIMEOUT = 180
+REPORTS_WORKER = "reports"  # the lasting worker that builds large district workbooks
 MIN_UNITS_BESIDE = 200
 INTERNAL_PREFIX = "DanhSachTheoDoi"
 
@@ -153,14 +155,19 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
                    internal_pdf=printed.internal if printed else None, word=paths["word"])
 
 
-def _workbook_workers(settings: Settings, registry: Registry, building: bool) -> Workers:
+def _workbook_workers(settings: Settings, registry: Registry,
+                      building: bool) -> contextlib.AbstractContextManager[Workers]:
     """The workbook, half the time of a large district's outputs, is built on another core
-    while this process builds the rest (the same bytes: a pure function of the month); the
-    worker starts and imports while the month is read — only when the month is to be
-    built (the outputs on disk do not come from these submissions)."""
-    workers = Workers(1 if building and _large(settings, registry) else 0)
+    while this process builds the rest (the same bytes: a pure function of the month), by
+    a worker kept for the life of this process (``lasting_worker``: its start and imports
+    paid once, while the first month is read, and never waited for at the end of a build)
+    — only when the month is to be built (the outputs on disk do not come from these
+    submissions)."""
+    if not (building and _large(settings, registry)):
+        return Workers(0)
+    workers = lasting_worker(REPORTS_WORKER)
     workers.warm_up("reports.district")
-    return workers
+    return contextlib.nullcontext(workers)
 
 
 def _month(session: Session, settings: Settings, registry: Registry, period: str) -> MonthData:
