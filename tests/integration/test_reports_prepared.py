@@ -9,7 +9,11 @@ from dataclasses import replace
 import pytest
 from warehouse_factories import cell_workbook, load
 
-from services.reporting import prepare_district_outputs, write_district_outputs
+from services.reporting import (
+    PreparedOutputs,
+    prepare_district_outputs,
+    write_district_outputs,
+)
 from warehouse.unit_of_work import Warehouse
 
 pytestmark = pytest.mark.both_databases
@@ -21,12 +25,18 @@ def _written(outputs) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
             (outputs.report, outputs.word, outputs.export_csv, outputs.export_json)}
 
 
-def test_outputs_prepared_from_the_same_month_are_recorded_as_they_are(
-        settings, registry, sessions, tmp_path):
+@pytest.fixture
+def prepared(settings, registry, sessions, tmp_path) -> PreparedOutputs:  # type: ignore[no-untyped-def]
+    """The outputs of a month of one loaded file (BL01), prepared and not recorded."""
     Warehouse.of(settings).ready(registry)
     load(sessions, tmp_path, cell_workbook("BL01"))
-    prepared = prepare_district_outputs(settings, registry, PERIOD)
-    assert prepared is not None
+    found = prepare_district_outputs(settings, registry, PERIOD)
+    assert found is not None
+    return found
+
+
+def test_outputs_prepared_from_the_same_month_are_recorded_as_they_are(
+        settings, registry, prepared):
     marked = replace(prepared, contents={k: b"as prepared: " + k.encode()
                                          for k in prepared.contents})
     outputs = write_district_outputs(settings, registry, PERIOD, prepared=marked)
@@ -41,11 +51,7 @@ def test_outputs_prepared_from_the_same_month_are_recorded_as_they_are(
 
 
 def test_outputs_prepared_before_the_month_changed_are_built_again(
-        settings, registry, sessions, tmp_path):
-    Warehouse.of(settings).ready(registry)
-    load(sessions, tmp_path, cell_workbook("BL01"))
-    prepared = prepare_district_outputs(settings, registry, PERIOD)
-    assert prepared is not None
+        settings, registry, sessions, tmp_path, prepared):
     load(sessions, tmp_path, cell_workbook("BL02"), day=22)  # a file loaded meanwhile
     outputs = write_district_outputs(settings, registry, PERIOD, prepared=prepared)
     assert outputs.missing.count("BL02") == 0 and "BL01" not in outputs.missing
