@@ -143,21 +143,6 @@ def test_h07_settled_from_the_warehouse_equals_h07_over_the_files_read_again(
     assert column is not None and column != default[3]
 
 
-def test_h07_settled_in_the_checking_worker_is_what_it_is_here(
-        settings: Settings, registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    from services import levels, workers
-
-    _take_in_early_then_run(settings)
-    # every step worth a worker here: the month is settled in the checking worker, which
-    # reads the rosters from the warehouse itself
-    monkeypatch.setattr(levels, "MIN_ITEMS", 1)
-    monthly_consolidation(PERIOD, settings)
-    assert workers.lasting_started("check")
-    settled = _stored(settings)
-    assert {sid: found for sid, found in settled.values()} == _read_again(settings, registry)
-    assert len(settled["BL02.xlsx"][1]) == 2  # P with BL01, R with BL04's second version
-
-
 def test_files_loaded_before_the_layout_was_kept_are_read_once_to_keep_it(
         settings: Settings, registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
     _take_in_early_then_run(settings)

@@ -193,6 +193,7 @@ def test_answers_built_ahead_go_out_only_where_the_settled_month_says_the_same(
         settings: Settings, walked_whole: tuple[Settings, RunSummary],
         monkeypatch: pytest.MonkeyPatch) -> None:
     import services.levels as levels
+    from services import workers
 
     built: list[dict] = []
     build_ahead = levels.build_ahead
@@ -201,7 +202,9 @@ def test_answers_built_ahead_go_out_only_where_the_settled_month_says_the_same(
         built.append(build_ahead(*args))
         return built[-1]
 
-    # batches of two are worth a worker here: each batch but the last is built ahead
+    # batches of two are worth a worker here: each batch is read and checked (H07 across
+    # it too) in the workers, the month settled in the checking one (its rosters read
+    # there), and each batch's answers but the last's built ahead
     monkeypatch.setattr(levels, "MIN_ITEMS", 1)
     monkeypatch.setattr(levels, "build_ahead", watched)
     whole, _one = walked_whole
@@ -210,6 +213,7 @@ def test_answers_built_ahead_go_out_only_where_the_settled_month_says_the_same(
     monthly_consolidation(PERIOD, streamed)
 
     assert len(built) == 3  # seven files: batches 1–3 built ahead, the 4th when answered
+    assert workers.lasting_started("check") and workers.lasting_started("read")
     engine = make_engine(streamed.database_url)
     with session_factory(engine)() as session:
         sent = {s.id: (s.filename, Path(s.feedback_path).read_bytes())
