@@ -61,6 +61,21 @@ def test_every_condition_selects_the_rows_gx_selects(
     assert conditions, name  # really compared
 
 
+def test_a_frames_rows_under_a_condition_are_taken_once_and_a_new_frame_afresh() -> None:
+    engine = PandasExecutionEngine()
+    kwargs = {"condition_parser": "pandas"}
+    frame = pd.DataFrame({"stage_n": [1, 4, 8], "name": ["a", "b", "c"]})
+    first = row_conditions.filter_rows(engine, frame, "stage_n >= 4", kwargs)
+    assert row_conditions.filter_rows(engine, frame, "stage_n >= 4", kwargs) is first
+    assert list(row_conditions.filter_rows(engine, frame, "stage_n == 1", kwargs).name) == ["a"]
+    # an equal frame that is another object (the next batch's) is filtered afresh
+    other = frame.copy()
+    other.loc[0, "stage_n"] = 9
+    again = row_conditions.filter_rows(engine, other, "stage_n >= 4", kwargs)
+    assert again is not first and list(again.name) == ["a", "b", "c"]
+    assert list(first.name) == ["b", "c"]
+
+
 def test_only_the_suites_compared_above_have_conditions() -> None:
     assert {name for name in SUITES if _conditional(name)} == {FILES, ROSTER, REGISTER}
 
