@@ -23,6 +23,7 @@ function for one item is that item's result, and the others go on.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import os
 import pickle
@@ -97,10 +98,13 @@ class Workers:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        _close_together([self])
+
+    def _stop_calls(self) -> list[_Worker]:
+        """No more calls (those waiting are cancelled); the workers it started."""
         if self._threads is not None:
             self._threads.shutdown(cancel_futures=True)
-        for worker in self._started:
-            worker.close()
+        return list(self._started)
 
     def warm_up(self, module: str) -> None:
         """Each worker starts and imports ``module`` now, while this process goes on."""
@@ -181,8 +185,19 @@ def _close_lasting() -> None:
     with _lasting_guard:
         lasting = list(_lasting.values())
         _lasting.clear()
-    for workers in lasting:
-        workers.__exit__(None, None, None)
+    _close_together(lasting)
+
+
+def _close_together(pools: Sequence[Workers]) -> None:
+    """Every worker of ``pools`` told to end at once (its stdin closed), then each waited
+    for: they end side by side (five one after the other took a second at a run's exit)."""
+    started = [worker for workers in pools for worker in workers._stop_calls()]
+    for worker in started:
+        if worker.process.stdin:
+            with contextlib.suppress(OSError):  # the worker is gone already
+                worker.process.stdin.close()
+    for worker in started:
+        worker.close()
 
 
 def map_on_cores(function: Callable[..., R], items: Sequence[Args], *, workers: int,
@@ -233,3 +248,8 @@ def serve() -> None:
 
 if __name__ == "__main__":
     serve()
+    # the parent closed our stdin: nothing is left to write or to keep (its sandbox
+    # children end as their stdin closes with us). Ending without the interpreter's
+    # teardown of GX, pandas and openpyxl saves the parent's exit ~0.2 s a worker.
+    sys.stderr.flush()
+    os._exit(0)

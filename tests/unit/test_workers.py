@@ -79,6 +79,16 @@ def test_lasting_workers_serve_one_call_after_another_and_outlive_them():
         workers_module._close_lasting()
 
 
+def test_closing_tells_every_worker_to_end_and_each_ends_cleanly():
+    pool = lasting_worker("test-close", 2)
+    assert len(set(map_on_cores(process_id, [()] * 20, workers=2, min_items=1,
+                                lasting="test-close"))) >= 1
+    started = list(pool._started)
+    workers_module._close_lasting()
+    assert started and all(w.process.returncode == 0 for w in started)
+    assert "test-close" not in workers_module._lasting
+
+
 def test_worker_count_is_the_setting_or_one_per_core():
     assert worker_count(3) == 3
     assert worker_count(1) == 1
