@@ -35,11 +35,16 @@ def start_child(module: str, *args: str, path: Sequence[str] = (),
                             cwd=cwd)
 
 
-def close_child(process: subprocess.Popen[bytes]) -> None:
-    """Close the child's stdin (its signal to end) and wait for it; kill it if it lingers."""
+def ask_to_end(process: subprocess.Popen[bytes]) -> None:
+    """Close the child's stdin: its signal to end (it may be gone already)."""
     if process.stdin:
         with contextlib.suppress(OSError):  # the child is gone already
             process.stdin.close()
+
+
+def close_child(process: subprocess.Popen[bytes]) -> None:
+    """Ask the child to end and wait for it; kill it if it lingers."""
+    ask_to_end(process)
     try:
         process.wait(timeout=CLOSE_SECONDS)
     except subprocess.TimeoutExpired:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from prefect import get_run_logger, task
@@ -393,8 +393,7 @@ def _stream(fresh: list[Collected], level: Level, period: str,
 def _prepared(preparing: PrefectFuture[PreparedOutputs | None] | None,
               ) -> PreparedOutputs | None:
     """The outputs built ahead (none if their task failed: they are built when written)."""
-    result = preparing.result(raise_on_failure=False) if preparing is not None else None
-    return result if isinstance(result, PreparedOutputs) else None
+    return _built_by(preparing, PreparedOutputs) if preparing is not None else None
 
 
 def _built(ahead: list[PrefectFuture[Ahead]]) -> Ahead:
@@ -402,10 +401,14 @@ def _built(ahead: list[PrefectFuture[Ahead]]) -> Ahead:
     none: they are built when sent)."""
     built: Ahead = {}
     for future in ahead:
-        result = future.result(raise_on_failure=False)
-        if isinstance(result, dict):
-            built.update(result)
+        built.update(_built_by(future, dict) or {})
     return built
+
+
+def _built_by(future: PrefectFuture[Any], kind: type[T]) -> T | None:
+    """What a task that builds ahead gave, if it ended well with a ``kind``; else None."""
+    result = future.result(raise_on_failure=False)
+    return result if isinstance(result, kind) else None
 
 
 def _outcomes(reading: list[PrefectFuture[list[ReadOutcome]]]) -> list[ReadOutcome]:

@@ -60,9 +60,9 @@ def build_ahead(settings: Settings, registry: Registry,
     for submission_id, content in loaded:
         answer = stored.get(submission_id)
         if answer is not None and not answer.sent:
-            ctx = feedback_context(answer, registry, settings)
-            keys.append((submission_id, _key(answer, ctx)))
-            jobs.append((content, list(answer.findings), ctx))
+            key, job = _job(answer, content, registry, settings)
+            keys.append((submission_id, key))
+            jobs.append(job)
     try:
         workers = lasting_worker(ANSWERS, worker_count(settings.cpu_workers))
         built = workers.submit(build_each, jobs).result()
@@ -113,12 +113,12 @@ def _ahead_or_to_build(settings: Settings, registry: Registry,
     jobs = []
     for index, ((_c, incoming, _s), answer) in enumerate(zip(due, answers, strict=True)):
         if isinstance(answer, Answer):
-            ctx = feedback_context(answer, registry, settings)
+            key, job = _job(answer, incoming.content, registry, settings)
             early = ahead.get(answer.submission_id)
-            if early is not None and early.key == _key(answer, ctx):
+            if early is not None and early.key == key:
                 ready[index] = early.content
             else:
-                jobs.append((incoming.content, list(answer.findings), ctx))
+                jobs.append(job)
     return ready, jobs
 
 
@@ -130,8 +130,11 @@ def _in_order(answers: list[Answer | Exception | None], ready: dict[int, bytes],
             yield ready[index] if index in ready else next(built)
 
 
-def _key(answer: Answer, ctx: FeedbackContext) -> AnswerKey:
-    return answer.sha256, answer.findings, ctx
+def _job(answer: Answer, content: bytes, registry: Registry, settings: Settings,
+         ) -> tuple[AnswerKey, tuple[bytes, list[Finding], FeedbackContext]]:
+    """The answer's key (what its workbook is built from) and ``build_feedback``'s job."""
+    ctx = feedback_context(answer, registry, settings)
+    return (answer.sha256, answer.findings, ctx), (content, list(answer.findings), ctx)
 
 
 def send_answers(settings: Settings, registry: Registry,

@@ -383,13 +383,12 @@ class DistrictLevel(Level):
         return [replace(r, findings=found) if found is not None else r
                 for r, found in zip(records, merged, strict=True)]
 
-    def across_context(self, history: History, started: datetime | None, period: str,
-                       secret: bytes | None = None) -> Context:
+    def across_context(self, history: History, started: datetime | None,
+                       period: str) -> Context:
         """What H07 across the run is checked with (no rule book, no calendar)."""
         return Context(registry=self.registry, run_period=period, history=history,
-                       secret=secret if secret is not None else self.settings.pid_key,
-                       unit_code=self.unit_code, timezone=self.settings.timezone,
-                       run_started=started)
+                       secret=self.settings.pid_key, unit_code=self.unit_code,
+                       timezone=self.settings.timezone, run_started=started)
 
     def load(self, session: Session, record: SubmissionRecord) -> LoadResult:
         return load_submission(session, record, self.settings.pid_key)

@@ -23,7 +23,6 @@ function for one item is that item's result, and the others go on.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import importlib
 import os
 import pickle
@@ -33,7 +32,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from core.child_pipes import close_child, frames_out, read_frame, send_frame, start_child
+from core.child_pipes import (
+    ask_to_end,
+    close_child,
+    frames_out,
+    read_frame,
+    send_frame,
+    start_child,
+)
 from core.errors import CellreportsError
 
 R = TypeVar("R")
@@ -193,9 +199,7 @@ def _close_together(pools: Sequence[Workers]) -> None:
     for: they end side by side (five one after the other took a second at a run's exit)."""
     started = [worker for workers in pools for worker in workers._stop_calls()]
     for worker in started:
-        if worker.process.stdin:
-            with contextlib.suppress(OSError):  # the worker is gone already
-                worker.process.stdin.close()
+        ask_to_end(worker.process)
     for worker in started:
         worker.close()
 
