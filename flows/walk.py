@@ -28,6 +28,7 @@ from prefect.utilities.annotations import quote, unmapped
 
 from connectors.base import IncomingFile, Skipped
 from core.history import History
+from core.memory import give_back
 from core.run import RunRow, RunSummary
 from flows import events, runlog
 from flows.common import acknowledge_loaded, exclusive_run, load_each
@@ -387,6 +388,10 @@ def _stream(fresh: list[Collected], level: Level, period: str,
         records += [replace(r, report=None, register=None, rows=()) for r in checked]
         results += loaded
         outcomes = following
+        # the batch's rows are garbage once loaded: their pages back to the system, so that
+        # the run's size is one batch's, not its largest batch's (core.memory)
+        del checked
+        give_back()
     return records, results, ahead
 
 

@@ -41,6 +41,7 @@ from core.child_pipes import (
     start_child,
 )
 from core.errors import CellreportsError
+from core.memory import give_back
 
 R = TypeVar("R")
 Args = tuple[Any, ...]
@@ -238,16 +239,25 @@ def serve() -> None:
     its stdin closes."""
     results = frames_out()  # what the function prints never mixes with the results
     while (call := read_frame(sys.stdin.buffer)) is not None:
-        try:
-            function, args, kwargs = pickle.loads(call)
-            answer: tuple[bool, Any] = (True, function(*args, **kwargs))
-        except Exception as exc:
-            answer = (False, exc)
-        try:
-            data = _pickled(answer)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            data = _pickled((False, RuntimeError(f"unpicklable result: {exc!r}")))
-        send_frame(results, data)
+        send_frame(results, _answer(call))
+        # the call's arguments, its result and what it made on the way are garbage now:
+        # their pages go back to the system, or this worker would keep its largest call's
+        # size for the rest of the run, beside every other process (core.memory)
+        del call
+        give_back()
+
+
+def _answer(call: bytes) -> bytes:
+    """The pickled ``(True, result)`` of a pickled call, or ``(False, exception)``."""
+    try:
+        function, args, kwargs = pickle.loads(call)
+        answer: tuple[bool, Any] = (True, function(*args, **kwargs))
+    except Exception as exc:
+        answer = (False, exc)
+    try:
+        return _pickled(answer)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        return _pickled((False, RuntimeError(f"unpicklable result: {exc!r}")))
 
 
 if __name__ == "__main__":

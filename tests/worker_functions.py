@@ -38,3 +38,22 @@ def noisy_square(n: int, parent: int) -> tuple[int, bool]:
 
 def process_id() -> int:
     return os.getpid()
+
+
+def leave_holes(mib: int) -> int:
+    """Fills ``mib`` MiB of the C heap with 64 KiB blocks, each beside a small one that stays
+    alive, then frees the large blocks: holes the allocator keeps unless asked to trim. What
+    stays (the small blocks) is returned, so that it outlives the call in the worker."""
+    kept, large = [], []
+    for _ in range(mib * 16):
+        large.append(bytearray(64 * 1024))
+        kept.append(bytearray(1024))
+    del large
+    return len(kept)
+
+
+def resident_mib() -> float:
+    """This process's resident size."""
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20

@@ -1,0 +1,43 @@
+"""core.memory: freed heap pages handed back to the system."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from core.memory import give_back
+
+HOLES = textwrap.dedent("""
+    import sys
+    sys.path[:0] = sys.argv[1:]
+    from worker_functions import leave_holes, resident_mib
+    from core.memory import give_back
+    before = resident_mib()
+    kept = leave_holes(200)  # the small blocks stay: the large ones' pages are holes
+    holding = resident_mib()
+    trimmed = give_back()
+    print(before, holding, resident_mib(), trimmed)
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_freed_blocks_between_live_ones_go_back_to_the_system_when_given_back():
+    tests = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", HOLES, str(tests), str(tests.parent)],
+                         capture_output=True,
+                         text=True, check=True).stdout.split()
+    before, holding, after, trimmed = float(out[0]), float(out[1]), float(out[2]), out[3]
+    assert trimmed == "True"
+    assert holding - before > 150  # the holes were resident before the trim...
+    assert after - before < 50  # ...and are not after it
+
+
+def test_giving_back_where_the_c_library_cannot_does_nothing(monkeypatch):
+    from core import memory
+
+    monkeypatch.setattr(memory, "_trim", lambda: None)
+    assert give_back() is False
