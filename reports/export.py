@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from core.export_format import (
     EXPORT_COLUMNS,
@@ -59,33 +59,44 @@ def report_counts(month: MonthData) -> dict[str, int]:
     }
 
 
+# the cells whose rows are made (and written) at once: a month's rows are never all held
+# (10,000 cells make 1.56 million rows; as dicts, over a gigabyte)
+CELLS_PER_CHUNK = 100
+
+
 def export_rows(month: MonthData) -> list[dict]:
     """All rows of the data file: accepted cells by code, then the consolidating unit.
 
     Within a unit the order is population (hoc_sinh, vien_chuc, tong), indicator
     (TH01–TH15), breakdown (tong, nu, dan_toc_thieu_so, ton_giao, doan_vien); the
     consolidating unit ends with REPORTS_EXPECTED, REPORTS_ACCEPTED, REPORTS_ON_TIME.
-    Its values are the sums of the cells' (what ``unit_value`` over every accepted cell
-    gives), added up as the cells' rows are made: one pass over the month.
     """
-    rows: list[dict] = []
+    return [row for chunk in export_chunks(month) for row in chunk]
+
+
+def export_chunks(month: MonthData, cells: int = CELLS_PER_CHUNK) -> Iterator[list[dict]]:
+    """``export_rows`` in consecutive pieces, ``cells`` cells' rows at a time, then the
+    consolidating unit's. Its values are the sums of the cells' (what ``unit_value`` over
+    every accepted cell gives), added up as the cells' rows are made: one pass over the
+    month."""
     keys = value_keys()
-    cells = accepted_cells(month)
+    accepted = accepted_cells(month)
     totals = [0] * len(keys)
-    for cell in cells:
-        unit = cell.unit
-        head = _unit_columns(month, unit.code, unit.level, unit.parent_code)
-        values = _cell_values(month, unit.code, keys)
-        totals = [t + v for t, v in zip(totals, values, strict=True)]
-        rows.extend(_rows_of(head, keys, values))
+    for start in range(0, len(accepted), cells):
+        rows: list[dict] = []
+        for cell in accepted[start:start + cells]:
+            unit = cell.unit
+            head = _unit_columns(month, unit.code, unit.level, unit.parent_code)
+            values = _cell_values(month, unit.code, keys)
+            totals = [t + v for t, v in zip(totals, values, strict=True)]
+            rows.extend(_rows_of(head, keys, values))
+        yield rows
     top = month.unit
     head = _unit_columns(month, top.code, top.level, top.parent_code)
-    rows.extend(_rows_of(head, keys, totals))
-    rows.extend(
+    yield _rows_of(head, keys, totals) + [
         {**head, "population": TOTAL, "indicator": indicator, "breakdown": TOTAL, "value": count}
         for indicator, count in report_counts(month).items()
-    )
-    return rows
+    ]
 
 
 def _cell_values(month: MonthData, code: str, keys: list[tuple[str, str, str]]) -> list[int]:
@@ -116,10 +127,17 @@ def write_export_csv(rows: Iterable[dict]) -> bytes:
     a spreadsheet would take for a formula gets a leading apostrophe; numbers are written
     as they are.
     """
+    return _csv_head() + _csv_lines(list(rows))
+
+
+def _csv_head() -> bytes:
+    return ",".join(EXPORT_COLUMNS).encode("utf-8") + b"\n"
+
+
+def _csv_lines(rows: list[dict]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(zip(*_columns(list(rows), _csv_field), strict=True))
+    writer.writerows(zip(*_columns(rows, _csv_field), strict=True))
     return buffer.getvalue().encode("utf-8")
 
 
@@ -162,7 +180,26 @@ def write_export_json(rows: Iterable[dict]) -> bytes:
 
     UTF-8, ``ensure_ascii=False``, ``value`` an integer, a trailing newline.
     """
-    records = [_RECORD % record
-               for record in zip(*_columns(list(rows), _json_field), strict=True)]
-    text = "[\n" + ",\n".join(records) + "\n]\n" if records else "[]\n"
-    return text.encode("utf-8")
+    return _json_array([_json_records(list(rows))])
+
+
+def _json_records(rows: list[dict]) -> bytes:
+    """The rows' records, one a line, joined by ``,\\n`` (no bracket)."""
+    return ",\n".join(_RECORD % record for record in zip(*_columns(rows, _json_field),
+                                                             strict=True)).encode("utf-8")
+
+
+def _json_array(pieces: list[bytes]) -> bytes:
+    records = [piece for piece in pieces if piece]
+    return b"[\n" + b",\n".join(records) + b"\n]\n" if records else b"[]\n"
+
+
+def write_export_files(month: MonthData, cells: int = CELLS_PER_CHUNK) -> tuple[bytes, bytes]:
+    """The month's data file as CSV and as JSON (``write_export_csv`` and
+    ``write_export_json`` of ``export_rows``, the same bytes), made a chunk of cells at a
+    time: the rows of one chunk are held at once, not the month's."""
+    csv_pieces, json_pieces = [_csv_head()], []
+    for rows in export_chunks(month, cells):
+        csv_pieces.append(_csv_lines(rows))
+        json_pieces.append(_json_records(rows))
+    return b"".join(csv_pieces), _json_array(json_pieces)

@@ -21,7 +21,7 @@ from core.rulebook import RuleBook
 from core.settings import PROVINCE, Settings
 from reports.district import INTERNAL_SHEETS, build_district_workbook
 from reports.document import DocumentHeader, load_document
-from reports.export import export_rows, write_export_csv, write_export_json
+from reports.export import write_export_csv, write_export_files, write_export_json
 from reports.inputs import inputs_digest
 from reports.province_export import province_export_rows
 from reports.provincial import build_provincial_workbook, province_document
@@ -178,9 +178,9 @@ def _month(session: Session, settings: Settings, registry: Registry, period: str
 def _build(workers: Workers, month: MonthData, document: DocumentHeader) -> dict[str, bytes]:
     """Each output's bytes by kind: the workbook on ``workers``, the rest here meanwhile."""
     workbook = workers.submit(build_district_workbook, month, document=document)
-    rows = export_rows(month)
-    built = {"word": build_district_word(month, document), "data_csv": write_export_csv(rows),
-             "data_json": write_export_json(rows)}
+    data_csv, data_json = write_export_files(month)
+    built = {"word": build_district_word(month, document), "data_csv": data_csv,
+             "data_json": data_json}
     return {"workbook": result_or_here(workbook, build_district_workbook, month,
                                        document=document), **built}
 

@@ -12,9 +12,11 @@ import pytest
 from core.month import MonthData, UnitStatus
 from core.registry import Unit
 from reports.export import (
+    export_chunks,
     export_rows,
     neutralise,
     write_export_csv,
+    write_export_files,
     write_export_json,
 )
 
@@ -244,3 +246,23 @@ def test_each_distinct_value_is_written_once_and_true_is_never_taken_for_one():
     assert [r["value"] for r in records] == [1, 1, 0, 1]
     assert records[0] == records[3] and records[0]["breakdown"] == 'có "ngoặc", phẩy'
     assert records[0]["indicator"] == "=SUM(A1)"  # JSON is not run by a spreadsheet
+
+
+@pytest.mark.parametrize("cells", [1, 2, 100])
+def test_the_data_file_made_a_chunk_of_cells_at_a_time_is_the_same_bytes(cells):
+    # a month's rows are made and written a few cells at a time, never held all at once
+    for month in (make_month(), make_month(stray_values=True)):
+        chunks = list(export_chunks(month, cells))
+        assert len(chunks) == -(-2 // cells) + 1  # the two accepted cells', then the unit's
+        assert [row for chunk in chunks for row in chunk] == export_rows(month)
+        assert write_export_files(month, cells) == (write_export_csv(export_rows(month)),
+                                                    write_export_json(export_rows(month)))
+
+
+def test_a_month_without_an_accepted_cell_makes_the_units_rows_alone():
+    month = make_month()
+    month = MonthData(**{**month.__dict__, "cells": [UnitStatus(c.unit) for c in month.cells]})
+    data_csv, data_json = write_export_files(month)
+    rows = export_rows(month)
+    assert {r["unit_code"] for r in rows} == {"BL"}
+    assert (data_csv, data_json) == (write_export_csv(rows), write_export_json(rows))
