@@ -28,8 +28,9 @@ def _user_env(tmp_path: Path) -> dict[str, str]:
     return {**env, "PREFECT_HOME": str(tmp_path / "prefect")}
 
 
-def _server_of(cli: subprocess.Popen[bytes], timeout: float = 120) -> psutil.Process:
-    """The temporary server among the CLI's children, once it answers."""
+def _server_of(cli: subprocess.Popen[bytes], timeout: float = 300) -> psutil.Process:
+    """The temporary server among the CLI's children, once it answers (a fresh Prefect home
+    migrates its database first: two at once took over two minutes on a slow, busy machine)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert cli.poll() is None, cli.stderr.read().decode() if cli.stderr else ""
