@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from prefect import get_run_logger, task
@@ -12,9 +13,10 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from connectors.base import Connector
+from connectors.base import Connector, IncomingFile
 from core.registry import Registry
 from core.settings import Settings
+from warehouse.archive import Archive
 from warehouse.load import FAILED, LoadResult
 from warehouse.runlock import run_lock
 from warehouse.unit_of_work import Warehouse
@@ -72,12 +74,21 @@ def load_each(records: list[Item], settings: Settings,
 
 
 def acknowledge_loaded(connectors: Iterable[Connector], collected: list[Any],
-                       failed: set[tuple[str, str, str]]) -> None:
-    """Mark handled files in their channels — only once they are archived and loaded."""
+                       failed: set[tuple[str, str, str]], archive: Archive) -> None:
+    """Mark handled files in their channels — only once they are archived and loaded. A
+    file whose bytes the run let go is handed over with them read back from ``archive``,
+    one at a time (a channel may compare them with what it holds before it lets go too)."""
     by_channel = {c.channel: c for c in connectors}
     done: dict[str, list[Any]] = {}
     for c in collected:
         if (c.stored.sha256, c.incoming.channel, c.incoming.sender) not in failed:
-            done.setdefault(c.incoming.channel, []).append(c.incoming)
+            done.setdefault(c.incoming.channel, []).append(c)
     for channel, items in done.items():
-        by_channel[channel].acknowledge_many(items)
+        by_channel[channel].acknowledge_many(_held(c, archive) for c in items)
+
+
+def _held(collected: Any, archive: Archive) -> IncomingFile:
+    incoming: IncomingFile = collected.incoming
+    if incoming.content or not collected.stored.size:
+        return incoming
+    return replace(incoming, content=archive.read(collected.stored.sha256))

@@ -164,7 +164,8 @@ def load_files(records: list[SubmissionRecord], level: Level) -> list[LoadResult
 @task(cache_policy=NO_CACHE)
 def acknowledge_files(collected: list[Collected], failed: set[Arrival], level: Level) -> None:
     """Move handled files out of the inbox — only once they are archived and loaded."""
-    acknowledge_loaded(level.connectors().values(), collected, failed)
+    acknowledge_loaded(level.connectors().values(), collected, failed,
+                       Archive(level.settings.archive))
 
 
 @dataclass
@@ -385,6 +386,8 @@ def _stream(fresh: list[Collected], level: Level, period: str,
                                                                               strict=True)
                  if res.submission_id is not None and res.status != FAILED]), level))
         emit_rejected(checked, loaded, level, period)
+        for c in batch:  # archived: read back from there when needed (answers, channels)
+            c.incoming = replace(c.incoming, content=b"")
         records += [replace(r, report=None, register=None, rows=()) for r in checked]
         results += loaded
         outcomes = following

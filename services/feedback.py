@@ -16,6 +16,7 @@ from core.settings import Settings
 from reports.feedback import FeedbackContext, build_feedback, feedback_name
 from services.reporting import deadline_day
 from services.workers import WorkerDied, lasting_worker, map_on_cores, worker_count
+from warehouse.archive import Archive
 from warehouse.feedback_log import Answer
 from warehouse.queries import deadline
 from warehouse.unit_of_work import Warehouse
@@ -60,9 +61,9 @@ def build_ahead(settings: Settings, registry: Registry,
     for submission_id, content in loaded:
         answer = stored.get(submission_id)
         if answer is not None and not answer.sent:
-            key, job = _job(answer, content, registry, settings)
+            key = _key(answer, registry, settings)
             keys.append((submission_id, key))
-            jobs.append(job)
+            jobs.append(_job(key, content))
     try:
         workers = lasting_worker(ANSWERS, worker_count(settings.cpu_workers))
         built = workers.submit(build_each, jobs).result()
@@ -111,14 +112,17 @@ def _ahead_or_to_build(settings: Settings, registry: Registry,
     ``due``), and the jobs that build the others, in order."""
     ready: dict[int, bytes] = {}
     jobs = []
+    archive = Archive(settings.archive)
     for index, ((_c, incoming, _s), answer) in enumerate(zip(due, answers, strict=True)):
         if isinstance(answer, Answer):
-            key, job = _job(answer, incoming.content, registry, settings)
+            key = _key(answer, registry, settings)
             early = ahead.get(answer.submission_id)
             if early is not None and early.key == key:
                 ready[index] = early.content
             else:
-                jobs.append(job)
+                # the bytes the run let go (a loaded batch's) are the archive's under the
+                # submission's hash; an empty file's are empty there too
+                jobs.append(_job(key, incoming.content or archive.read(answer.sha256)))
     return ready, jobs
 
 
@@ -130,11 +134,15 @@ def _in_order(answers: list[Answer | Exception | None], ready: dict[int, bytes],
             yield ready[index] if index in ready else next(built)
 
 
-def _job(answer: Answer, content: bytes, registry: Registry, settings: Settings,
-         ) -> tuple[AnswerKey, tuple[bytes, list[Finding], FeedbackContext]]:
-    """The answer's key (what its workbook is built from) and ``build_feedback``'s job."""
-    ctx = feedback_context(answer, registry, settings)
-    return (answer.sha256, answer.findings, ctx), (content, list(answer.findings), ctx)
+def _key(answer: Answer, registry: Registry, settings: Settings) -> AnswerKey:
+    """What the answer's workbook is built from, but the file's bytes: their hash."""
+    return answer.sha256, answer.findings, feedback_context(answer, registry, settings)
+
+
+def _job(key: AnswerKey, content: bytes) -> tuple[bytes, list[Finding], FeedbackContext]:
+    """``build_feedback``'s arguments for the answer of ``key``, the file being ``content``."""
+    _sha256, findings, ctx = key
+    return content, list(findings), ctx
 
 
 def send_answers(settings: Settings, registry: Registry,

@@ -75,3 +75,19 @@ def test_a_worker_that_dies_builds_nothing_ahead(settings, registry, sessions, t
 
     monkeypatch.setattr("services.feedback.lasting_worker", lambda *_args: Dying())
     assert build_ahead(settings, registry, [(loaded, content)]) == {}
+
+
+def test_a_file_whose_bytes_the_run_let_go_is_answered_from_the_archive(
+        settings, registry, sessions):
+    # a streamed month lets each loaded batch's bytes go: its answer is built from the
+    # archived file, the same workbook as from the bytes held
+    Warehouse.of(settings).ready(registry)
+    content = cell_workbook("BL01")
+    wrong = Finding("R03", "DanhSach", 8, "F", "Giới tính «Nm» không đúng danh mục.")
+    submission = load(sessions, settings.archive, content, findings=(wrong,)).submission_id
+    held = build_ahead(settings, registry, [(submission, content)])[submission].content
+    folder = DistrictLevel.of(settings, registry).connectors()["folder"]
+    [where] = send_answers(settings, registry, [(folder, _incoming(b"", "BL01"), submission)])
+    assert isinstance(where, Path)
+    assert where.read_bytes() == held
+    assert "Giới tính «Nm» không đúng danh mục." in _findings_sheet(where)

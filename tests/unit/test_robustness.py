@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from factories import make_header, make_workbook
@@ -102,3 +103,27 @@ def test_unit_code_and_form_version_are_not_case_sensitive():
     content = make_workbook(header=make_header(unit_code="bl01", form_version="BC-PTD-HS/1"))
     header = read_any(content).report.header
     assert (header.unit_code, header.form_version) == ("BL01", "BC-PTĐ-HS/1")
+
+
+def test_a_file_whose_bytes_the_run_let_go_leaves_the_inbox_only_as_archived(tmp_path):
+    # the run lets a loaded batch's bytes go; the inbox compares the file with the archived
+    # bytes before it moves it out: one replaced since stays for the next run
+    from types import SimpleNamespace
+
+    from flows.common import acknowledge_loaded
+    from warehouse.archive import Archive
+
+    inbox = FolderInbox(tmp_path / "inbox", tmp_path / "done", tmp_path / "out")
+    archive = Archive(tmp_path / "archive")
+    for unit in ("BL01", "BL02"):
+        (tmp_path / "inbox" / unit).mkdir(parents=True)
+        (tmp_path / "inbox" / unit / "report.xlsx").write_bytes(f"{unit} as sent".encode())
+    collected = [SimpleNamespace(incoming=replace(item, content=b""),
+                                 stored=archive.store(item.content))
+                 for item in inbox.fetch()]
+    replaced = tmp_path / "inbox" / "BL02" / "report.xlsx"
+    replaced.write_bytes(b"BL02, a second version sent while the run was loading")
+    acknowledge_loaded([inbox], collected, set(), archive)
+    assert not (tmp_path / "inbox" / "BL01" / "report.xlsx").exists()
+    assert replaced.read_bytes().startswith(b"BL02, a second version")
+    assert [p.parent.name for p in (tmp_path / "done").rglob("*.xlsx")] == ["BL01"]
