@@ -386,8 +386,10 @@ def _stream(fresh: list[Collected], level: Level, period: str,
                                                                               strict=True)
                  if res.submission_id is not None and res.status != FAILED]), level))
         emit_rejected(checked, loaded, level, period)
-        for c in batch:  # archived: read back from there when needed (answers, channels)
-            c.incoming = replace(c.incoming, content=b"")
+        if later:  # archived: read back from there when needed (answers, channels); the
+            # last batch is answered at once, from the bytes it holds
+            for c in batch:
+                c.incoming = replace(c.incoming, content=b"")
         records += [replace(r, report=None, register=None, rows=()) for r in checked]
         results += loaded
         outcomes = following
