@@ -89,6 +89,5 @@ def acknowledge_loaded(connectors: Iterable[Connector], collected: list[Any],
 
 def _held(collected: Any, archive: Archive) -> IncomingFile:
     incoming: IncomingFile = collected.incoming
-    if incoming.content or not collected.stored.size:
-        return incoming
-    return replace(incoming, content=archive.read(collected.stored.sha256))
+    return replace(incoming, content=archive.held_or_read(incoming.content,
+                                                          collected.stored.sha256))

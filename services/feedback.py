@@ -120,9 +120,7 @@ def _ahead_or_to_build(settings: Settings, registry: Registry,
             if early is not None and early.key == key:
                 ready[index] = early.content
             else:
-                # the bytes the run let go (a loaded batch's) are the archive's under the
-                # submission's hash; an empty file's are empty there too
-                jobs.append(_job(key, incoming.content or archive.read(answer.sha256)))
+                jobs.append(_job(key, archive.held_or_read(incoming.content, answer.sha256)))
     return ready, jobs
 
 

@@ -49,3 +49,8 @@ class Archive:
 
     def read(self, sha256: str) -> bytes:
         return self.path_of(sha256).read_bytes()
+
+    def held_or_read(self, held: bytes, sha256: str) -> bytes:
+        """A received file's bytes: those the run still ``held``, else read back from here
+        (a streamed month lets each loaded batch's go; an empty file's copy is empty too)."""
+        return held or self.read(sha256)
