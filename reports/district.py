@@ -16,7 +16,7 @@ text is always stored as text. The same MonthData gives byte-identical output.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from functools import cache
 
@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.export_format import TOTAL
 from core.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS, POPULATIONS
 from core.month import MonthData, UnitStatus
-from core.xlsxio import deterministic_xlsx
+from core.xlsxio import deterministic_xlsx, write_sheet_now
 from reports.cells import Style, merge, put, put_merged, set_border, set_widths
 from reports.charts import SHEET_CHARTS, build_charts_sheet
 from reports.coverage import no_data_text, total_label
@@ -239,23 +239,36 @@ def build_summary_sheet(ws: Worksheet, month: MonthData, document: DocumentHeade
 
 # ---------------------------------------------------------------- the workbook
 
+# The sheets between the summary and the charts, in order, with their builders.
+TABLE_SHEETS: tuple[tuple[str, Callable[[Worksheet, MonthData], object]], ...] = (
+    (SHEET_SUBMISSIONS, build_submissions_sheet), (SHEET_TARGETS, build_targets_sheet),
+    (SHEET_TREND, build_trend_sheet), (SHEET_MONTHLY, build_monthly_sheet),
+    (SHEET_BREAKDOWNS, build_breakdowns_sheet), (SHEET_ATTENTION, build_attention_sheet),
+    (SHEET_CHECKS, build_checks_sheet))
+
+
+def finish_sheet(ws: Worksheet, *, tail_last: bool = False) -> None:
+    """A complete sheet at its own size, over pages across if wider (``paginate``), then
+    written and its cells let go: the workbook holds one sheet's cells at a time."""
+    paginate(ws, tail_last=tail_last)
+    write_sheet_now(ws)
+
 
 def build_district_workbook(month: MonthData, *, document: DocumentHeader | None = None,
                             ) -> bytes:
     """The consolidated monthly report of ``month.unit`` as .xlsx bytes."""
     document = document or DocumentHeader()
+    day = document_stamp(month).date()
     wb = Workbook()
-    build_summary_sheet(wb.active, month, document, document_stamp(month).date())
-    build_submissions_sheet(wb.create_sheet(SHEET_SUBMISSIONS), month)
-    build_targets_sheet(wb.create_sheet(SHEET_TARGETS), month)
-    build_trend_sheet(wb.create_sheet(SHEET_TREND), month)
-    build_monthly_sheet(wb.create_sheet(SHEET_MONTHLY), month)
-    build_breakdowns_sheet(wb.create_sheet(SHEET_BREAKDOWNS), month)
-    build_attention_sheet(wb.create_sheet(SHEET_ATTENTION), month)
-    build_checks_sheet(wb.create_sheet(SHEET_CHECKS), month)
-    build_charts_sheet(wb.create_sheet(SHEET_CHARTS), month)
-    for ws in wb.worksheets:  # each sheet at its own size, over pages across if wider
-        paginate(ws, tail_last=ws.title == SHEET_SUMMARY)
+    build_summary_sheet(wb.active, month, document, day)
+    finish_sheet(wb.active, tail_last=True)
+    for name, build in TABLE_SHEETS:
+        ws = wb.create_sheet(name)
+        build(ws, month)
+        finish_sheet(ws)
+    charts = wb.create_sheet(SHEET_CHARTS)
+    build_charts_sheet(charts, month)
+    paginate(charts)  # its images are numbered when the workbook is saved: written then
     # core.xlsxio fixes creator and the created/modified times itself.
     wb.properties.title = f"{REPORT_KIND} – {month_title(month.period)} – {month.unit.name}"
     wb.properties.language = "vi-VN"
