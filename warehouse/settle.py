@@ -11,8 +11,8 @@ of each file in their place, in one transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from core.findings import Finding
 from core.history import ListedRow, StoredRoster
@@ -88,22 +88,40 @@ def mark_settled(session: Session, unit_code: str, period: str, rule_id: str,
         found.inputs = inputs
 
 
-def stored_rosters(session: Session, ids: list[int]) -> list[StoredRoster]:
+def stored_rosters(session: Session, ids: list[int],
+                   shared_in: str | None = None) -> list[StoredRoster]:
     """The rosters of these submissions, in the order given: the rows with an
-    identification number (H07 compares those), in the workbook's order."""
+    identification number (H07 compares those), in the workbook's order. ``shared_in``
+    (a month): only the rows whose person another unit's accepted roster of that month
+    lists too — the only rows H07 can flag; a month's rosters hold ~60 rows a cell, of
+    which a few are shared."""
     rosters: dict[int, StoredRoster] = {}
     for part in in_chunks(ids):
         for sid, unit, sheet, column in session.execute(select(
                 m.Submission.id, m.Submission.unit_code, m.Submission.roster_sheet,
                 m.Submission.pid_column).where(m.Submission.id.in_(part))):
             rosters[sid] = StoredRoster(unit or "", sheet, column)
-        for sid, row, name, who in session.execute(select(
-                m.RosterFact.submission_id, m.RosterFact.excel_row, m.RosterFact.full_name,
-                m.RosterFact.person_key).where(
-                m.RosterFact.submission_id.in_(part), m.RosterFact.pid_hash.is_not(None),
-                m.RosterFact.person_key.is_not(None)).order_by(m.RosterFact.id)):
+        query = (select(m.RosterFact.submission_id, m.RosterFact.excel_row,
+                        m.RosterFact.full_name, m.RosterFact.person_key)
+                 .where(m.RosterFact.submission_id.in_(part),
+                        m.RosterFact.pid_hash.is_not(None),
+                        m.RosterFact.person_key.is_not(None)).order_by(m.RosterFact.id))
+        if shared_in is not None:
+            query = query.where(_listed_elsewhere(shared_in))
+        for sid, row, name, who in session.execute(query):
             rosters[sid].rows.append(ListedRow(row, name, who))
     return [rosters[sid] for sid in ids]
+
+
+def _listed_elsewhere(period: str) -> ColumnElement[bool]:
+    """A roster row's person is listed by an accepted roster of ``period`` of another unit
+    than the row's own (as warehouse.history.people_in_force counts them)."""
+    own, other, other_file = aliased(m.Submission), aliased(m.RosterFact), aliased(m.Submission)
+    return exists().where(
+        own.id == m.RosterFact.submission_id,
+        other.person_key == m.RosterFact.person_key, other.pid_hash.is_not(None),
+        other_file.id == other.submission_id, other_file.period == period,
+        other_file.status == "accepted", other_file.unit_code != own.unit_code)
 
 
 def superseded(session: Session, ids: list[int], period: str) -> list[int]:

@@ -143,15 +143,19 @@ class Warehouse:
         with self.session() as session:
             return settle.accepted_files(session, period)
 
-    def stored_rosters(self, ids: list[int]) -> list[StoredRoster]:
-        """The rosters of these submissions as loaded (H07's rows), in the order given."""
+    def stored_rosters(self, ids: list[int], shared_in: str | None = None,
+                       ) -> list[StoredRoster]:
+        """The rosters of these submissions as loaded (H07's rows), in the order given;
+        with ``shared_in``, only the rows another unit's roster of that month lists too."""
         with self.session() as session:
-            return settle.stored_rosters(session, ids)
+            return settle.stored_rosters(session, ids, shared_in)
 
-    def people_in_force(self, period: str) -> dict[str, set[str]]:
-        """Who the month's accepted rosters list: a person's key -> the units."""
+    def people_in_force(self, period: str, among: Collection[str] | None = None,
+                        ) -> dict[str, set[str]]:
+        """Who the month's accepted rosters list: a person's key -> the units (``among``:
+        only these people)."""
         with self.session() as session:
-            return people_in_force(session, period)
+            return people_in_force(session, period, among)
 
     def superseded(self, ids: list[int], period: str) -> list[int]:
         """Those of these submissions of the month that were accepted and are superseded."""

@@ -143,6 +143,29 @@ def test_h07_settled_from_the_warehouse_equals_h07_over_the_files_read_again(
     assert column is not None and column != default[3]
 
 
+@pytest.mark.both_databases
+def test_the_settling_reads_only_the_rows_another_cells_roster_lists(
+        settings: Settings) -> None:
+    _take_in_early_then_run(settings)
+    monthly_consolidation(PERIOD, settings)
+    warehouse = Warehouse.of(settings)
+    engine = make_engine(settings.database_url)
+    with session_factory(engine)() as session:  # every file, superseded and rejected too
+        ids = list(session.scalars(select(m.Submission.id).order_by(m.Submission.id)))
+    engine.dispose()
+    listed = warehouse.people_in_force(PERIOD)
+    whole, shared = warehouse.stored_rosters(ids), warehouse.stored_rosters(ids, PERIOD)
+    assert [r.unit_code for r in shared] == [r.unit_code for r in whole]
+    for everything, part in zip(whole, shared, strict=True):
+        assert part.rows == [row for row in everything.rows
+                             if listed.get(row.person_key, set()) - {everything.unit_code}]
+    kept = {row.full_name for roster in shared for row in roster.rows}
+    # P and R are on two cells' rosters in force; Q too, once BL04's superseded first
+    # version is checked against BL01's; each cell's own two people are on no other
+    assert kept == {make_row(n).full_name for n in (P, Q, R)}
+    assert sum(map(len, (r.rows for r in shared))) < sum(map(len, (r.rows for r in whole)))
+
+
 def test_files_loaded_before_the_layout_was_kept_are_read_once_to_keep_it(
         settings: Settings, registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
     _take_in_early_then_run(settings)
