@@ -17,6 +17,7 @@ def shown_warnings(caplog: pytest.LogCaptureFixture):  # type: ignore[no-untyped
     """Warnings routed to the log as GX routes them (logging.captureWarnings), with
     Python's filters as pandas sets them while it converts a dtype."""
     quiet_prefect()
+    logging.captureWarnings(False)  # whoever routed them before: GX's import, pytest
     with warnings.catch_warnings():
         warnings.simplefilter("always")
         logging.captureWarnings(True)
