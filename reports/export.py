@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol
 
 from core.export_format import (
     EXPORT_COLUMNS,
@@ -195,11 +196,30 @@ def _json_array(pieces: list[bytes]) -> bytes:
 
 
 def write_export_files(month: MonthData, cells: int = CELLS_PER_CHUNK) -> tuple[bytes, bytes]:
-    """The month's data file as CSV and as JSON (``write_export_csv`` and
-    ``write_export_json`` of ``export_rows``, the same bytes), made a chunk of cells at a
-    time: the rows of one chunk are held at once, not the month's."""
-    csv_pieces, json_pieces = [_csv_head()], []
+    """The month's data file as CSV and as JSON bytes (``write_export_to``)."""
+    csv_out, json_out = io.BytesIO(), io.BytesIO()
+    write_export_to(month, csv_out, json_out, cells)
+    return csv_out.getvalue(), json_out.getvalue()
+
+
+def write_export_to(month: MonthData, csv_out: Writable, json_out: Writable,
+                    cells: int = CELLS_PER_CHUNK) -> None:
+    """The month's data file written as CSV and as JSON (``write_export_csv`` and
+    ``write_export_json`` of ``export_rows``, the same bytes) a chunk of cells at a time:
+    the rows of one chunk are held at once, not the month's, and the text of none once
+    written (a district of 10,000 cells: 330 MB of text)."""
+    csv_out.write(_csv_head())
+    opened = False
     for rows in export_chunks(month, cells):
-        csv_pieces.append(_csv_lines(rows))
-        json_pieces.append(_json_records(rows))
-    return b"".join(csv_pieces), _json_array(json_pieces)
+        csv_out.write(_csv_lines(rows))
+        records = _json_records(rows)
+        if records:
+            json_out.write((b",\n" if opened else b"[\n") + records)
+            opened = True
+    json_out.write(b"\n]\n" if opened else b"[]\n")
+
+
+class Writable(Protocol):
+    """Where bytes are written: a file opened for writing, a buffer."""
+
+    def write(self, data: bytes, /) -> object: ...

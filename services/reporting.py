@@ -21,7 +21,7 @@ from core.rulebook import RuleBook
 from core.settings import PROVINCE, Settings
 from reports.district import INTERNAL_SHEETS, build_district_workbook
 from reports.document import DocumentHeader, load_document
-from reports.export import write_export_csv, write_export_files, write_export_json
+from reports.export import write_export_csv, write_export_json, write_export_to
 from reports.inputs import inputs_digest
 from reports.province_export import province_export_rows
 from reports.provincial import build_provincial_workbook, province_document
@@ -31,6 +31,9 @@ from services.workers import Workers, lasting_worker, result_or_here, worker_cou
 from warehouse.province_queries import expected_districts, province_month
 from warehouse.queries import month_data
 from warehouse.report_log import (
+    Content,
+    MadeFile,
+    SpoolFile,
     accepted_months,
     in_use_ids,
     is_stale,
@@ -86,11 +89,17 @@ def output_paths(root: Path, unit_code: str, period: str) -> tuple[Path, Path, P
 class PreparedOutputs:
     """A month's district outputs built before they are recorded: the submissions in use
     and the digest of everything they were built from (reports.inputs), and each output's
-    bytes by kind."""
+    bytes (or the file it was written in) by kind."""
 
     in_use: list[int]
     inputs: str
-    contents: dict[str, bytes]
+    contents: dict[str, Content]
+
+    def discard(self) -> None:
+        """Not recorded: the files made for them are removed."""
+        for content in self.contents.values():
+            if isinstance(content, MadeFile):
+                content.discard()
 
 
 def _district_paths(settings: Settings, period: str) -> dict[str, Path]:
@@ -115,7 +124,8 @@ def prepare_district_outputs(settings: Settings, registry: Registry,
             inputs = inputs_digest(month, document)
             if inputs == recorded:
                 return None
-            return PreparedOutputs(in_use, inputs, _build(workers, month, document))
+            return PreparedOutputs(in_use, inputs, _build(workers, month, document,
+                                                          settings.reports))
 
 
 def write_district_outputs(settings: Settings, registry: Registry, period: str, *,
@@ -141,9 +151,13 @@ def write_district_outputs(settings: Settings, registry: Registry, period: str, 
             inputs = inputs_digest(month, document)
             # the same digest: nothing they are built from changed (a run with no new file,
             # a rejected correction); the outputs are left as they are
+            fresh = ready and prepared.inputs == inputs  # type: ignore[union-attr]
+            use = prepared if fresh and inputs != recorded else None
+            if prepared is not None and use is None:
+                prepared.discard()  # not recorded: the files made for them go
             if inputs != recorded:
-                contents = prepared.contents if ready and prepared.inputs == inputs \
-                    else _build(workers, month, document)  # type: ignore[union-attr]
+                contents = use.contents if use is not None \
+                    else _build(workers, month, document, settings.reports)
                 record_builds(session, settings.reports, settings.district_code, period,
                               {kind: (paths[kind], contents[kind]) for kind in paths},
                               in_use, inputs)
@@ -175,12 +189,16 @@ def _month(session: Session, settings: Settings, registry: Registry, period: str
                       deadline_day=deadline_day(settings, period), timezone=settings.timezone)
 
 
-def _build(workers: Workers, month: MonthData, document: DocumentHeader) -> dict[str, bytes]:
-    """Each output's bytes by kind: the workbook on ``workers``, the rest here meanwhile."""
+def _build(workers: Workers, month: MonthData, document: DocumentHeader,
+           reports_root: Path) -> dict[str, Content]:
+    """Each output by kind: the workbook on ``workers``, the rest here meanwhile; the data
+    file written as it is made (under ``reports_root``'s spool: 330 MB of text at 10,000
+    cells, never held)."""
     workbook = workers.submit(build_district_workbook, month, document=document)
-    data_csv, data_json = write_export_files(month)
-    built = {"word": build_district_word(month, document), "data_csv": data_csv,
-             "data_json": data_json}
+    with SpoolFile(reports_root, ".csv") as data_csv, SpoolFile(reports_root, ".json") as data_json:
+        write_export_to(month, data_csv, data_json)
+    built: dict[str, Content] = {"word": build_district_word(month, document),
+                                 "data_csv": data_csv.made, "data_json": data_json.made}
     return {"workbook": result_or_here(workbook, build_district_workbook, month,
                                        document=document), **built}
 

@@ -7,8 +7,12 @@ before the commit, the month is still "stale" for the next run, which builds it 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,6 +23,67 @@ from warehouse.archive import sha256_of
 from warehouse.versions import now
 
 HISTORY = "history"  # beside the live reports: reports/history/<period>/<build>_<name>
+SPOOL = ".spool"  # beside them too: outputs written as they are made, until recorded
+SPOOL_LEFT_FOR = 24 * 3600  # seconds: a spooled file older than this was left by a crash
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class MadeFile:
+    """An output written to a file of its own as it was made (too large to hold: a large
+    district's data file), waiting under ``reports/.spool`` to be recorded."""
+
+    path: Path
+    sha256: str
+
+    def read_bytes(self) -> bytes:
+        return self.path.read_bytes()
+
+    def discard(self) -> None:
+        """Not recorded after all (the month changed since it was made)."""
+        self.path.unlink(missing_ok=True)
+
+
+Content = bytes | MadeFile  # an output as recorded: its bytes, or the file it was made in
+
+
+class SpoolFile:
+    """A file under ``reports/.spool`` written piece by piece, hashed as it is written
+    (``with SpoolFile(root, ".csv") as out: out.write(...)``; then ``out.made``)."""
+
+    def __init__(self, reports_root: Path, suffix: str) -> None:
+        folder = reports_root / SPOOL
+        folder.mkdir(parents=True, exist_ok=True)
+        _sweep(folder)
+        self.path = folder / f"{uuid.uuid4().hex}{suffix}"
+        self._hash = hashlib.sha256()
+        self._file = self.path.open("wb")
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+        self._hash.update(data)
+
+    def __enter__(self) -> SpoolFile:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        if kind is not None:
+            self.path.unlink(missing_ok=True)
+
+    @property
+    def made(self) -> MadeFile:
+        return MadeFile(self.path, self._hash.hexdigest())
+
+
+def _sweep(folder: Path) -> None:
+    """Remove what a crashed run left in the spool (a day old: never a file being made)."""
+    old = time.time() - SPOOL_LEFT_FOR
+    for left in folder.iterdir():
+        if left.stat().st_mtime < old:
+            left.unlink(missing_ok=True)
 
 
 def in_use_ids(session: Session, unit_codes: list[str], period: str, kind: str) -> list[int]:
@@ -63,15 +128,16 @@ def is_stale(session: Session, unit_code: str, period: str, kind: str,
 
 
 def record_builds(session: Session, reports_root: Path, unit_code: str, period: str,
-                  outputs: dict[str, tuple[Path, bytes]], submission_ids: list[int],
+                  outputs: dict[str, tuple[Path, Content]], submission_ids: list[int],
                   inputs: str | None = None) -> None:
-    """Write the outputs (kind → live path and bytes) and record each changed one as a new
-    version with a copy under ``history/``, each marked with the digest of what it was
-    built from (``inputs``, reports.inputs); commits the session's transaction, so the
-    month read for the report and its recorded versions are one unit of work."""
+    """Write the outputs (kind → live path and bytes, or the file they were made in) and
+    record each changed one as a new version with a copy under ``history/``, each marked
+    with the digest of what it was built from (``inputs``, reports.inputs); commits the
+    session's transaction, so the month read for the report and its recorded versions are
+    one unit of work."""
     moment = now()
     for kind, (path, content) in outputs.items():
-        digest = sha256_of(content)
+        digest = content.sha256 if isinstance(content, MadeFile) else sha256_of(content)
         previous = latest(session, unit_code, period, kind)
         if previous is None or previous.sha256 != digest \
                 or previous.submission_ids != _ids_text(submission_ids):
@@ -86,8 +152,18 @@ def record_builds(session: Session, reports_root: Path, unit_code: str, period: 
             build.copy_path = copy.as_posix()
         else:  # the same bytes: not a new version, but now known to come from ``inputs``
             previous.inputs_sha256 = inputs
-        write_atomically(path, content)
+        _put_in_place(path, content)
     session.commit()
+
+
+def _put_in_place(path: Path, content: Content) -> None:
+    """The live output: a made file moved there (written and synced already), else the
+    bytes written atomically."""
+    if not isinstance(content, MadeFile):
+        write_atomically(path, content)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    content.path.replace(path)
 
 
 def recorded_inputs(session: Session, unit_code: str, period: str, outputs: dict[str, Path],
@@ -101,7 +177,7 @@ def recorded_inputs(session: Session, unit_code: str, period: str, outputs: dict
         build = latest(session, unit_code, period, kind)
         if (build is None or build.inputs_sha256 is None or build.file_name != path.name
                 or build.submission_ids != _ids_text(submission_ids) or not path.is_file()
-                or sha256_of(path.read_bytes()) != build.sha256):
+                or file_sha256(path) != build.sha256):
             return None
         found.add(build.inputs_sha256)
     return found.pop() if len(found) == 1 else None
@@ -119,15 +195,29 @@ def retrieve(reports_root: Path, build: m.ReportBuild, target: Path) -> Path:
     return target
 
 
-def write_atomically(path: Path, content: bytes) -> None:
-    """A reader of the folder never sees half a file; a crash leaves the old one."""
+def write_atomically(path: Path, content: Content) -> None:
+    """A reader of the folder never sees half a file; a crash leaves the old one. A made
+    file is copied (it stays where it is)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     with tmp.open("wb") as handle:
-        handle.write(content)
+        if isinstance(content, MadeFile):
+            with content.path.open("rb") as source:
+                shutil.copyfileobj(source, handle, CHUNK)
+        else:
+            handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
     tmp.replace(path)
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read a piece at a time (a data file may be hundreds of MB)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while piece := handle.read(CHUNK):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 def _ids_text(ids: list[int]) -> str:
