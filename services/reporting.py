@@ -197,10 +197,15 @@ def _build(workers: Workers, month: MonthData, document: DocumentHeader,
     workbook = workers.submit(build_district_workbook, month, document=document)
     with SpoolFile(reports_root, ".csv") as data_csv, SpoolFile(reports_root, ".json") as data_json:
         write_export_to(month, data_csv, data_json)
-    built: dict[str, Content] = {"word": build_district_word(month, document),
-                                 "data_csv": data_csv.made, "data_json": data_json.made}
-    return {"workbook": result_or_here(workbook, build_district_workbook, month,
-                                       document=document), **built}
+    made = {"data_csv": data_csv.made, "data_json": data_json.made}
+    try:
+        word = build_district_word(month, document)  # while the workbook is built
+        return {"workbook": result_or_here(workbook, build_district_workbook, month,
+                                           document=document), "word": word, **made}
+    except BaseException:  # nothing to record: the files made for it go
+        for content in made.values():
+            content.discard()
+        raise
 
 
 def _large(settings: Settings, registry: Registry) -> bool:

@@ -82,8 +82,11 @@ def _sweep(folder: Path) -> None:
     """Remove what a crashed run left in the spool (a day old: never a file being made)."""
     old = time.time() - SPOOL_LEFT_FOR
     for left in folder.iterdir():
-        if left.stat().st_mtime < old:
-            left.unlink(missing_ok=True)
+        try:
+            if left.stat().st_mtime < old:
+                left.unlink(missing_ok=True)
+        except FileNotFoundError:  # recorded (moved away) by another build meanwhile
+            continue
 
 
 def in_use_ids(session: Session, unit_codes: list[str], period: str, kind: str) -> list[int]:

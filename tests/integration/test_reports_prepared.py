@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from warehouse_factories import cell_workbook, load
 
+from services import reporting
 from services.reporting import (
     PreparedOutputs,
     prepare_district_outputs,
@@ -94,3 +95,17 @@ def test_outputs_prepared_before_the_month_changed_are_built_again(
     stale = replace(fresh, inputs="0" * 64, contents={k: b"stale" for k in fresh.contents})
     assert _written(write_district_outputs(settings, registry, PERIOD, prepared=stale)) \
         == written
+
+
+def test_a_build_that_fails_after_its_data_file_was_made_leaves_nothing_made(
+        settings, registry, sessions, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    Warehouse.of(settings).ready(registry)
+    load(sessions, tmp_path, cell_workbook("BL01"))
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the Word report could not be built")
+
+    monkeypatch.setattr(reporting, "build_district_word", broken)
+    with pytest.raises(RuntimeError):
+        write_district_outputs(settings, registry, PERIOD)
+    assert _spooled(settings) == []

@@ -54,3 +54,17 @@ def test_a_made_file_is_copied_atomically_and_discarded_on_request(tmp_path: Pat
     assert copy.read_bytes() == b"a,b\n1,2\n" and made.path.exists()
     made.discard()
     assert not made.path.exists()
+
+
+def test_a_file_moved_away_during_the_sweep_is_passed_over(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spool = tmp_path / SPOOL
+    spool.mkdir()
+    gone = spool / "recorded-meanwhile.csv"  # listed, then moved away by another build
+    listing = Path.iterdir
+    monkeypatch.setattr(Path, "iterdir",
+                        lambda self: iter([gone, *listing(self)]) if self == spool
+                        else listing(self))
+    with SpoolFile(tmp_path, ".csv") as out:
+        out.write(b"x")
+    assert out.made.read_bytes() == b"x"
