@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from core.history import History, PastPerson, PastReport, certificate_key
@@ -41,8 +42,7 @@ def people_in_force(session: Session, period: str,
     (quadratic: 22 s of a 10,000-file month, docs/benchmarks.md)."""
     query = (select(m.RosterFact.person_key, m.Submission.unit_code)
              .join(m.Submission, m.Submission.id == m.RosterFact.submission_id)
-             .where(m.Submission.period == period, m.Submission.status == "accepted",
-                    m.RosterFact.pid_hash.is_not(None)))
+             .where(*listed_in_force(m.RosterFact, m.Submission, period)))
     parts = [query] if among is None else [
         query.where(m.RosterFact.person_key.in_(chunk)) for chunk in in_chunks(sorted(among))]
     found: dict[str, set[str]] = {}
@@ -50,6 +50,14 @@ def people_in_force(session: Session, period: str,
         for who, unit in session.execute(part):
             found.setdefault(who, set()).add(unit)
     return found
+
+
+def listed_in_force(fact: Any, submission: Any, period: str) -> tuple[ColumnElement[bool], ...]:
+    """The conditions under which a roster row (``fact``, of the file ``submission``: the
+    models or aliases of them, joined) lists a person in force in ``period``: a row with a
+    number, on an accepted roster of the month (H07's other cells)."""
+    return (submission.period == period, submission.status == "accepted",
+            fact.pid_hash.is_not(None))
 
 
 def _latest_before(session: Session, unit: str, period: str) -> PastReport | None:

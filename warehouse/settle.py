@@ -18,6 +18,7 @@ from core.findings import Finding
 from core.history import ListedRow, StoredRoster
 from core.kinds import CELL_REPORT
 from warehouse import models as m
+from warehouse.history import listed_in_force
 from warehouse.load import add_findings
 from warehouse.queries import as_finding, in_chunks
 from warehouse.report_log import in_use_ids
@@ -114,14 +115,13 @@ def stored_rosters(session: Session, ids: list[int],
 
 
 def _listed_elsewhere(period: str) -> ColumnElement[bool]:
-    """A roster row's person is listed by an accepted roster of ``period`` of another unit
-    than the row's own (as warehouse.history.people_in_force counts them)."""
+    """A roster row's person is listed in force in ``period`` (as
+    warehouse.history.people_in_force counts them) by another unit than the row's own."""
     own, other, other_file = aliased(m.Submission), aliased(m.RosterFact), aliased(m.Submission)
     return exists().where(
         own.id == m.RosterFact.submission_id,
-        other.person_key == m.RosterFact.person_key, other.pid_hash.is_not(None),
-        other_file.id == other.submission_id, other_file.period == period,
-        other_file.status == "accepted", other_file.unit_code != own.unit_code)
+        other.person_key == m.RosterFact.person_key, other_file.id == other.submission_id,
+        *listed_in_force(other, other_file, period), other_file.unit_code != own.unit_code)
 
 
 def superseded(session: Session, ids: list[int], period: str) -> list[int]:
