@@ -181,18 +181,17 @@ def write_export_json(rows: Iterable[dict]) -> bytes:
 
     UTF-8, ``ensure_ascii=False``, ``value`` an integer, a trailing newline.
     """
-    return _json_array([_json_records(list(rows))])
+    out = io.BytesIO()
+    array = _JsonArray(out)
+    array.add(_json_records(list(rows)))
+    array.close()
+    return out.getvalue()
 
 
 def _json_records(rows: list[dict]) -> bytes:
     """The rows' records, one a line, joined by ``,\\n`` (no bracket)."""
     return ",\n".join(_RECORD % record for record in zip(*_columns(rows, _json_field),
                                                              strict=True)).encode("utf-8")
-
-
-def _json_array(pieces: list[bytes]) -> bytes:
-    records = [piece for piece in pieces if piece]
-    return b"[\n" + b",\n".join(records) + b"\n]\n" if records else b"[]\n"
 
 
 def write_export_files(month: MonthData, cells: int = CELLS_PER_CHUNK) -> tuple[bytes, bytes]:
@@ -209,17 +208,31 @@ def write_export_to(month: MonthData, csv_out: Writable, json_out: Writable,
     the rows of one chunk are held at once, not the month's, and the text of none once
     written (a district of 10,000 cells: 330 MB of text)."""
     csv_out.write(_csv_head())
-    opened = False
+    array = _JsonArray(json_out)
     for rows in export_chunks(month, cells):
         csv_out.write(_csv_lines(rows))
-        records = _json_records(rows)
-        if records:
-            json_out.write((b",\n" if opened else b"[\n") + records)
-            opened = True
-    json_out.write(b"\n]\n" if opened else b"[]\n")
+        array.add(_json_records(rows))
+    array.close()
 
 
 class Writable(Protocol):
     """Where bytes are written: a file opened for writing, a buffer."""
 
     def write(self, data: bytes, /) -> object: ...
+
+
+class _JsonArray:
+    """A JSON array written as its records come (``_json_records`` pieces): ``[``, the
+    pieces joined by ``,\\n``, ``]`` on lines of their own, a trailing newline; ``[]``
+    without any record."""
+
+    def __init__(self, out: Writable) -> None:
+        self.out, self.opened = out, False
+
+    def add(self, records: bytes) -> None:
+        if records:
+            self.out.write((b",\n" if self.opened else b"[\n") + records)
+            self.opened = True
+
+    def close(self) -> None:
+        self.out.write(b"\n]\n" if self.opened else b"[]\n")
