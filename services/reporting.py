@@ -32,9 +32,9 @@ from warehouse.province_queries import expected_districts, province_month
 from warehouse.queries import month_data
 from warehouse.report_log import (
     Content,
-    MadeFile,
     SpoolFile,
     accepted_months,
+    discard_made,
     in_use_ids,
     is_stale,
     record_builds,
@@ -97,9 +97,7 @@ class PreparedOutputs:
 
     def discard(self) -> None:
         """Not recorded: the files made for them are removed."""
-        for content in self.contents.values():
-            if isinstance(content, MadeFile):
-                content.discard()
+        discard_made(self.contents.values())
 
 
 def _district_paths(settings: Settings, period: str) -> dict[str, Path]:
@@ -203,8 +201,7 @@ def _build(workers: Workers, month: MonthData, document: DocumentHeader,
         return {"workbook": result_or_here(workbook, build_district_workbook, month,
                                            document=document), "word": word, **made}
     except BaseException:  # nothing to record: the files made for it go
-        for content in made.values():
-            content.discard()
+        discard_made(made.values())
         raise
 
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,15 +37,16 @@ class MadeFile:
     path: Path
     sha256: str
 
-    def read_bytes(self) -> bytes:
-        return self.path.read_bytes()
-
-    def discard(self) -> None:
-        """Not recorded after all (the month changed since it was made)."""
-        self.path.unlink(missing_ok=True)
-
 
 Content = bytes | MadeFile  # an output as recorded: its bytes, or the file it was made in
+
+
+def discard_made(contents: Iterable[Content]) -> None:
+    """The files made for outputs that are not recorded after all (the month changed
+    since, or their build failed) removed; bytes need nothing."""
+    for content in contents:
+        if isinstance(content, MadeFile):
+            content.path.unlink(missing_ok=True)
 
 
 class SpoolFile:

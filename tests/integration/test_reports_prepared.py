@@ -30,7 +30,7 @@ def _written(outputs) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
 
 def _bytes(prepared: PreparedOutputs) -> list[bytes]:
     """Each prepared output's bytes (the data file's are in a file made for it), sorted."""
-    return sorted(c.read_bytes() if isinstance(c, MadeFile) else c
+    return sorted(c.path.read_bytes() if isinstance(c, MadeFile) else c
                   for c in prepared.contents.values())
 
 

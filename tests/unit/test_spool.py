@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.report_log import SPOOL, SPOOL_LEFT_FOR, MadeFile, SpoolFile, write_atomically
+from warehouse.report_log import (
+    SPOOL,
+    SPOOL_LEFT_FOR,
+    MadeFile,
+    SpoolFile,
+    discard_made,
+    write_atomically,
+)
 
 
 def test_a_spooled_file_holds_its_pieces_and_their_hash(tmp_path: Path) -> None:
@@ -21,7 +28,7 @@ def test_a_spooled_file_holds_its_pieces_and_their_hash(tmp_path: Path) -> None:
     made = out.made
     content = "period,unit_code\n2024-03,BL01 Lộc An\n".encode()
     assert made.path.parent == tmp_path / SPOOL and made.path.suffix == ".csv"
-    assert made.read_bytes() == content
+    assert made.path.read_bytes() == content
     assert made.sha256 == hashlib.sha256(content).hexdigest()
 
 
@@ -52,7 +59,7 @@ def test_a_made_file_is_copied_atomically_and_discarded_on_request(tmp_path: Pat
     copy = tmp_path / "history" / "2024-03" / "00001_DuLieu.csv"
     write_atomically(copy, made)
     assert copy.read_bytes() == b"a,b\n1,2\n" and made.path.exists()
-    made.discard()
+    discard_made([made, b"bytes need nothing"])
     assert not made.path.exists()
 
 
@@ -67,4 +74,4 @@ def test_a_file_moved_away_during_the_sweep_is_passed_over(
                         else listing(self))
     with SpoolFile(tmp_path, ".csv") as out:
         out.write(b"x")
-    assert out.made.read_bytes() == b"x"
+    assert out.made.path.read_bytes() == b"x"
