@@ -141,13 +141,13 @@ def test_h07_settled_from_the_warehouse_equals_h07_over_the_files_read_again(
     default = settled["BL02.xlsx"][1][0]
     assert sheet == "Danh sách" and default[1] == "DanhSach"
     assert column is not None and column != default[3]
+    # and it read only the rows another cell's roster lists: the only ones it can flag
+    _settling_read_only_rows_another_cell_lists(settings)
 
 
-@pytest.mark.both_databases
-def test_the_settling_reads_only_the_rows_another_cells_roster_lists(
-        settings: Settings) -> None:
-    _take_in_early_then_run(settings)
-    monthly_consolidation(PERIOD, settings)
+def _settling_read_only_rows_another_cell_lists(settings: Settings) -> None:
+    """Of the month's rosters (every file, superseded and rejected too), the settling reads
+    exactly the rows whose person another unit's accepted roster lists."""
     warehouse = Warehouse.of(settings)
     engine = make_engine(settings.database_url)
     with session_factory(engine)() as session:  # every file, superseded and rejected too
