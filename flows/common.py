@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from connectors.base import Connector, IncomingFile
 from core.registry import Registry
 from core.settings import Settings
+from flows.heartbeats import end_runs_without_waiting
 from warehouse.archive import Archive
 from warehouse.load import FAILED, LoadResult
 from warehouse.runlock import run_lock
 from warehouse.unit_of_work import Warehouse
 
 Item = TypeVar("Item")
+end_runs_without_waiting()  # every flow imports this module before it runs (flows/heartbeats.py)
 # Files loaded in one transaction, a savepoint each: a commit per file wrote each one's
 # pages to the WAL again (0.5 s of a 500-file batch's 4 s, measured: docs/benchmarks.md).
 # Small enough that the write lock is held under a second, and a killed run loses no more
