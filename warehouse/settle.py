@@ -40,16 +40,33 @@ def files_in_force(session: Session, unit_codes: list[str], period: str,
     return [(row.id, row.sha256) for row in rows]
 
 
-def replace_rule_findings(session: Session, submission_id: int, rule_id: str,
-                          findings: list[Finding]) -> bool:
-    """The submission's findings of ``rule_id`` become ``findings`` (a warning rule: the
-    verdict stays); the counts follow. False when they already were exactly these."""
-    stored = session.scalars(select(m.Finding).where(
-        m.Finding.submission_id == submission_id, m.Finding.rule_id == rule_id)).all()
-    as_stored = sorted((f.severity, f.sheet, f.row, f.column, f.message) for f in stored)
-    wanted = sorted((f.severity, f.sheet, f.row, f.column, f.message) for f in findings)
-    if as_stored == wanted:
-        return False
+def replace_rule_findings(session: Session, rule_id: str,
+                          findings: dict[int, list[Finding]]) -> int:
+    """Each submission's findings of ``rule_id`` become those given (a warning rule: the
+    verdict stays); the counts follow. Returns how many changed: those already exactly as
+    given are only read, all of them in a few queries (a month's settling asks of every
+    file in force, of which a correction changes a few: a query each took 0.44 s of
+    1,000)."""
+    stored: dict[int, list[tuple[object, ...]]] = {sid: [] for sid in findings}
+    for part in in_chunks(list(findings)):
+        for sid, *key in session.execute(select(
+                m.Finding.submission_id, m.Finding.severity, m.Finding.sheet, m.Finding.row,
+                m.Finding.column, m.Finding.message).where(
+                m.Finding.submission_id.in_(part), m.Finding.rule_id == rule_id)):
+            stored[sid].append(tuple(key))
+    changed = [sid for sid, found in findings.items()
+               if sorted(stored[sid]) != sorted(_compared(f) for f in found)]
+    for sid in changed:
+        _replace(session, sid, rule_id, findings[sid])
+    return len(changed)
+
+
+def _compared(finding: Finding) -> tuple[object, ...]:
+    return (finding.severity, finding.sheet, finding.row, finding.column, finding.message)
+
+
+def _replace(session: Session, submission_id: int, rule_id: str,
+             findings: list[Finding]) -> None:
     session.execute(delete(m.Finding).where(m.Finding.submission_id == submission_id,
                                             m.Finding.rule_id == rule_id))
     add_findings(session, submission_id, findings)
@@ -59,7 +76,6 @@ def replace_rule_findings(session: Session, submission_id: int, rule_id: str,
         m.Finding.submission_id == submission_id)).scalars().all()
     submission.error_count = sum(1 for s in counts if s == "ERROR")
     submission.warning_count = len(counts) - submission.error_count
-    return True
 
 
 def accepted_files(session: Session, period: str) -> list[tuple[str, str]]:

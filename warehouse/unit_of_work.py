@@ -189,8 +189,7 @@ class Warehouse:
         With ``month`` (unit, period) and ``inputs``, also what they were settled over, in
         the same transaction: a crash leaves either both or neither."""
         with self.transaction() as session:
-            changed = sum(settle.replace_rule_findings(session, submission_id, rule_id, found)
-                          for submission_id, found in findings.items())
+            changed = settle.replace_rule_findings(session, rule_id, findings)
             if month is not None and inputs is not None:
                 settle.mark_settled(session, *month, rule_id, inputs)
             return changed
