@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
-from weakref import WeakKeyDictionary
 
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.fills import Fill
 from openpyxl.utils import get_column_letter
-from openpyxl.workbook import Workbook
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
@@ -33,18 +31,39 @@ class Style:
 
 def put(ws: Worksheet, row: int, column: int, value: object, style: Style | None = None) -> Cell:
     """Write one cell. Text is always stored as text, never run as a formula."""
-    cell = write_value(ws.cell(row=row, column=column), value)
+    cell = write_value(cell_at(ws, row, column), value)
     if style is not None:
         apply_style(cell, style)
     return cell
 
 
-# Per workbook: (style, the cell's style ids before) -> its style ids after. openpyxl
-# hashes and compares every Font, Border and Alignment it is given against the workbook's
-# lists, which took about a third of building a 1,000-cell district report (measured:
-# docs/benchmarks.md); the same style on the same kind of cell needs that only once.
-_APPLIED: WeakKeyDictionary[Workbook, dict[tuple[object, tuple[int, ...]],
-                                          tuple[object, StyleArray]]] = WeakKeyDictionary()
+def cell_at(ws: Worksheet, row: int, column: int) -> Cell:
+    """``ws.cell(row, column)``: the cell there, made if there is none. A new cell is made
+    as ``Cell(ws, row=row, column=column)`` makes it, without its checks and descriptors
+    (a 1,000-cell district report makes 150,000 cells: a sixth of its build)."""
+    cell = ws._cells.get((row, column))
+    if cell is None:
+        if not 0 < row < _ROWS:  # as openpyxl checks it
+            return ws.cell(row=row, column=column)
+        cell = _CELL_NEW(Cell)
+        cell.parent, cell._style, cell.row, cell.column = ws, None, row, column
+        cell._value = cell._hyperlink = cell._comment = None
+        cell.data_type = "n"
+        ws._cells[row, column] = cell
+        if row > ws._current_row:
+            ws._current_row = row
+    return cell
+
+
+_CELL_NEW = Cell.__new__
+_ROWS = 1048577
+
+
+# Per workbook (an attribute of it): (style, the cell's style ids before) -> its style ids
+# after. openpyxl hashes and compares every Font, Border and Alignment it is given against
+# the workbook's lists, which took about a third of building a 1,000-cell district report
+# (measured: docs/benchmarks.md); the same style on the same kind of cell needs that once.
+_APPLIED = "_cellreports_applied_styles"
 
 
 def apply_style(cell: Cell, style: Style) -> None:
@@ -85,7 +104,10 @@ def _restyle(cell: Cell, token: T, give: Callable[[Cell, T], None],
              name: Hashable | None = None) -> None:
     """``give(cell, token)``, or the style ids it gave the same kind of cell before. The
     token is known by its identity, or by ``name`` when equal tokens are new objects."""
-    cache = _APPLIED.setdefault(cell.parent.parent, {})
+    workbook = cell.parent.parent
+    cache = workbook.__dict__.get(_APPLIED)
+    if cache is None:
+        cache = workbook.__dict__[_APPLIED] = {}
     # by identity: the token is kept alive in the value, so its id is not reused
     key = (id(token) if name is None else name, _style_ids(cell))
     known = cache.get(key)
@@ -133,10 +155,7 @@ def _merged_range(ws: Worksheet, start_row: int, start_column: int, end_row: int
     merged.ws = ws
     CellRange.__init__(merged, min_col=start_column, min_row=start_row, max_col=end_column,
                        max_row=end_row)
-    start = ws._cells.get((start_row, start_column))
-    if start is None:
-        start = ws.cell(row=start_row, column=start_column)
-    merged.start_cell = start
+    merged.start_cell = start = cell_at(ws, start_row, start_column)
     end = ws._cells.get((end_row, end_column))
     if end is not None:  # what it gives depends only on the end cell's style
         _restyle(start, end, _give_edges, name=("edges", _style_ids(end)))
@@ -158,7 +177,7 @@ def put_merged(ws: Worksheet, row: int, columns: tuple[int, int], value: object,
     cell = put(ws, row, first, value, style)
     if style.border is not None:
         for column in range(first + 1, last + 1):
-            set_border(ws.cell(row=row, column=column), style.border)
+            set_border(cell_at(ws, row, column), style.border)
     if last > first:
         merge(ws, row, first, row, last)
     return cell

@@ -28,7 +28,7 @@ from core.export_format import TOTAL
 from core.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS, POPULATIONS
 from core.month import MonthData, UnitStatus
 from core.xlsxio import deterministic_xlsx, write_sheet_now
-from reports.cells import Style, merge, put, put_merged, set_border, set_widths
+from reports.cells import Style, cell_at, merge, put, put_merged, set_border, set_widths
 from reports.charts import SHEET_CHARTS, build_charts_sheet
 from reports.coverage import no_data_text, total_label
 from reports.district_attention import SHEET_ATTENTION, build_attention_sheet
@@ -121,7 +121,7 @@ def write_summary_header(ws: Worksheet, row: int) -> None:
     label_style = Style(font(10), CENTER, GRID)
     for column, (label, _) in enumerate(SUMMARY_FIXED, start=1):
         put(ws, row, column, label, style)
-        set_border(ws.cell(row=row + 1, column=column), GRID)
+        set_border(cell_at(ws, row + 1, column), GRID)
         merge(ws, row, column, row + 1, column)
     for offset, code in enumerate(INDICATOR_CODES):
         column = FIRST_INDICATOR_COLUMN + offset
@@ -157,13 +157,13 @@ def write_cell_rows(ws: Worksheet, row: int, month: MonthData) -> int:
         if cell.accepted:
             for population in POPULATIONS:
                 for column in range(1, FIRST_INDICATOR_COLUMN):
-                    set_border(ws.cell(row=row, column=column), GRID)
+                    set_border(cell_at(ws, row, column), GRID)
                 put(ws, row, 4, POPULATION_LABELS[population], text)
                 write_value_row(ws, row, indicator_values(month, [cell.unit.code],
                                                           population))
                 row += 1
         else:
-            set_border(ws.cell(row=row, column=4), GRID)
+            set_border(cell_at(ws, row, 4), GRID)
             write_no_data(ws, row, submission_status(cell).lower())
             fit_row(ws, row, {2: cell.unit.name})  # one row for a name of two lines
             row += 1

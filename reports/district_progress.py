@@ -27,7 +27,7 @@ from core.export_format import TOTAL
 from core.layout import POPULATION_LABELS, POPULATIONS
 from core.month import AGE_BANDS, AGE_GROUPS, MonthData, UnitStatus
 from core.pace import behind_pace_from, is_behind
-from reports.cells import merge, put, put_merged, set_fill, set_widths
+from reports.cells import cell_at, merge, put, put_merged, set_fill, set_widths
 from reports.coverage import NO_DATA, total_label
 from reports.export import accepted_cells, unit_value
 from reports.sheetstyle import (
@@ -373,7 +373,7 @@ def write_breakdown_block(ws: Worksheet, row: int, month: MonthData, codes: list
             put(ws, row, column, value, number_style(bold=bold or column == 5))
         for column in range(FIRST_BAND, BREAKDOWNS_LAST_COLUMN + 1):
             if bands is None:
-                set_fill(ws.cell(row=row, column=column), GREY)
+                set_fill(cell_at(ws, row, column), GREY)
                 grid(ws, row, [column])
             else:
                 put(ws, row, column, bands[column - FIRST_BAND], number_style(bold=bold))

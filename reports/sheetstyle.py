@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.month import MonthData
 from core.xlsxio import write_value
-from reports.cells import Style, merge, put, put_merged, set_border, unmerge
+from reports.cells import Style, cell_at, merge, put, put_merged, set_border, unmerge
 from reports.document import PARTY_TITLE, DocumentHeader
 
 FONT = "Times New Roman"
@@ -453,7 +453,7 @@ def write_header_row(ws: Worksheet, row: int, labels: Sequence[str], *,
 def grid(ws: Worksheet, row: int, columns: Sequence[int]) -> None:
     """Borders on empty cells of a table row."""
     for column in columns:
-        set_border(ws.cell(row=row, column=column), GRID)
+        set_border(cell_at(ws, row, column), GRID)
 
 
 def merge_down(ws: Worksheet, first_row: int, last_row: int, columns: Sequence[int]) -> None:

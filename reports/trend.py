@@ -30,7 +30,7 @@ from core.export_format import TOTAL
 from core.layout import POPULATION_LABELS, POPULATIONS
 from core.month import EarlierKey, MonthData, UnitStatus
 from core.periods import previous_period
-from reports.cells import put, put_merged, set_fill, set_widths
+from reports.cells import cell_at, put, put_merged, set_fill, set_widths
 from reports.district_progress import (
     BEHIND,
     Progress,
@@ -186,7 +186,7 @@ def put_number(ws: Worksheet, row: int, column: int, value: float | None, *,
     if value is None:
         grid(ws, row, [column])
         if missing_grey:
-            set_fill(ws.cell(row=row, column=column), GREY)
+            set_fill(cell_at(ws, row, column), GREY)
     else:
         put(ws, row, column, value, number_style(bold=bold, number_format=number_format))
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 from copy import copy
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from reports.cells import Style, apply_style, merge, put
+from reports.cells import Style, apply_style, cell_at, merge, put
 from reports.sheetstyle import GRID, font, text_style
 
 THIN = Side(style="thin")
@@ -125,3 +127,30 @@ def test_unmerge_leaves_the_sheet_and_its_bytes_as_unmerge_cells_does():
     ours = built(unmerge)
     assert ours == built(lambda ws, merged: ws.unmerge_cells(merged.coord))
     assert ours != built(lambda ws, merged: None)
+
+
+def _as_openpyxl_has_it(cell) -> tuple:  # type: ignore[no-untyped-def]
+    return (type(cell), cell.parent, cell.row, cell.column, cell._value, cell.data_type,
+            cell._style, cell._hyperlink, cell._comment, cell.has_style, cell.coordinate)
+
+
+def test_cell_at_makes_the_cell_ws_cell_makes_and_finds_an_existing_one():
+    ours, theirs = Workbook().active, Workbook().active
+    for row, column in ((3, 2), (1, 7), (2, 1)):
+        made = cell_at(ours, row, column)
+        assert _as_openpyxl_has_it(made)[2:] == _as_openpyxl_has_it(
+            theirs.cell(row=row, column=column))[2:]
+        assert made.parent is ours and cell_at(ours, row, column) is made
+    assert (ours.max_row, ours.max_column) == (theirs.max_row, theirs.max_column) == (3, 7)
+    assert sorted(ours._cells) == sorted(theirs._cells)
+    existing = ours.cell(row=9, column=9)
+    assert cell_at(ours, 9, 9) is existing
+
+
+def test_cell_at_refuses_a_row_outside_the_sheet_as_openpyxl_does():
+    ws = Workbook().active
+    for row in (0, 1048577):
+        with pytest.raises(ValueError) as refused:
+            ws.cell(row=row, column=1)
+        with pytest.raises(ValueError, match=re.escape(str(refused.value))):
+            cell_at(ws, row, 1)
