@@ -57,3 +57,10 @@ def resident_mib() -> float:
     import psutil
 
     return psutil.Process().memory_info().rss / 2**20
+
+
+def collector_threshold() -> tuple[int, int, int]:
+    """The cyclic collector's thresholds in the process that computes this."""
+    import gc
+
+    return gc.get_threshold()

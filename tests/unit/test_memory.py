@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.memory import give_back
+from core.memory import YOUNG_OBJECTS, fewer_collections, give_back
 
 HOLES = textwrap.dedent("""
     import sys
@@ -41,3 +41,28 @@ def test_giving_back_where_the_c_library_cannot_does_nothing(monkeypatch):
 
     monkeypatch.setattr(memory, "_trim", lambda: None)
     assert give_back() is False
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ((700, 10, 10), (YOUNG_OBJECTS, 10, 10)),  # Python's default: collected less often
+    ((50_000, 5, 5), (50_000, 5, 5)),  # a larger setting is kept
+    ((0, 10, 10), (0, 10, 10)),  # so is the collector turned off
+])
+def test_fewer_collections_raises_only_a_smaller_youngest_threshold(before, after):
+    import gc
+
+    kept = gc.get_threshold()
+    try:
+        gc.set_threshold(*before)
+        fewer_collections()
+        assert gc.get_threshold() == after
+    finally:
+        gc.set_threshold(*kept)
+
+
+def test_a_process_that_runs_flows_collects_after_thousands_of_new_objects():
+    import gc
+
+    import flows  # noqa: F401  (every flow's module imports the package first)
+
+    assert gc.get_threshold()[0] >= YOUNG_OBJECTS

@@ -6,6 +6,7 @@ import os
 
 import pytest
 from worker_functions import (
+    collector_threshold,
     die_in_a_worker,
     leave_holes,
     noisy_square,
@@ -16,6 +17,7 @@ from worker_functions import (
     where_computed,
 )
 
+from core.memory import YOUNG_OBJECTS
 from services import workers as workers_module
 from services.workers import (
     Workers,
@@ -157,3 +159,10 @@ def test_a_worker_hands_back_what_a_call_freed_before_it_waits_for_the_next():
         start = pool.submit(resident_mib).result()
         assert pool.submit(leave_holes, 200).result() == 200 * 16
         assert pool.submit(resident_mib).result() - start < 50
+
+
+def test_a_worker_collects_cyclic_garbage_after_thousands_of_new_objects_not_hundreds():
+    with Workers(1) as pool:
+        young, older, oldest = pool.submit(collector_threshold).result()
+    assert young == YOUNG_OBJECTS
+    assert (older, oldest) == (10, 10)  # Python's own for the older generations
