@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.export_format import TOTAL
 from core.layout import INDICATOR_CODES, INDICATOR_LABELS, POPULATION_LABELS, POPULATIONS
+from core.memory import collector_paused
 from core.month import MonthData, UnitStatus
 from core.xlsxio import deterministic_xlsx, write_sheet_now
 from reports.cells import Style, cell_at, merge, put, put_merged, set_border, set_widths
@@ -257,7 +258,11 @@ def finish_sheet(ws: Worksheet, *, tail_last: bool = False) -> None:
 def build_district_workbook(month: MonthData, *, document: DocumentHeader | None = None,
                             ) -> bytes:
     """The consolidated monthly report of ``month.unit`` as .xlsx bytes."""
-    document = document or DocumentHeader()
+    with collector_paused():  # ~150,000 cells at 1,000 cells, alive until written
+        return _district_workbook(month, document or DocumentHeader())
+
+
+def _district_workbook(month: MonthData, document: DocumentHeader) -> bytes:
     day = document_stamp(month).date()
     wb = Workbook()
     build_summary_sheet(wb.active, month, document, day)

@@ -366,3 +366,22 @@ def test_a_signature_that_would_be_cut_begins_a_new_page() -> None:
             ws.cell(row=row, column=1, value="Nơi nhận:")  # 8 rows of 13 pt, ~18 pt each
         keep_together(ws, rows + 1, rows + 8, top=1)
         assert [b.id for b in ws.row_breaks.brk] == ([rows] if moved else [])
+
+
+def test_the_workbook_is_built_with_the_collector_paused_and_it_runs_again_after(
+        month: MonthData, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import reports.district as district
+
+    seen: list[bool] = []
+    build = district.build_charts_sheet
+
+    def charts(ws: Worksheet, data: MonthData) -> None:
+        seen.append(gc.isenabled())
+        build(ws, data)
+
+    monkeypatch.setattr(district, "build_charts_sheet", charts)
+    build_district_workbook(month)
+    assert seen == [False]  # no cyclic collection walks its cells while they are built
+    assert gc.isenabled()

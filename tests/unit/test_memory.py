@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.memory import YOUNG_OBJECTS, fewer_collections, give_back
+from core.memory import YOUNG_OBJECTS, collector_paused, fewer_collections, give_back
 
 HOLES = textwrap.dedent("""
     import sys
@@ -66,3 +66,23 @@ def test_a_process_that_runs_flows_collects_after_thousands_of_new_objects():
     import flows  # noqa: F401  (every flow's module imports the package first)
 
     assert gc.get_threshold()[0] >= YOUNG_OBJECTS
+
+
+def test_the_collector_is_paused_inside_and_running_again_after_even_on_an_error():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(KeyError), collector_paused():
+        assert not gc.isenabled()
+        raise KeyError("a failed build")
+    assert gc.isenabled()
+
+
+def test_a_pause_inside_a_pause_leaves_the_outer_one_paused():
+    import gc
+
+    with collector_paused():
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
