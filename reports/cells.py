@@ -43,7 +43,7 @@ def cell_at(ws: Worksheet, row: int, column: int) -> Cell:
     (a 1,000-cell district report makes 150,000 cells: a sixth of its build)."""
     cell = ws._cells.get((row, column))
     if cell is None:
-        if not 0 < row < _ROWS:  # as openpyxl checks it
+        if not (0 < row < _ROWS and column > 0):  # refused by openpyxl, as it words it
             return ws.cell(row=row, column=column)
         cell = _CELL_NEW(Cell)
         cell.parent, cell._style, cell.row, cell.column = ws, None, row, column

@@ -147,10 +147,11 @@ def test_cell_at_makes_the_cell_ws_cell_makes_and_finds_an_existing_one():
     assert cell_at(ours, 9, 9) is existing
 
 
-def test_cell_at_refuses_a_row_outside_the_sheet_as_openpyxl_does():
+@pytest.mark.parametrize(("row", "column"), [(0, 1), (1048577, 1), (1, 0), (2, -1)])
+def test_cell_at_refuses_a_place_outside_the_sheet_as_openpyxl_does(row, column):
     ws = Workbook().active
-    for row in (0, 1048577):
-        with pytest.raises(ValueError) as refused:
-            ws.cell(row=row, column=1)
-        with pytest.raises(ValueError, match=re.escape(str(refused.value))):
-            cell_at(ws, row, 1)
+    with pytest.raises(ValueError) as refused:
+        ws.cell(row=row, column=column)
+    with pytest.raises(ValueError, match=re.escape(str(refused.value))):
+        cell_at(ws, row, column)
+    assert not ws._cells  # nothing made
