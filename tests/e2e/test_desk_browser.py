@@ -155,12 +155,18 @@ def _click_button(browser: Any, label: str) -> None:
 
 
 def _stale(element: Any) -> bool:
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
     try:
         element.tag_name  # noqa: B018 - touching it tells whether the page has changed
     except StaleElementReferenceException:
         return True
+    except WebDriverException as exc:
+        # while the old page is being replaced, chromedriver may answer that the node "does
+        # not belong to the document" (an unknown error, not a stale reference): it is gone
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
     return False
 
 
