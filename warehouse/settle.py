@@ -50,9 +50,8 @@ def replace_rule_findings(session: Session, rule_id: str,
     stored: dict[int, list[tuple[object, ...]]] = {sid: [] for sid in findings}
     for part in in_chunks(list(findings)):
         for sid, *key in session.execute(select(
-                m.Finding.submission_id, m.Finding.severity, m.Finding.sheet, m.Finding.row,
-                m.Finding.column, m.Finding.message).where(
-                m.Finding.submission_id.in_(part), m.Finding.rule_id == rule_id)):
+                m.Finding.submission_id, *(getattr(m.Finding, name) for name in _COMPARED))
+                .where(m.Finding.submission_id.in_(part), m.Finding.rule_id == rule_id)):
             stored[sid].append(tuple(key))
     changed = [sid for sid, found in findings.items()
                if sorted(stored[sid]) != sorted(_compared(f) for f in found)]
@@ -61,8 +60,12 @@ def replace_rule_findings(session: Session, rule_id: str,
     return len(changed)
 
 
+# what makes two findings of a rule the same, stored or made
+_COMPARED = ("severity", "sheet", "row", "column", "message")
+
+
 def _compared(finding: Finding) -> tuple[object, ...]:
-    return (finding.severity, finding.sheet, finding.row, finding.column, finding.message)
+    return tuple(getattr(finding, name) for name in _COMPARED)
 
 
 def _replace(session: Session, submission_id: int, rule_id: str,
