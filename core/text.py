@@ -41,4 +41,9 @@ def key(value: object) -> str:
     Labels are compared this way because people type them without diacritics, with a
     trailing colon, or with a line break inside (the form's Tolerance section).
     """
-    return _NOT_ALNUM.sub("", fold(value))
+    return _key(clean(value) or "")
+
+
+@lru_cache(maxsize=65536)  # a workbook's labels and codes, compared cell by cell
+def _key(text: str) -> str:
+    return _NOT_ALNUM.sub("", _fold(text))

@@ -32,9 +32,13 @@ class LegacyEncodingUnreadable(ReadError):
     """Text in a legacy encoding (TCVN3/VNI) that cannot be converted to Unicode cleanly."""
 
 
+_LATIN1_LETTER = re.compile("[\x80-\xff]")
+
+
 def _suspicious(value: object) -> bool:
-    """Only text with Latin-1 letters can be legacy-encoded Vietnamese."""
-    return isinstance(value, str) and any("\x80" <= ch <= "\xff" for ch in value)
+    """Only text with Latin-1 letters can be legacy-encoded Vietnamese (searched by a
+    regular expression: every cell of every sheet is asked, ~1,900 of a cell's workbook)."""
+    return isinstance(value, str) and _LATIN1_LETTER.search(value) is not None
 
 
 def _candidates(grids: dict[str, Grid], sheets: Iterable[str]

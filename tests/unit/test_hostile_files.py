@@ -158,6 +158,37 @@ def test_far_corners_are_each_within_the_row_and_column_limits_but_not_their_rec
     assert inspect_container(_case("sheet_far_corners").content, only_cells).kind == "xlsx"
 
 
+def _with_cells_first(content: bytes, cells: str) -> bytes:
+    """The workbook with ``cells`` (a row's XML) first in its first sheet's data, before
+    the rows in order: a hand-made file need not list its rows in order."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<sheetData>", b"<sheetData>" + cells.encode(), 1)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_the_extent_is_the_farthest_row_and_column_wherever_the_file_lists_them():
+    from factories import make_workbook
+
+    # the farthest row listed first, the widest column in it: both found, not the last
+    content = _with_cells_first(make_workbook(),
+                                '<row r="900"><c r="AB900"><v>1</v></c><c r="C900">'
+                                '<v>2</v></c></row>')
+    exact = replace(DEFAULT_LIMITS, max_rows=900, max_columns=28, max_cells=900 * 28)
+    assert inspect_container(content, exact).kind == "xlsx"
+    for tighter in (replace(exact, max_rows=899), replace(exact, max_columns=27),
+                    replace(exact, max_cells=900 * 28 - 1)):
+        with pytest.raises(OversizedWorkbook):
+            inspect_container(content, tighter)
+
+
 @pytest.mark.parametrize("key", MACROS)
 def test_a_workbook_with_macros_is_read_and_flagged_whatever_its_extension(key):
     assert _readable(key).report.has_macros
