@@ -39,11 +39,13 @@ DERIVED = ("person_key", "name_born", "stage_n", "pid_hash", "pid_well_formed", 
            "pid_year_ok", "pid_province_known", "age_months", "min_age_months",
            "max_age_months", "prev_stage", "cert_in_register")
 PID = "pid"
+_MISSING = float("nan")  # what pandas puts where a record lacks a column
 # every roster column but the identification number is in the frame as read
 VALUE_FIELDS = tuple(f for f in layout.ROSTER_COLUMNS if f != PID)
 
 
 def roster_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
+    columns = _columns()
     rows = []
     for sub, item in enumerate(items):
         report = item.report
@@ -53,8 +55,11 @@ def roster_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
         for roster_row in report.roster:
             record = _cells(sub, roster_row)
             record.update(_derived(roster_row, of_report, ctx))
-            rows.append(record)
-    frame = pd.DataFrame(rows, columns=_columns())
+            # kept as a list, a value per column (NaN where the row has none, as pandas
+            # fills a record's missing keys): 30,000 rows of ~80 columns held as dicts took
+            # ~200 MB at once, and the process kept most of it after they were freed
+            rows.append([record.get(column, _MISSING) for column in columns])
+    frame = pd.DataFrame(rows, columns=columns)
     for field in (*layout.ROSTER_DATE_FIELDS, *DERIVED_DATES):
         frame[field] = pd.to_datetime(frame[field])
     for field in ("stage_n", "prev_stage", "age_months", "min_age_months", "max_age_months"):

@@ -76,6 +76,44 @@ def test_a_frames_rows_under_a_condition_are_taken_once_and_a_new_frame_afresh()
     assert list(first.name) == ["b", "c"]
 
 
+def test_a_frames_rows_go_when_the_frame_goes() -> None:
+    import gc
+    import weakref
+
+    engine = PandasExecutionEngine()
+    kwargs = {"condition_parser": "pandas"}
+    frame = pd.DataFrame({"stage_n": [1, 4, 8], "name": ["a", "b", "c"]})
+    rows = weakref.ref(row_conditions.filter_rows(engine, frame, "stage_n >= 4", kwargs))
+    assert rows() is not None  # kept while its frame lives
+    del frame
+    gc.collect()
+    assert rows() is None  # not kept until another frame is filtered
+
+
+def test_no_frame_outlives_its_validation(batch: tuple[list[BatchItem], Context],
+                                          registry: Registry) -> None:
+    """GX's engine keeps each asset's last batch: a checking worker held its largest
+    frames between batches. What a validation built is garbage once it returns."""
+    import gc
+    import weakref
+
+    items, ctx = batch
+    built: list[weakref.ref[pd.DataFrame]] = []
+    real = row_conditions._FILTERED.of
+
+    def watched(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        built.append(weakref.ref(data))
+        return real(data)
+
+    row_conditions._FILTERED.of = watched  # type: ignore[method-assign]
+    try:
+        assert validate_batch(items, registry, "2024-03", ctx)
+    finally:
+        del row_conditions._FILTERED.of
+    gc.collect()
+    assert built and all(frame() is None for frame in built)
+
+
 def test_only_the_suites_compared_above_have_conditions() -> None:
     assert {name for name in SUITES if _conditional(name)} == {FILES, ROSTER, REGISTER}
 
