@@ -51,7 +51,7 @@ def test_the_frame_equals_the_one_built_from_a_record_per_row(registry: Registry
     built, expected = roster_frame(items, ctx), _as_pandas_makes_it(items, ctx)
     pd.testing.assert_frame_equal(built, expected, check_exact=True)
     # None (a value the row has: empty) and NaN (a column the row lacks) stay apart
-    for column in built.columns[built.dtypes == object]:
+    for column in built.select_dtypes(include="object").columns:
         assert [type(v) for v in built[column]] == [type(v) for v in expected[column]], column
 
 
