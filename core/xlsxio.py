@@ -13,6 +13,8 @@ part, fixed member timestamps and a fixed member order.
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 import zipfile
 from datetime import datetime
 
@@ -98,23 +100,35 @@ class _Writer(ExcelWriter):
         writer.cleanup()
 
 
+# The parts are written uncompressed first: a large workbook's (a district of 10,000 cells:
+# its sheets' XML) go to a temporary file, not memory, and each is compressed from there
+# in pieces — the same bytes as ``writestr`` of the whole part (zipfile writes the part's
+# header again with its sizes once it is written, to a seekable output).
+_RAW_IN_MEMORY = 8 * 1024 * 1024
+_COPY_PIECE = 1024 * 1024
+
+
 def deterministic_xlsx(wb: Workbook) -> bytes:
     """Serialise ``wb`` to .xlsx bytes that depend only on the workbook's content."""
-    raw = io.BytesIO()
-    # what Workbook.save does (openpyxl.writer.excel.save_workbook), without compression
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as parts:
-        _Writer(wb, parts).write_data()
-    core_xml = _fixed_core_xml(wb)
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
-        for name in _member_order(source.namelist()):
-            data = core_xml if name == _CORE_PART else source.read(name)
-            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = _FILE_ATTR
-            info.create_system = 3  # Unix; ZipInfo picks it by platform otherwise
-            target.writestr(info, data)
+    with tempfile.SpooledTemporaryFile(_RAW_IN_MEMORY) as raw:
+        # what Workbook.save does (openpyxl.writer.excel.save_workbook), uncompressed
+        with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as parts:
+            _Writer(wb, parts).write_data()
+        core_xml = _fixed_core_xml(wb)
+        out = io.BytesIO()
+        with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
+            for name in _member_order(source.namelist()):
+                info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = _FILE_ATTR
+                info.create_system = 3  # Unix; ZipInfo picks it by platform otherwise
+                if name == _CORE_PART:
+                    target.writestr(info, core_xml)
+                elif source.getinfo(name).file_size <= _COPY_PIECE:  # most parts: at once
+                    target.writestr(info, source.read(name))
+                else:
+                    with source.open(name) as part, target.open(info, "w") as packed:
+                        shutil.copyfileobj(part, packed, _COPY_PIECE)
     return out.getvalue()
 
 

@@ -82,3 +82,37 @@ def test_the_district_report_holds_one_sheets_cells_at_a_time_with_the_same_byte
     book = openpyxl.load_workbook(io.BytesIO(ahead))
     assert book.sheetnames == list(reports.district.SHEETS)
     assert book[SHEET_CHARTS]._images  # the charts still in their sheet
+
+
+def _compressed_whole(wb: Workbook) -> bytes:
+    """``deterministic_xlsx`` as it was: every part held and compressed at once."""
+    import zipfile
+
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as parts:
+        core.xlsxio._Writer(wb, parts).write_data()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
+        for name in core.xlsxio._member_order(source.namelist()):
+            data = (core.xlsxio._fixed_core_xml(wb) if name == core.xlsxio._CORE_PART
+                    else source.read(name))
+            info = zipfile.ZipInfo(name, date_time=core.xlsxio.FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = core.xlsxio._FILE_ATTR
+            info.create_system = 3
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+def test_a_large_part_compressed_in_pieces_gives_the_bytes_of_one_compressed_whole(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # parts over a piece (and a workbook over the in-memory size) go through a file
+    monkeypatch.setattr(core.xlsxio, "_COPY_PIECE", 4096)
+    monkeypatch.setattr(core.xlsxio, "_RAW_IN_MEMORY", 8192)
+    wb = Workbook()
+    for row in range(1, 400):
+        put(wb.active, row, 1, f"Chi bộ số {row}", Style(font(13)))
+        put(wb.active, row, 2, row * 7, Style(font(11), border=GRID))
+    pieces = deterministic_xlsx(wb)
+    assert pieces == _compressed_whole(wb)
+    assert openpyxl.load_workbook(io.BytesIO(pieces)).active["A399"].value == "Chi bộ số 399"
