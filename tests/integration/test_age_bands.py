@@ -82,3 +82,30 @@ def test_age_bands_are_each_persons_age_at_the_months_end(
     assert {band for *_, band in expected} >= {"dưới 18", "18–30", "trên 60"}
     assert sum(v for (_, _, group, _), v in expected.items() if group == "TH12") == (
         1 if period == "2024-02" else 2)
+
+
+@pytest.mark.both_databases
+def test_the_months_values_share_one_string_per_population_indicator_and_breakdown(
+        warehouse_url: str, registry: Registry, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A month of 10,000 cells holds 342,000 values: their keys' words each made once."""
+    rows, period = roster(), "2024-02"
+    content = make_workbook(header=make_header("BL01", period), roster=rows,
+                            summary=make_summary(rows, period))
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    sessions = session_factory(engine)
+    with sessions() as session:
+        sync_registry(session, registry)
+        load_submission(session, SubmissionRecord(
+            stored=Archive(tmp_path).store(content), filename="BL01.xlsx", channel="folder",
+            sender="BL01", received_at=datetime(2024, 2, 20, 9, tzinfo=UTC),
+            kind=CELL_REPORT, unit_code="BL01", period=period,
+            report=read_cell_report(content), findings=[]), b"test-key")
+    with sessions() as session:
+        month = month_data(session, registry, "BL", period, deadline_day=25,
+                           timezone="Asia/Ho_Chi_Minh")
+    engine.dispose()
+    keys = list(month.values)
+    assert len(keys) > 20
+    for part in (1, 2, 3):
+        assert len({id(key[part]) for key in keys}) == len({key[part] for key in keys}), part
