@@ -134,8 +134,8 @@ def _check_extent(archive: zipfile.ZipFile, parts: list[str], limits: Limits) ->
         with archive.open(name) as part:
             while chunk := part.read(_CHUNK):
                 data = tail + chunk
-                # a sheet repeats few distinct rows and columns over many cells: each
-                # distinct one converted once (a third of reading a cell's workbook was here)
+                # a sheet repeats few distinct rows and columns over many cells (a cell's
+                # workbook: ~70 and ~21 over ~1,900): each distinct one converted once
                 found = _FILLED_CELL.findall(data)
                 if found:
                     rows = max(rows, *map(int, {number for _l, number in found}))
