@@ -11,7 +11,7 @@ from factories import make_header, make_row, make_summary, make_workbook
 
 from core.form import RosterRow
 from core.kinds import CELL_REPORT
-from core.month import AGE_BANDS
+from core.month import AGE_BANDS, MonthData
 from core.periods import last_day
 from core.registry import Registry
 from forms.reader import read_cell_report
@@ -56,11 +56,9 @@ def roster() -> list[RosterRow]:
                    for n, day in enumerate(DECISIONS, start=1)]
 
 
-@pytest.mark.both_databases
-@pytest.mark.parametrize("period", ["2024-02", "2025-02"])  # a month ending on 29 Feb, 28 Feb
-def test_age_bands_are_each_persons_age_at_the_months_end(
-        warehouse_url: str, registry: Registry, tmp_path, period: str) -> None:  # type: ignore[no-untyped-def]
-    rows = roster()
+def _month_of(rows: list[RosterRow], period: str, warehouse_url: str, registry: Registry,
+              tmp_path) -> MonthData:  # type: ignore[no-untyped-def]
+    """BL01's report of ``rows`` for ``period`` loaded, and the district's month read back."""
     content = make_workbook(header=make_header("BL01", period), roster=rows,
                             summary=make_summary(rows, period))
     engine = make_engine(warehouse_url)
@@ -77,6 +75,15 @@ def test_age_bands_are_each_persons_age_at_the_months_end(
         month = month_data(session, registry, "BL", period, deadline_day=25,
                            timezone="Asia/Ho_Chi_Minh")
     engine.dispose()
+    return month
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize("period", ["2024-02", "2025-02"])  # a month ending on 29 Feb, 28 Feb
+def test_age_bands_are_each_persons_age_at_the_months_end(
+        warehouse_url: str, registry: Registry, tmp_path, period: str) -> None:  # type: ignore[no-untyped-def]
+    rows = roster()
+    month = _month_of(rows, period, warehouse_url, registry, tmp_path)
     expected = expected_bands(rows, period)
     assert month.age_bands == expected
     assert {band for *_, band in expected} >= {"dưới 18", "18–30", "trên 60"}
@@ -88,23 +95,7 @@ def test_age_bands_are_each_persons_age_at_the_months_end(
 def test_the_months_values_share_one_string_per_population_indicator_and_breakdown(
         warehouse_url: str, registry: Registry, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A month of 10,000 cells holds 342,000 values: their keys' words each made once."""
-    rows, period = roster(), "2024-02"
-    content = make_workbook(header=make_header("BL01", period), roster=rows,
-                            summary=make_summary(rows, period))
-    engine = make_engine(warehouse_url)
-    upgrade(engine)
-    sessions = session_factory(engine)
-    with sessions() as session:
-        sync_registry(session, registry)
-        load_submission(session, SubmissionRecord(
-            stored=Archive(tmp_path).store(content), filename="BL01.xlsx", channel="folder",
-            sender="BL01", received_at=datetime(2024, 2, 20, 9, tzinfo=UTC),
-            kind=CELL_REPORT, unit_code="BL01", period=period,
-            report=read_cell_report(content), findings=[]), b"test-key")
-    with sessions() as session:
-        month = month_data(session, registry, "BL", period, deadline_day=25,
-                           timezone="Asia/Ho_Chi_Minh")
-    engine.dispose()
+    month = _month_of(roster(), "2024-02", warehouse_url, registry, tmp_path)
     keys = list(month.values)
     assert len(keys) > 20
     for part in (1, 2, 3):
