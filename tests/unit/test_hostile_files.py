@@ -159,19 +159,13 @@ def test_far_corners_are_each_within_the_row_and_column_limits_but_not_their_rec
 
 
 def _with_cells_first(content: bytes, cells: str) -> bytes:
-    """The workbook with ``cells`` (a row's XML) first in its first sheet's data, before
+    """The workbook with ``cells`` (a row's XML) first in its DanhSach sheet's data, before
     the rows in order: a hand-made file need not list its rows in order."""
-    import io
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"<sheetData>", b"<sheetData>" + cells.encode(), 1)
-            target.writestr(item, data)
-    return out.getvalue()
+    parts = hostile_corpus._parts(content)
+    sheet = hostile_corpus._sheet_part(parts, "DanhSach")
+    parts[sheet] = hostile_corpus._text(parts[sheet]).replace(
+        b"<sheetData>", b"<sheetData>" + cells.encode(), 1)
+    return hostile_corpus._zip(parts)
 
 
 def test_the_extent_is_the_farthest_row_and_column_wherever_the_file_lists_them():
