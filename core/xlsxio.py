@@ -118,10 +118,7 @@ def deterministic_xlsx(wb: Workbook) -> bytes:
         out = io.BytesIO()
         with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
             for name in _member_order(source.namelist()):
-                info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = _FILE_ATTR
-                info.create_system = 3  # Unix; ZipInfo picks it by platform otherwise
+                info = _member_info(name)
                 if name == _CORE_PART:
                     target.writestr(info, core_xml)
                 elif source.getinfo(name).file_size <= _COPY_PIECE:  # most parts: at once
@@ -130,6 +127,15 @@ def deterministic_xlsx(wb: Workbook) -> bytes:
                     with source.open(name) as part, target.open(info, "w") as packed:
                         shutil.copyfileobj(part, packed, _COPY_PIECE)
     return out.getvalue()
+
+
+def _member_info(name: str) -> zipfile.ZipInfo:
+    """A part's zip entry as every workbook we write has it: fixed time, deflated."""
+    info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = _FILE_ATTR
+    info.create_system = 3  # Unix; ZipInfo picks it by platform otherwise
+    return info
 
 
 def write_value(cell: Cell, value: object) -> Cell:

@@ -96,11 +96,7 @@ def _compressed_whole(wb: Workbook) -> bytes:
         for name in core.xlsxio._member_order(source.namelist()):
             data = (core.xlsxio._fixed_core_xml(wb) if name == core.xlsxio._CORE_PART
                     else source.read(name))
-            info = zipfile.ZipInfo(name, date_time=core.xlsxio.FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = core.xlsxio._FILE_ATTR
-            info.create_system = 3
-            target.writestr(info, data)
+            target.writestr(core.xlsxio._member_info(name), data)
     return out.getvalue()
 
 
