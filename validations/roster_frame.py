@@ -59,7 +59,12 @@ def roster_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
             # fills a record's missing keys): 30,000 rows of ~80 columns held as dicts took
             # ~200 MB at once, and the process kept most of it after they were freed
             rows.append([record.get(column, _MISSING) for column in columns])
-    frame = pd.DataFrame(rows, columns=columns)
+    return typed(pd.DataFrame(rows, columns=columns))
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's dates as dates and its stages and ages as numbers, in one block per
+    dtype."""
     for field in (*layout.ROSTER_DATE_FIELDS, *DERIVED_DATES):
         frame[field] = pd.to_datetime(frame[field])
     for field in ("stage_n", "prev_stage", "age_months", "min_age_months", "max_age_months"):

@@ -37,12 +37,7 @@ def _as_pandas_makes_it(items: list[BatchItem], ctx: Context) -> pd.DataFrame:
         facts = module._ReportFacts.of(report, ctx)
         for row in report.roster:
             records.append({**module._cells(sub, row), **module._derived(row, facts, ctx)})
-    frame = pd.DataFrame(records, columns=module._columns())
-    for field in (*module.layout.ROSTER_DATE_FIELDS, *module.DERIVED_DATES):
-        frame[field] = pd.to_datetime(frame[field])
-    for field in ("stage_n", "prev_stage", "age_months", "min_age_months", "max_age_months"):
-        frame[field] = pd.to_numeric(frame[field]).astype("float64")
-    return frame.copy()
+    return module.typed(pd.DataFrame(records, columns=module._columns()))
 
 
 def test_the_frame_equals_the_one_built_from_a_record_per_row(registry: Registry) -> None:
