@@ -276,6 +276,7 @@ def walk_arrivals(level: Level, today: str) -> RunSummary:
         records: list[SubmissionRecord] = []
         if fresh:
             outcomes = _read(fresh, level)
+            level.done_reading()
             for month, files in _by_month(fresh, outcomes, level, today).items():
                 records += _check(files, level, month)
         results = load_files(quote(records), level) if records else []
@@ -374,6 +375,8 @@ def _stream(fresh: list[Collected], level: Level, period: str,
             checking = _start_check(list(zip(batch, outcomes, strict=True)), level, period)
         later = batches[index + 1] if index + 1 < len(batches) else []
         reading = _read_soon(later, level, 1) if later else []
+        if not later:  # every batch read: the readers' memory back for the rest of the run
+            level.done_reading()
         checked = _checked(checking, level, period)
         following = _outcomes(reading)
         checking = None

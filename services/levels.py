@@ -43,6 +43,7 @@ from services import reporting
 from services.feedback import BuiltAhead, build_ahead
 from services.workers import (
     MIN_ITEMS,
+    end_lasting,
     lasting_started,
     lasting_worker,
     result_or_here,
@@ -120,6 +121,9 @@ class Level:
     def prepare_check(self, files: int) -> None:
         """What :meth:`check` of ``files`` files needs before its first file, made now
         (while they are read)."""
+
+    def done_reading(self) -> None:
+        """The run has read its last file: what reading keeps for the next may go."""
 
     def independent(self, earlier: list[ReadOutcome], later: list[ReadOutcome]) -> bool:
         """Whether ``later``'s history is the same before ``earlier`` is loaded as after
@@ -252,6 +256,12 @@ class DistrictLevel(Level):
         # kept between calls: its sandbox children stay started for the next batch
         reading = lasting_worker("read").submit(read_spread, contents, limits, children, chunk)
         return result_or_here(reading, read_spread, contents, limits, children, chunk)
+
+    def done_reading(self) -> None:
+        """The reading worker and its sandbox children end (~230 MiB of a month's run,
+        idle from its last batch read to the run's end, measured: docs/benchmarks.md); a
+        later run in this process starts them again (~0.3 s)."""
+        end_lasting("read")
 
     def prepare_check(self, files: int) -> None:
         """GX imported and its context made (seconds, once per process) where the batch

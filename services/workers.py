@@ -187,6 +187,19 @@ def lasting_started(name: str) -> bool:
         return found is not None and bool(found._started)
 
 
+def end_lasting(name: str) -> bool:
+    """The lasting worker ``name`` ended now, with whatever it keeps (its memory back to
+    the system), when this process will not call it again soon; the next call under the
+    name starts a new one. Whether one was running."""
+    with _lasting_guard:
+        found = _lasting.pop(name, None)
+    if found is None:
+        return False
+    started = bool(found._started)
+    _close_together([found])
+    return started
+
+
 @atexit.register
 def _close_lasting() -> None:
     with _lasting_guard:

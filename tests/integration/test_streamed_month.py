@@ -207,13 +207,20 @@ def test_answers_built_ahead_go_out_only_where_the_settled_month_says_the_same(
     # there), and each batch's answers but the last's built ahead
     monkeypatch.setattr(levels, "MIN_ITEMS", 1)
     monkeypatch.setattr(levels, "build_ahead", watched)
+    ended: list[tuple[str, bool]] = []  # (the lasting worker, whether it was running)
+    end_lasting = levels.end_lasting
+    monkeypatch.setattr(levels, "end_lasting",
+                        lambda name: ended.append((name, end_lasting(name))) or ended[-1][1])
     whole, _one = walked_whole
     streamed = settings.model_copy(update={"stream_batch_size": 2})
     _drop_month(streamed)
     monthly_consolidation(PERIOD, streamed)
 
     assert len(built) == 3  # seven files: batches 1–3 built ahead, the 4th when answered
-    assert workers.lasting_started("check") and workers.lasting_started("read")
+    # read in the reading worker, which ended once the last batch was read (its memory
+    # back for the rest of the run); the checking worker is kept for a correction's run
+    assert ended == [("read", True)]
+    assert workers.lasting_started("check") and not workers.lasting_started("read")
     engine = make_engine(streamed.database_url)
     with session_factory(engine)() as session:
         sent = {s.id: (s.filename, Path(s.feedback_path).read_bytes())

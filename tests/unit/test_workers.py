@@ -21,6 +21,8 @@ from core.memory import YOUNG_OBJECTS
 from services import workers as workers_module
 from services.workers import (
     Workers,
+    end_lasting,
+    lasting_started,
     lasting_worker,
     map_on_cores,
     result_or_here,
@@ -149,6 +151,22 @@ def test_a_lasting_worker_answers_every_call_from_one_process_until_the_process_
         workers_module._close_lasting()  # what the process's exit does
     assert worker.process.poll() is not None
     assert name not in workers_module._lasting
+
+
+def test_an_ended_lasting_worker_exits_and_the_next_call_starts_another():
+    name = "test-ended"
+    try:
+        first = lasting_worker(name).submit(process_id).result()
+        [worker] = lasting_worker(name)._started
+        assert end_lasting(name) is True
+        assert worker.process.poll() == 0  # ended cleanly, not left to the run's exit
+        assert not lasting_started(name)
+        again = lasting_worker(name).submit(process_id).result()
+        assert again not in (first, os.getpid())
+        assert end_lasting(name) is True
+        assert end_lasting(name) is False  # none running: nothing to end
+    finally:
+        workers_module._close_lasting()
 
 
 def test_a_worker_hands_back_what_a_call_freed_before_it_waits_for_the_next():
