@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from core.findings import Finding, reading_order
@@ -54,7 +54,7 @@ def answers_of(session: Session, submission_ids: Sequence[int]) -> dict[int, Ans
     return found
 
 
-def mark_feedback_sent(session: Session, submission_id: int, where: str) -> None:
+def mark_feedback_sent(db: Session | Connection, submission_id: int, where: str) -> None:
     """The answer went out, to ``where`` (the file in the outbox, or the address mailed)."""
-    session.execute(update(m.Submission).where(m.Submission.id == submission_id)
+    db.execute(update(m.Submission).where(m.Submission.id == submission_id)
                     .values(feedback_sent_at=now(), feedback_path=where[:1000]))

@@ -170,7 +170,9 @@ def settle(session: Session, submission: m.Submission) -> None:
     if is_locked(session, submission.unit_code, submission.period):
         submission.status = "pending"
     else:
-        put_in_force(session, submission, submission.loaded_at or now())
+        # version 1 was numbered in this transaction: its month held no other file then
+        put_in_force(session, submission, submission.loaded_at or now(),
+                     alone=submission.version == 1)
 
 
 def _add_figures(session: Session, submission_id: int, report: CellReport, key: bytes) -> None:

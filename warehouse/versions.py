@@ -50,13 +50,21 @@ def accepted_status(session: Session, submission: m.Submission) -> str:
         else "accepted"
 
 
-def put_in_force(session: Session, submission: m.Submission, moment: datetime) -> None:
+def put_in_force(session: Session, submission: m.Submission, moment: datetime, *,
+                 alone: bool = False) -> None:
     """Make a newly accepted version the one in use: supersede the earlier versions of its
     month and record each figure it changes (against the version it replaces, or — for a
-    late first file — against a month whose report was already built)."""
+    late first file — against a month whose report was already built). ``alone``: the
+    caller knows its month holds no other submission of its kind (a first version numbered
+    in this transaction): nothing to look up or supersede."""
     submission.status = "accepted"
     if submission.version is None:
         return  # not a month's report (the course register): nothing to supersede
+    if alone:
+        if already_reported(session, submission):
+            _record_changes(session, submission, None, {}, values_of(session, submission),
+                            moment)
+        return
     same = (*_same_month(submission.kind, submission.unit_code, submission.period),
             m.Submission.id != submission.id)
     previous = session.scalar(select(m.Submission).where(*same, m.Submission.status == "accepted"))
