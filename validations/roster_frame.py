@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 import pandas as pd
@@ -53,12 +54,15 @@ def roster_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
             continue
         of_report = _ReportFacts.of(report, ctx)
         for roster_row in report.roster:
-            record = _cells(sub, roster_row)
-            record.update(_derived(roster_row, of_report, ctx))
-            # kept as a list, a value per column (NaN where the row has none, as pandas
-            # fills a record's missing keys): 30,000 rows of ~80 columns held as dicts took
-            # ~200 MB at once, and the process kept most of it after they were freed
-            rows.append([record.get(column, _MISSING) for column in columns])
+            derived = _derived(roster_row, of_report, ctx)
+            derived["stage_n"] = roster_row.stage
+            # a list of values per row, in the columns' order (NaN where the row has none,
+            # as pandas fills a record's missing keys): 30,000 rows of ~80 columns held as
+            # dicts took ~200 MB at once, and the process kept most of it after they were
+            # freed; the cells are listed in order, not looked up by name (a third of the
+            # frame's time)
+            rows.append([*_cells(sub, roster_row),
+                         *[derived.get(column, _MISSING) for column in _DERIVED_COLUMNS]])
     return typed(pd.DataFrame(rows, columns=columns))
 
 
@@ -84,49 +88,68 @@ class _ReportFacts:
     report_date: date | None
     limits: Any
     stages: dict[str, int | None] | None  # last month's stage by person, if on record
+    period_end: date
+    earliest_birth: date
+    cert_warn_from: date  # a certificate that expires before it is warned of
 
     @classmethod
     def of(cls, report: CellReport, ctx: Context) -> _ReportFacts:
         unit = report.header.unit_code or ""
         period = report.header.period or ctx.run_period
         previous = ctx.history.previous.get((unit, period))
-        return cls(period, report.header.report_date, limits_for(report, ctx),
+        limits = limits_for(report, ctx)
+        end = last_day(period)
+        return cls(period, report.header.report_date, limits,
                    None if previous is None else {p.person_key: p.stage
-                                                  for p in previous.people})
+                                                  for p in previous.people},
+                   end, date(limits.birth_year_min, 1, 1),
+                   add_months(end, limits.cert_expiry_warning_months))
 
 
 def _columns() -> list[str]:
-    fields = list(layout.ROSTER_COLUMNS)
-    return ["sub", "excel_row", *VALUE_FIELDS, *(f"{f}_raw" for f in fields),
-            *(f"{f}_bad" for f in VALUE_FIELDS), *DERIVED, *DERIVED_DATES]
+    return [*_CELL_COLUMNS, *_DERIVED_COLUMNS]
 
 
-def _cells(sub: int, row: RosterRow) -> dict[str, object]:
-    record: dict[str, object] = {"sub": sub, "excel_row": row.excel_row, "stage_n": row.stage}
-    for field in VALUE_FIELDS:
-        value, bad = getattr(row, field), row.invalid.get(field)
-        record[f"{field}_bad"] = bad
-        # "_raw" tells whether the cell was filled at all (rule R01), parsed or not
-        record[f"{field}_raw"] = bad if bad is not None else _as_text(value)
-        record[field] = value
-    # of the identification number, only whether it is filled
-    filled = row.invalid.get(PID) is not None or _as_text(row.pid) is not None
-    record[f"{PID}_raw"] = True if filled else None
+# the columns of the cells as read, in the order _cells lists them, then those derived
+_CELL_COLUMNS = ("sub", "excel_row", *VALUE_FIELDS,
+                 *(f"{f}_raw" for f in layout.ROSTER_COLUMNS),
+                 *(f"{f}_bad" for f in VALUE_FIELDS))
+_DERIVED_COLUMNS = (*DERIVED, *DERIVED_DATES)
+
+
+def _cells(sub: int, row: RosterRow) -> list[object]:
+    """The row's cells in the order of ``_CELL_COLUMNS``: each value, whether it was
+    filled ("_raw": rule R01, parsed or not), the text it held when it could not be
+    parsed ("_bad")."""
+    invalid = row.invalid
+    values = list(_VALUES(row))
+    bad_texts = [invalid.get(f) for f in VALUE_FIELDS] if invalid else [None] * _FIELDS
+    filled = [bad if bad is not None else _as_text(value)
+              for value, bad in zip(values, bad_texts, strict=True)]
     # coded columns hold the canonical code, or the raw text if unknown (R03 names it)
-    for field in layout.CHECKED_CODES:
-        record[field] = row.invalid.get(field, _code_text(field, getattr(row, field)))
-    return record
+    for at, field in _CODED_AT:
+        values[at] = invalid.get(field, _code_text(field, values[at]))
+    # of the identification number, only whether it is filled
+    filled.insert(_PID_AT, True if (invalid.get(PID) is not None
+                                    or _as_text(row.pid) is not None) else None)
+    return [sub, row.excel_row, *values, *filled, *bad_texts]
+
+
+_VALUES = attrgetter(*VALUE_FIELDS)
+_FIELDS = len(VALUE_FIELDS)
+_CODED_AT = tuple((at, f) for at, f in enumerate(VALUE_FIELDS) if f in layout.CHECKED_CODES)
+_PID_AT = list(layout.ROSTER_COLUMNS).index(PID)  # where "pid_raw" is among the "_raw" columns
 
 
 def _derived(row: RosterRow, report: _ReportFacts, ctx: Context) -> dict[str, object]:
-    period, limits = report.period, report.limits
+    limits = report.limits
     pid_checks = _pid_checks(row, ctx.secret)
     name_born = name_born_key(row.full_name, row.birth_date, ctx.secret)
     # core.history.person_key, without hashing the number twice
     who = pid_checks["pid_hash"] if twelve_digits(row.pid) else name_born
     derived: dict[str, object] = {
-        "person_key": who, "report_date": report.report_date, "period_end": last_day(period),
-        "earliest_birth": date(limits.birth_year_min, 1, 1), "name_born": name_born,
+        "person_key": who, "report_date": report.report_date, "period_end": report.period_end,
+        "earliest_birth": report.earliest_birth, "name_born": name_born,
         "min_age_months": limits.min_age_months, "max_age_months": limits.max_age_months,
         **pid_checks,
     }
@@ -135,8 +158,7 @@ def _derived(row: RosterRow, report: _ReportFacts, ctx: Context) -> dict[str, ob
     if row.cert_date:
         valid_until = add_months(row.cert_date, limits.cert_validity_months)
         derived["cert_valid_until"] = valid_until
-        derived["cert_warn_from"] = add_months(last_day(period),
-                                               limits.cert_expiry_warning_months)
+        derived["cert_warn_from"] = report.cert_warn_from
     if row.decision_date:
         derived["probation_end"] = add_months(row.decision_date, limits.probation_months)
         derived["full_member_due"] = ctx.calendar.add_working_days(

@@ -7,6 +7,8 @@ from dataclasses import replace
 import pandas as pd
 from factories import PERIOD, make_roster, make_row, make_summary, make_workbook
 
+from core import layout
+from core.form import RosterRow
 from core.registry import Registry
 from forms.reader import read_cell_report
 from validations import roster_frame as module
@@ -28,7 +30,8 @@ def _batch() -> list[BatchItem]:
 
 
 def _as_pandas_makes_it(items: list[BatchItem], ctx: Context) -> pd.DataFrame:
-    """The frame built from a dict per row (a row's missing keys filled by pandas)."""
+    """The frame built from a dict per row, each cell named (a row's missing keys filled
+    by pandas)."""
     records = []
     for sub, item in enumerate(items):
         report = item.report
@@ -36,8 +39,24 @@ def _as_pandas_makes_it(items: list[BatchItem], ctx: Context) -> pd.DataFrame:
             continue
         facts = module._ReportFacts.of(report, ctx)
         for row in report.roster:
-            records.append({**module._cells(sub, row), **module._derived(row, facts, ctx)})
+            records.append({**_named_cells(sub, row), **module._derived(row, facts, ctx)})
     return module.typed(pd.DataFrame(records, columns=module._columns()))
+
+
+def _named_cells(sub: int, row: RosterRow) -> dict[str, object]:
+    """What the frame says of a row's cells, by column name: the value (a coded one as its
+    code, or its text when unknown), whether it was filled, the text that did not parse."""
+    record: dict[str, object] = {"sub": sub, "excel_row": row.excel_row, "stage_n": row.stage}
+    for field in module.VALUE_FIELDS:
+        value, bad = getattr(row, field), row.invalid.get(field)
+        record[f"{field}_bad"] = bad
+        record[f"{field}_raw"] = bad if bad is not None else module._as_text(value)
+        record[field] = value
+    filled = row.invalid.get("pid") is not None or module._as_text(row.pid) is not None
+    record["pid_raw"] = True if filled else None
+    for field in layout.CHECKED_CODES:
+        record[field] = row.invalid.get(field, module._code_text(field, getattr(row, field)))
+    return record
 
 
 def test_the_frame_equals_the_one_built_from_a_record_per_row(registry: Registry) -> None:
