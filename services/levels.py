@@ -260,7 +260,8 @@ class DistrictLevel(Level):
     def done_reading(self) -> None:
         """The reading worker and its sandbox children end (~230 MiB of a month's run,
         idle from its last batch read to the run's end, measured: docs/benchmarks.md); a
-        later run in this process starts them again (~0.3 s)."""
+        later run in this process starts them again (a correction's run after a month's
+        in the same process: ~0.5 s longer)."""
         end_lasting("read")
 
     def prepare_check(self, files: int) -> None:

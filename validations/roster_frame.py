@@ -59,8 +59,8 @@ def roster_frame(items: Sequence[BatchItem], ctx: Context) -> pd.DataFrame:
             # a list of values per row, in the columns' order (NaN where the row has none,
             # as pandas fills a record's missing keys): 30,000 rows of ~80 columns held as
             # dicts took ~200 MB at once, and the process kept most of it after they were
-            # freed; the cells are listed in order, not looked up by name (a third of the
-            # frame's time)
+            # freed; the cells are listed in order, not looked up by name (with what a
+            # report's rows share worked out once, a quarter of the frame's time)
             rows.append([*_cells(sub, roster_row),
                          *[derived.get(column, _MISSING) for column in _DERIVED_COLUMNS]])
     return typed(pd.DataFrame(rows, columns=columns))
