@@ -60,11 +60,17 @@ def put_in_force(session: Session, submission: m.Submission, moment: datetime, *
     submission.status = "accepted"
     if submission.version is None:
         return  # not a month's report (the course register): nothing to supersede
-    if alone:
-        if already_reported(session, submission):
-            _record_changes(session, submission, None, {}, values_of(session, submission),
-                            moment)
-        return
+    previous = None if alone else _supersede_earlier(session, submission)
+    if previous is not None:
+        _record_changes(session, submission, previous.id, values_of(session, previous),
+                        values_of(session, submission), moment)
+    elif already_reported(session, submission):
+        _record_changes(session, submission, None, {}, values_of(session, submission), moment)
+
+
+def _supersede_earlier(session: Session, submission: m.Submission) -> m.Submission | None:
+    """The earlier versions of the submission's month superseded, the latest of them
+    recorded as the one it supersedes; the version that was accepted until now, if any."""
     same = (*_same_month(submission.kind, submission.unit_code, submission.period),
             m.Submission.id != submission.id)
     previous = session.scalar(select(m.Submission).where(*same, m.Submission.status == "accepted"))
@@ -75,11 +81,7 @@ def put_in_force(session: Session, submission: m.Submission, moment: datetime, *
     session.execute(update(m.Submission).where(*same, m.Submission.id < submission.id,
                                                m.Submission.status.in_(IN_FORCE))
                     .values(status="superseded"))
-    if previous is not None:
-        _record_changes(session, submission, previous.id, values_of(session, previous),
-                        values_of(session, submission), moment)
-    elif already_reported(session, submission):
-        _record_changes(session, submission, None, {}, values_of(session, submission), moment)
+    return previous
 
 
 def already_reported(session: Session, submission: m.Submission) -> bool:
