@@ -94,31 +94,28 @@ class _Writer(ExcelWriter):
     small sheet in memory."""
 
     def write_worksheet(self, ws: Worksheet) -> None:
-        writer = getattr(ws, _WRITTEN, None)
-        if writer is None:
-            if self.workbook.write_only or len(ws._cells) > _SHEET_IN_MEMORY_CELLS:
-                super().write_worksheet(ws)
-            else:
-                self._write_in_memory(ws)
+        ahead = getattr(ws, _WRITTEN, None)
+        if ahead is None and (self.workbook.write_only
+                              or len(ws._cells) > _SHEET_IN_MEMORY_CELLS):
+            super().write_worksheet(ws)
             return
-        # as openpyxl's own write_worksheet: an empty drawing, the rows' relationships
-        ws._drawing = SpreadsheetDrawing()
-        ws._rels = writer._rels
-        self._archive.write(writer.out, ws.path[1:])
-        self.manifest.append(ws)
-        writer.cleanup()
-
-    def _write_in_memory(self, ws: Worksheet) -> None:
-        """openpyxl's ``write_worksheet`` with the XML kept in memory: openpyxl creates,
-        reads back and deletes a temporary file for every sheet (a findings-free feedback
-        workbook 5.1–6.1 → 4.8–4.9 ms, measured: docs/benchmarks.md). The same part."""
+        # as openpyxl's own write_worksheet: the drawing (empty for a sheet written ahead),
+        # the part, the rows' relationships
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = WorksheetWriter(ws, out=io.BytesIO())
-        writer.write()
+        if ahead is None:
+            # the XML kept in memory: openpyxl creates, reads back and deletes a temporary
+            # file for every sheet (a findings-free feedback workbook 5.1–6.1 → 4.8–4.9
+            # ms, measured: docs/benchmarks.md). The same part.
+            writer = WorksheetWriter(ws, out=io.BytesIO())
+            writer.write()
+            self._archive.writestr(ws.path[1:], writer.read())
+        else:
+            writer = ahead
+            self._archive.write(writer.out, ws.path[1:])
+            writer.cleanup()
         ws._rels = writer._rels
-        self._archive.writestr(ws.path[1:], writer.read())
         self.manifest.append(ws)
 
 
