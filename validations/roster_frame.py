@@ -84,7 +84,6 @@ class _ReportFacts:
     """What every row of one report is compared with, worked out once per report (per row,
     the stage lookup alone made the frame quadratic in the roster's length)."""
 
-    period: str
     report_date: date | None
     limits: Any
     stages: dict[str, int | None] | None  # last month's stage by person, if on record
@@ -99,7 +98,7 @@ class _ReportFacts:
         previous = ctx.history.previous.get((unit, period))
         limits = limits_for(report, ctx)
         end = last_day(period)
-        return cls(period, report.header.report_date, limits,
+        return cls(report.header.report_date, limits,
                    None if previous is None else {p.person_key: p.stage
                                                   for p in previous.people},
                    end, date(limits.birth_year_min, 1, 1),
