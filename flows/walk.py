@@ -319,6 +319,7 @@ def _walk(level: Level, period: str) -> RunSummary:
         # settled over every roster in force before anyone is answered
         settle_month(period, level, set(), loaded)
         records = settled_records(quote(records), quote(results), level)
+        level.done_checking()
     # a streamed month is settled now: its outputs are built while its files are answered
     preparing = prepare_reports.submit(period, level) if streamed else None
     for row in summary_rows(collected, records, results, FeedbackOutcome()):

@@ -208,9 +208,16 @@ def test_answers_built_ahead_go_out_only_where_the_settled_month_says_the_same(
     monkeypatch.setattr(levels, "MIN_ITEMS", 1)
     monkeypatch.setattr(levels, "build_ahead", watched)
     ended: list[tuple[str, bool]] = []  # (the lasting worker, whether it was running)
+    checked_in: list[int] = []  # the checking worker's process, when it ended
     end_lasting = levels.end_lasting
-    monkeypatch.setattr(levels, "end_lasting",
-                        lambda name: ended.append((name, end_lasting(name))) or ended[-1][1])
+
+    def ending(name: str) -> bool:
+        if name == "check" and workers.lasting_started(name):
+            checked_in.append(workers.lasting_worker(name)._started[0].process.pid)
+        ended.append((name, end_lasting(name)))
+        return ended[-1][1]
+
+    monkeypatch.setattr(levels, "end_lasting", ending)
     whole, _one = walked_whole
     streamed = settings.model_copy(update={"stream_batch_size": 2})
     _drop_month(streamed)
@@ -218,9 +225,12 @@ def test_answers_built_ahead_go_out_only_where_the_settled_month_says_the_same(
 
     assert len(built) == 3  # seven files: batches 1–3 built ahead, the 4th when answered
     # read in the reading worker, which ended once the last batch was read (its memory
-    # back for the rest of the run); the checking worker is kept for a correction's run
-    assert ended == [("read", True)]
+    # back for the rest of the run); the checking worker, once the month was settled,
+    # replaced by a fresh one, kept warm for a correction's run
+    assert ended == [("read", True), ("check", True)]
     assert workers.lasting_started("check") and not workers.lasting_started("read")
+    fresh = workers.lasting_worker("check")._started[0].process
+    assert fresh.poll() is None and fresh.pid not in checked_in
     engine = make_engine(streamed.database_url)
     with session_factory(engine)() as session:
         sent = {s.id: (s.filename, Path(s.feedback_path).read_bytes())
