@@ -16,27 +16,43 @@ validates it, and each of the ~200 expectations was still serialised about 50 ti
 validation, a fifth of its fixed cost (cProfile of a 4-file validation, docs/benchmarks.md).
 Outside a validation every call builds them afresh, as GX does.
 
+So, within one validation, is an expectation's configuration (GX builds one for each metric
+the expectation needs) and the expectation made back from a configuration
+(``ExpectationConfiguration.to_domain_obj``, asked again for each metric by GX's
+``get_metric_kwargs``): each round trip validated the expectation's pydantic model anew,
+about a fifth of a validation's fixed cost that was left (cProfile, docs/benchmarks.md).
+GX changes a configuration only before it makes its expectation (the batch's id, on a deep
+copy), so the one made first is the one GX would make again.
+
 They are installed only on the GX version they were written from (:data:`WRITTEN_FOR`);
 another version keeps its own methods.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 import great_expectations
 from great_expectations.expectations.expectation import Expectation, parse_result_format
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 WRITTEN_FOR = "1.24.1"
 GX_METHODS = {name: getattr(Expectation, name) for name in (
     "_get_domain_kwargs", "_get_success_kwargs", "_get_runtime_kwargs")}
-# id(expectation) -> (the expectation, its configuration's kwargs), for one validation; the
-# expectation is kept in the value so that its id is not reused while the cache lives
-_VALIDATION: ContextVar[dict[int, tuple[Expectation, dict[str, Any]]] | None] = ContextVar(
+GX_CONFIGURATION = Expectation.configuration
+GX_TO_DOMAIN_OBJ = ExpectationConfiguration.to_domain_obj
+# id(object) -> (the object, what was made of it), for one validation: an expectation's
+# configuration and its kwargs, a configuration's expectation. The object is kept in the
+# value so that its id is not reused while the cache lives
+_VALIDATION: ContextVar[dict[int, tuple[Any, Any]] | None] = ContextVar(
     "gx_kwargs_validation", default=None)
+_CONFIGURATIONS: ContextVar[dict[int, tuple[Any, Any]] | None] = ContextVar(
+    "gx_configurations_validation", default=None)
+_EXPECTATIONS: ContextVar[dict[int, tuple[Any, Any]] | None] = ContextVar(
+    "gx_expectations_validation", default=None)
 
 
 @contextmanager
@@ -49,20 +65,42 @@ def cache_for_the_block(cache: ContextVar[dict[int, Any] | None]) -> Iterator[No
         cache.reset(token)
 
 
-def one_validation() -> AbstractContextManager[None]:
-    """Each expectation's configuration kwargs built once until the block ends."""
-    return cache_for_the_block(_VALIDATION)
+@contextmanager
+def one_validation() -> Iterator[None]:
+    """Each expectation's configuration and its kwargs, and each configuration's
+    expectation, built once until the block ends."""
+    with (cache_for_the_block(_VALIDATION), cache_for_the_block(_CONFIGURATIONS),
+          cache_for_the_block(_EXPECTATIONS)):
+        yield
+
+
+def _once(cache: ContextVar[dict[int, tuple[Any, Any]] | None], of: Any,
+          make: Callable[[Any], Any]) -> Any:
+    """``make(of)``, made once per object within one validation (every time outside)."""
+    known = cache.get()
+    if known is None:
+        return make(of)
+    found = known.get(id(of))
+    if found is None:
+        found = known[id(of)] = (of, make(of))
+    return found[1]
+
+
+def configuration(self: Expectation) -> ExpectationConfiguration:
+    """GX's ``Expectation.configuration``, built once per expectation within one
+    validation."""
+    return _once(_CONFIGURATIONS, self, GX_CONFIGURATION.fget)  # type: ignore[no-any-return]
+
+
+def to_domain_obj(self: ExpectationConfiguration) -> Expectation:
+    """GX's ``ExpectationConfiguration.to_domain_obj``, made once per configuration within
+    one validation."""
+    return _once(_EXPECTATIONS, self, GX_TO_DOMAIN_OBJ)  # type: ignore[no-any-return]
 
 
 def configuration_kwargs(self: Expectation) -> dict[str, Any]:
     """``self.configuration.kwargs``, built once per expectation within one validation."""
-    cache = _VALIDATION.get()
-    if cache is None:
-        return self.configuration.kwargs
-    known = cache.get(id(self))
-    if known is None:
-        known = cache[id(self)] = (self, self.configuration.kwargs)
-    return known[1]
+    return _once(_VALIDATION, self, lambda e: e.configuration.kwargs)  # type: ignore[no-any-return]
 
 
 def domain_kwargs(self: Expectation) -> dict[str, Any]:
@@ -109,4 +147,6 @@ def read_kwargs_once() -> bool:
     Expectation._get_domain_kwargs = domain_kwargs  # type: ignore[method-assign]
     Expectation._get_success_kwargs = success_kwargs  # type: ignore[method-assign]
     Expectation._get_runtime_kwargs = runtime_kwargs  # type: ignore[method-assign]
+    Expectation.configuration = property(configuration)  # type: ignore[method-assign,assignment]
+    ExpectationConfiguration.to_domain_obj = to_domain_obj  # type: ignore[method-assign]
     return True

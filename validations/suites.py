@@ -21,7 +21,7 @@ from great_expectations.data_context.types.resource_identifiers import Expectati
 
 from core import layout
 from core.findings import RULE_TITLES
-from validations import gx_fresh, gx_kwargs
+from validations import gx_fresh, gx_ids, gx_kwargs
 from validations.datadocs import site_config
 from validations.row_conditions import narrow_row_conditions
 
@@ -315,6 +315,7 @@ class Engine:
         narrow_row_conditions()  # the same rows, without a Series of every column per query
         gx_kwargs.read_kwargs_once()  # the same kwargs, without a configuration built per key
         gx_fresh.check_freshness_once()  # the same check, once per validation
+        gx_ids.plain_ids()  # the same metric ids, plain values not searched
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = {"globally": False}
         self.docs_dir = docs_dir

@@ -3,16 +3,20 @@ expectation of every suite, and a whole validation finds the same with either.""
 
 from __future__ import annotations
 
+from typing import Any
+
 import great_expectations
 import pytest
 from great_expectations.expectations.expectation import Expectation
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from cellreports.demo import generate_month
 from core.registry import Registry
 from forms.reader import read_cell_report
 from validations import export_checks, gx_kwargs, suites
 from validations.context import Context
-from validations.frames import BatchItem
+from validations.frames import BatchItem, files_frame, summary_frame, wide_frame
+from validations.roster_frame import roster_frame
 from validations.run import validate_batch
 
 EXPECTATIONS = [(f"{module.__name__}.{name}", expectation)
@@ -40,12 +44,13 @@ def test_the_kwargs_are_gx_own_for_every_expectation_of_every_suite() -> None:
 
 
 def test_on_another_gx_version_nothing_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, method in gx_kwargs.GX_METHODS.items():
-        monkeypatch.setattr(Expectation, name, method)
+    _gx_own(monkeypatch)
     monkeypatch.setattr(great_expectations, "__version__", "1.99.0")
     assert gx_kwargs.read_kwargs_once() is False
     assert all(getattr(Expectation, name) is method
                for name, method in gx_kwargs.GX_METHODS.items())
+    assert Expectation.configuration is gx_kwargs.GX_CONFIGURATION
+    assert ExpectationConfiguration.to_domain_obj is gx_kwargs.GX_TO_DOMAIN_OBJ
 
 
 def test_a_validation_finds_the_same_with_gx_own_methods(
@@ -54,10 +59,37 @@ def test_a_validation_finds_the_same_with_gx_own_methods(
              for period in ("2024-02", "2024-03") for f in generate_month(registry, period)]
     ctx = Context(registry=registry, run_period="2024-03", unit_code="BL")
     ours = validate_batch(items, registry, "2024-03", ctx)
-    for name, method in gx_kwargs.GX_METHODS.items():
-        monkeypatch.setattr(Expectation, name, method)
+    _gx_own(monkeypatch)
     assert validate_batch(items, registry, "2024-03", ctx) == ours
     assert any(ours)
+
+
+def test_every_expectation_result_of_a_validation_is_gx_own(
+        registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    items = [BatchItem(read_cell_report(f.content), sender=f.unit_code)
+             for period in ("2024-02", "2024-03") for f in generate_month(registry, period)]
+    ctx = Context(registry=registry, run_period="2024-03", unit_code="BL")
+    frames = {suites.FILES: files_frame(items, ctx), suites.SUMMARY: summary_frame(items),
+              suites.WIDE: wide_frame(items, ctx), suites.ROSTER: roster_frame(items, ctx)}
+    engine = suites.Engine()
+    ours = _results(engine.run_frames(frames))
+    assert any(not r["success"] for results in ours.values() for r in results)
+    _gx_own(monkeypatch)
+    assert _results(engine.run_frames(frames)) == ours
+
+
+def _gx_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GX's own methods back in place of those read_kwargs_once installed."""
+    for name, method in gx_kwargs.GX_METHODS.items():
+        monkeypatch.setattr(Expectation, name, method)
+    monkeypatch.setattr(Expectation, "configuration", gx_kwargs.GX_CONFIGURATION)
+    monkeypatch.setattr(ExpectationConfiguration, "to_domain_obj", gx_kwargs.GX_TO_DOMAIN_OBJ)
+
+
+def _results(validated: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Each frame's expectation results as GX serialises them."""
+    return {name: [result.to_json_dict() for result in validation.results]
+            for name, validation in validated.items()}
 
 
 def test_within_one_validation_each_expectation_builds_its_configuration_once(
