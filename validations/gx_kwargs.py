@@ -16,11 +16,12 @@ validates it, and each of the ~200 expectations was still serialised about 50 ti
 validation, a fifth of its fixed cost (cProfile of a 4-file validation, docs/benchmarks.md).
 Outside a validation every call builds them afresh, as GX does.
 
-So, within one validation, is an expectation's configuration (GX builds one for each metric
-the expectation needs) and the expectation made back from a configuration
-(``ExpectationConfiguration.to_domain_obj``, asked again for each metric by GX's
-``get_metric_kwargs``): each round trip validated the expectation's pydantic model anew,
-about a fifth of a validation's fixed cost that was left (cProfile, docs/benchmarks.md).
+Within one validation, an expectation's configuration is built once too (GX builds one for
+each metric the expectation needs), and so is the expectation made back from a
+configuration (``ExpectationConfiguration.to_domain_obj``, asked again for each metric by
+GX's ``get_metric_kwargs``): each round trip validated the expectation's pydantic model
+anew, about a fifth of what was left of a validation's fixed cost (cProfile,
+docs/benchmarks.md).
 GX changes a configuration only before it makes its expectation (the batch's id, on a deep
 copy), so the one made first is the one GX would make again.
 
