@@ -11,19 +11,16 @@ tests/unit/test_gx_kwargs.py compares them with GX's on every expectation of eve
 and a whole validation with and without them.
 
 Within one validation (:func:`one_validation`, entered by ``Engine.run``) an expectation's
-configuration kwargs are built once and reused: the configuration cannot change while GX
-validates it, and each of the ~200 expectations was still serialised about 50 times per
-validation, a fifth of its fixed cost (cProfile of a 4-file validation, docs/benchmarks.md).
-Outside a validation every call builds them afresh, as GX does.
-
-Within one validation, an expectation's configuration is built once too (GX builds one for
-each metric the expectation needs), and so is the expectation made back from a
-configuration (``ExpectationConfiguration.to_domain_obj``, asked again for each metric by
-GX's ``get_metric_kwargs``): each round trip validated the expectation's pydantic model
-anew, about a fifth of what was left of a validation's fixed cost (cProfile,
-docs/benchmarks.md).
+configuration is built once and reused (its kwargs with it): the configuration cannot change
+while GX validates it, and each of the ~200 expectations was still serialised about 50 times
+per validation, a fifth of its fixed cost (cProfile of a 4-file validation,
+docs/benchmarks.md). So is the expectation made back from a configuration
+(``ExpectationConfiguration.to_domain_obj``, asked again for each metric by GX's
+``get_metric_kwargs``): each round trip validated the expectation's pydantic model anew,
+about a fifth of what was left of a validation's fixed cost (cProfile, docs/benchmarks.md).
 GX changes a configuration only before it makes its expectation (the batch's id, on a deep
-copy), so the one made first is the one GX would make again.
+copy), so the one made first is the one GX would make again. Outside a validation every
+call builds them afresh, as GX does.
 
 They are installed only on the GX version they were written from (:data:`WRITTEN_FOR`);
 another version keeps its own methods.
@@ -32,7 +29,7 @@ another version keeps its own methods.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -46,14 +43,10 @@ GX_METHODS = {name: getattr(Expectation, name) for name in (
 GX_CONFIGURATION = Expectation.configuration
 GX_TO_DOMAIN_OBJ = ExpectationConfiguration.to_domain_obj
 # id(object) -> (the object, what was made of it), for one validation: an expectation's
-# configuration and its kwargs, a configuration's expectation. The object is kept in the
-# value so that its id is not reused while the cache lives
+# configuration, a configuration's expectation (one thing made of each object). The object
+# is kept in the value so that its id is not reused while the cache lives
 _VALIDATION: ContextVar[dict[int, tuple[Any, Any]] | None] = ContextVar(
     "gx_kwargs_validation", default=None)
-_CONFIGURATIONS: ContextVar[dict[int, tuple[Any, Any]] | None] = ContextVar(
-    "gx_configurations_validation", default=None)
-_EXPECTATIONS: ContextVar[dict[int, tuple[Any, Any]] | None] = ContextVar(
-    "gx_expectations_validation", default=None)
 
 
 @contextmanager
@@ -66,19 +59,15 @@ def cache_for_the_block(cache: ContextVar[dict[int, Any] | None]) -> Iterator[No
         cache.reset(token)
 
 
-@contextmanager
-def one_validation() -> Iterator[None]:
-    """Each expectation's configuration and its kwargs, and each configuration's
-    expectation, built once until the block ends."""
-    with (cache_for_the_block(_VALIDATION), cache_for_the_block(_CONFIGURATIONS),
-          cache_for_the_block(_EXPECTATIONS)):
-        yield
+def one_validation() -> AbstractContextManager[None]:
+    """Each expectation's configuration, and each configuration's expectation, built once
+    until the block ends."""
+    return cache_for_the_block(_VALIDATION)
 
 
-def _once(cache: ContextVar[dict[int, tuple[Any, Any]] | None], of: Any,
-          make: Callable[[Any], Any]) -> Any:
+def _once(of: Any, make: Callable[[Any], Any]) -> Any:
     """``make(of)``, made once per object within one validation (every time outside)."""
-    known = cache.get()
+    known = _VALIDATION.get()
     if known is None:
         return make(of)
     found = known.get(id(of))
@@ -90,18 +79,19 @@ def _once(cache: ContextVar[dict[int, tuple[Any, Any]] | None], of: Any,
 def configuration(self: Expectation) -> ExpectationConfiguration:
     """GX's ``Expectation.configuration``, built once per expectation within one
     validation."""
-    return _once(_CONFIGURATIONS, self, GX_CONFIGURATION.fget)  # type: ignore[no-any-return]
+    return _once(self, GX_CONFIGURATION.fget)  # type: ignore[no-any-return]
 
 
 def to_domain_obj(self: ExpectationConfiguration) -> Expectation:
     """GX's ``ExpectationConfiguration.to_domain_obj``, made once per configuration within
     one validation."""
-    return _once(_EXPECTATIONS, self, GX_TO_DOMAIN_OBJ)  # type: ignore[no-any-return]
+    return _once(self, GX_TO_DOMAIN_OBJ)  # type: ignore[no-any-return]
 
 
 def configuration_kwargs(self: Expectation) -> dict[str, Any]:
-    """``self.configuration.kwargs``, built once per expectation within one validation."""
-    return _once(_VALIDATION, self, lambda e: e.configuration.kwargs)  # type: ignore[no-any-return]
+    """``self.configuration.kwargs``: within one validation, of the configuration built
+    once (:func:`configuration`)."""
+    return self.configuration.kwargs
 
 
 def domain_kwargs(self: Expectation) -> dict[str, Any]:

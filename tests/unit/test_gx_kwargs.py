@@ -95,13 +95,14 @@ def _results(validated: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 def test_within_one_validation_each_expectation_builds_its_configuration_once(
         monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[int] = []
-    gx_property = Expectation.configuration
+    gx_property = gx_kwargs.GX_CONFIGURATION
 
     def counting(self: Expectation):  # type: ignore[no-untyped-def]
         built.append(id(self))
         return gx_property.fget(self)
 
-    monkeypatch.setattr(Expectation, "configuration", property(counting))
+    # GX's own property, as the cached one builds with it
+    monkeypatch.setattr(gx_kwargs, "GX_CONFIGURATION", property(counting))
     _where, expectation = EXPECTATIONS[0]
     with gx_kwargs.one_validation():
         first = expectation._get_runtime_kwargs()
