@@ -68,6 +68,23 @@ def _trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
     return trim  # type: ignore[no-any-return]
 
 
+def let_go(*, keep_survivors: bool = False) -> None:
+    """A finished step's garbage freed now and its pages given back (``give_back``).
+
+    Garbage in reference cycles is collected first: GX and pydantic catch thousands of
+    exceptions per validation, and each one's traceback holds the frames it went through,
+    and through them the callers' locals: a batch's pandas frames. With fewer collections
+    (``fewer_collections``) that garbage outlived the call, beside the next batch's
+    (measured: a checking worker's peak 591 → 478 MiB over four 500-file batches,
+    docs/benchmarks.md). ``keep_survivors``: what is alive after this collection (a
+    worker's imports, GX's context) is set aside for good (``gc.freeze``), so that each
+    later collection walks only what came after it (0.4 → 0.2 s a batch)."""
+    gc.collect()
+    if keep_survivors:
+        gc.freeze()
+    give_back()
+
+
 def give_back() -> bool:
     """The free memory of this process's heaps returned to the system; False where the C
     library cannot (nothing done)."""

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from prefect import get_run_logger, task
@@ -75,13 +75,19 @@ class Collection:
 # a mail server that is briefly unreachable is tried again; nothing was archived yet
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
 def collect_files(level: Level) -> Collection:
-    """Every waiting file, archived by content hash before anything reads it; what a
-    channel passed over (a lock file, a symbolic link) is listed, never silently left."""
+    """Every waiting file, archived by content hash before anything reads it (its bytes
+    let go once archived: whatever reads it next reads the archive's copy); what a channel
+    passed over (a lock file, a symbolic link) is listed, never silently left."""
     archive = Archive(level.settings.archive)
     connectors = list(level.connectors().values())
-    incoming = [item for connector in connectors for item in connector.fetch()]
+    incoming, stored = [], []
+    for connector in connectors:
+        for item in connector.fetch():
+            stored.append(archive.store(item.content))
+            # archived: read back from there when it is needed (its batch read, its answer
+            # built, its channel told), so that a month of 10,000 files is never held whole
+            incoming.append(replace(item, content=b""))
     skipped = [s for connector in connectors for s in connector.skipped]
-    stored = [archive.store(item.content) for item in incoming]
     twins = level.twins(incoming)
     arrivals = [(s.sha256, i.channel, i.sender) for i, s in zip(incoming, stored, strict=True)]
     known = Warehouse.of(level.settings).known(arrivals)
@@ -105,11 +111,30 @@ def _as_row(sub: Submission) -> RunRow:
                   warnings=sub.warning_count, version=sub.version)
 
 
+class Handed(Generic[T]):
+    """A task's large result (a batch's workbooks read, its records checked), taken once by
+    the step that waits for it. A submitted task's future and the state it ends in hold
+    each other, a reference cycle that only a full collection frees, and the state holds
+    the result: returned as it is, every batch of a month stayed in the run's process
+    until one ran (measured: 3,000 files, five batches' 150,000 roster rows at once,
+    docs/benchmarks.md). Taken out, the batch goes when the step is done with it."""
+
+    def __init__(self, value: T):
+        self._value: T | None = value
+
+    def take(self) -> T:
+        value, self._value = self._value, None
+        if value is None:
+            raise RuntimeError("a handed-over result is taken once")
+        return value
+
+
 @task(cache_policy=NO_CACHE)
-def read_files(contents: list[bytes], level: Level, children: int = 1) -> list[ReadOutcome]:
+def read_files(contents: list[bytes], level: Level,
+               children: int = 1) -> Handed[list[ReadOutcome]]:
     """Read files, ``children`` at once; a bad file gives a named error, never an
     exception."""
-    return level.read(contents, children)
+    return Handed(level.read(contents, children))
 
 
 @task(cache_policy=NO_CACHE)
@@ -136,14 +161,14 @@ class ToCheck:
 
 
 @task(cache_policy=NO_CACHE)
-def validate_files(chunk: ToCheck, level: Level, period: str) -> list[SubmissionRecord]:
+def validate_files(chunk: ToCheck, level: Level, period: str) -> Handed[list[SubmissionRecord]]:
     """One GX run over a chunk of files (by default the whole batch: a validation costs
     mostly its fixed overhead); findings mapped back to each file. The rules across the
     run wait for every chunk (check_across_files)."""
     found = level.check([(c.incoming, o) for c, o in chunk.files], period, chunk.history,
                         chunk.started, get_run_logger(), chunk.secret, across=chunk.across)
-    return [level.record(c.stored, c.incoming, outcome, findings, period)
-            for (c, outcome), findings in zip(chunk.files, found, strict=True)]
+    return Handed([level.record(c.stored, c.incoming, outcome, findings, period)
+                   for (c, outcome), findings in zip(chunk.files, found, strict=True)])
 
 
 @task(cache_policy=NO_CACHE)
@@ -327,6 +352,7 @@ def _walk(level: Level, period: str) -> RunSummary:
                                              row.warnings, row.version))
     feedback, failed = _answer(fresh, collected, records, results, level, period,
                                _built(ahead))
+    level.done_answering()
     acknowledge_files(quote(collected), failed, level)
     # one batch: the run's own H07 pass saw all its files (a streamed month is settled)
     loaded_now = set() if streamed else set(loaded)
@@ -386,14 +412,10 @@ def _stream(fresh: list[Collected], level: Level, period: str,
         loaded = load_files(quote(checked), level)
         if later and level.answers:
             ahead.append(build_answers_ahead.submit(quote(
-                [(res.submission_id, c.incoming.content) for c, res in zip(batch, loaded,
-                                                                              strict=True)
+                [(res.submission_id, _content(c, level)) for c, res in zip(batch, loaded,
+                                                                           strict=True)
                  if res.submission_id is not None and res.status != FAILED]), level))
         emit_rejected(checked, loaded, level, period)
-        if later:  # archived: read back from there when needed (answers, channels); the
-            # last batch is answered at once, from the bytes it holds
-            for c in batch:
-                c.incoming = replace(c.incoming, content=b"")
         records += [replace(r, report=None, register=None, rows=()) for r in checked]
         results += loaded
         outcomes = following
@@ -425,8 +447,8 @@ def _built_by(future: PrefectFuture[Any], kind: type[T]) -> T | None:
     return result if isinstance(result, kind) else None
 
 
-def _outcomes(reading: list[PrefectFuture[list[ReadOutcome]]]) -> list[ReadOutcome]:
-    return [o for future in reading for o in future.result()]
+def _outcomes(reading: list[PrefectFuture[Handed[list[ReadOutcome]]]]) -> list[ReadOutcome]:
+    return [o for future in reading for o in future.result().take()]
 
 
 @task(cache_policy=NO_CACHE)
@@ -463,16 +485,21 @@ def _read(fresh: list[Collected], level: Level) -> list[ReadOutcome]:
 
 
 def _read_soon(fresh: list[Collected], level: Level, children: int,
-               ) -> list[PrefectFuture[list[ReadOutcome]]]:
+               ) -> list[PrefectFuture[Handed[list[ReadOutcome]]]]:
     """The files read from now on, ``children`` at once; their outcomes, in order, from the
     futures. On a Dask cluster each chunk of ``read_chunk_size`` files is a task of its own
     (the chunks are what its workers share); on this machine the batch is one task."""
-    contents = [c.incoming.content for c in fresh]
+    contents = [_content(c, level) for c in fresh]
     settings = level.settings
     if settings.dask_address:
         chunks = _chunks(contents, settings.read_chunk_size)
         return list(read_files.map(chunks, unmapped(level)))
     return [read_files.submit(quote(contents), level, children)]
+
+
+def _content(c: Collected, level: Level) -> bytes:
+    """The file's bytes, as archived (collect_files lets them go once they are)."""
+    return Archive(level.settings.archive).held_or_read(c.incoming.content, c.stored.sha256)
 
 
 def _cores(level: Level) -> int:
@@ -492,7 +519,7 @@ class _Checking:
 
     history: History
     started: datetime
-    validating: list[PrefectFuture[list[SubmissionRecord]]]
+    validating: list[PrefectFuture[Handed[list[SubmissionRecord]]]]
     across: bool = False  # the rules across the batch were checked with it
 
 
@@ -513,7 +540,7 @@ def _start_check(files: list[tuple[Collected, ReadOutcome]], level: Level, perio
 
 def _checked(checking: _Checking, level: Level, period: str) -> list[SubmissionRecord]:
     """The batch's records once its validations are back, with the rules across the run."""
-    records = [r for future in checking.validating for r in future.result()]
+    records = [r for future in checking.validating for r in future.result().take()]
     if checking.across:
         return records
     return check_across_files(quote(records), quote(checking.history), level, period,

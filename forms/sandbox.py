@@ -185,10 +185,24 @@ def read_spread(contents: list[bytes], limits: SandboxLimits, children: int,
     (a thread of this process drives each child), the outcomes in the files' order."""
     chunks = [contents[i:i + chunk_size] for i in range(0, len(contents), chunk_size)]
     if children <= 1 or len(chunks) <= 1:
-        return [o for chunk in chunks for o in read_contained(chunk, limits)]
-    with ThreadPoolExecutor(min(children, len(chunks)), thread_name_prefix="read") as pool:
-        return [o for outcomes in pool.map(read_contained, chunks, [limits] * len(chunks))
-                for o in outcomes]
+        outcomes = [o for chunk in chunks for o in read_contained(chunk, limits)]
+    else:
+        with ThreadPoolExecutor(min(children, len(chunks)), thread_name_prefix="read") as pool:
+            outcomes = [o for read in pool.map(read_contained, chunks, [limits] * len(chunks))
+                        for o in read]
+    _keep_idle(limits, max(children, 1))
+    return outcomes
+
+
+def _keep_idle(limits: SandboxLimits, most: int) -> None:
+    """No more than ``most`` idle children kept: those a read by more children started go
+    once a read needs fewer (a streamed month reads its first batch on every core, the
+    next ones on one; each idle child is ~60–90 MiB, measured: docs/benchmarks.md)."""
+    with _lock:
+        waiting = _idle.get(limits, [])
+        surplus, waiting[most:] = waiting[most:], []
+    for child in surplus:
+        child.close()
 
 
 # ---- the child --------------------------------------------------------------------------

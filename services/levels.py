@@ -40,7 +40,7 @@ from core.workdays import WorkCalendar
 from forms.dispatch import ReadOutcome, read_data_file
 from forms.sandbox import SandboxLimits, read_spread
 from services import reporting
-from services.feedback import BuiltAhead, build_ahead
+from services.feedback import ANSWERS, BuiltAhead, build_ahead
 from services.workers import (
     MIN_ITEMS,
     end_lasting,
@@ -128,6 +128,9 @@ class Level:
     def done_checking(self) -> None:
         """The month is checked and settled: what checking grew on the way may go (the
         outputs and the answers come next)."""
+
+    def done_answering(self) -> None:
+        """The month's files are answered: what building the answers keeps may go."""
 
     def independent(self, earlier: list[ReadOutcome], later: list[ReadOutcome]) -> bool:
         """Whether ``later``'s history is the same before ``earlier`` is loaded as after
@@ -267,6 +270,13 @@ class DistrictLevel(Level):
         later run in this process starts them again (a correction's run after a month's
         in the same process: ~0.5 s longer)."""
         end_lasting("read")
+
+    def done_answering(self) -> None:
+        """The answer workers end (~110–190 MiB idle beside a correction's run and its
+        reports, the stretch where a 10,000-file month's tree peaked, measured:
+        docs/benchmarks.md); the next run that answers many files starts them again
+        (~0.3 s), one that answers a few builds them here."""
+        end_lasting(ANSWERS)
 
     def done_checking(self) -> None:
         """The checking worker, if the run started one, replaced by a fresh one that warms

@@ -41,7 +41,7 @@ from core.child_pipes import (
     start_child,
 )
 from core.errors import CellreportsError
-from core.memory import fewer_collections, give_back
+from core.memory import fewer_collections, let_go
 
 R = TypeVar("R")
 Args = tuple[Any, ...]
@@ -252,13 +252,16 @@ def serve() -> None:
     its stdin closes."""
     results = frames_out()  # what the function prints never mixes with the results
     fewer_collections()  # a worker builds large structures: up to a fifth of its time collecting
+    first = True
     while (call := read_frame(sys.stdin.buffer)) is not None:
         send_frame(results, _answer(call))
         # the call's arguments, its result and what it made on the way are garbage now:
-        # their pages go back to the system, or this worker would keep its largest call's
-        # size for the rest of the run, beside every other process (core.memory)
+        # freed, and their pages back to the system, or this worker would keep its largest
+        # call's size for the rest of the run, beside every other process (core.memory).
+        # What the first call leaves (its imports: a worker is warmed up with them) stays.
         del call
-        give_back()
+        let_go(keep_survivors=first)
+        first = False
 
 
 def _answer(call: bytes) -> bytes:

@@ -64,3 +64,38 @@ def collector_threshold() -> tuple[int, int, int]:
     import gc
 
     return gc.get_threshold()
+
+
+def frozen_objects() -> int:
+    """How many objects this process keeps out of the cyclic collector's walks."""
+    import gc
+
+    return gc.get_freeze_count()
+
+
+class _Cyclic:
+    """An object that refers to itself: freed only by the cyclic collector."""
+
+    def __init__(self) -> None:
+        self.me = self
+        self.payload = bytearray(1024)
+
+
+_cycles: list[object] = []
+
+
+def leave_a_cycle() -> int:
+    """Leaves an object in a reference cycle as garbage (with the collector off, so that
+    only an explicit collection frees it), watched by a weak reference kept here; the
+    process's id."""
+    import gc
+    import weakref
+
+    gc.disable()
+    _cycles.append(weakref.ref(_Cyclic()))
+    return os.getpid()
+
+
+def cycle_alive() -> bool:
+    """Whether the object of the last ``leave_a_cycle`` is still alive."""
+    return _cycles[-1]() is not None

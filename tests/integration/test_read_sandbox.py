@@ -71,6 +71,23 @@ def test_chunks_read_side_by_side_come_back_in_the_files_order():
         "EmptyFile", "cell_report", "cell_report"] * 3
 
 
+def test_a_read_by_fewer_children_than_the_one_before_lets_the_idle_others_go():
+    limits = SandboxLimits(seconds=29)  # children of their own, not another test's
+    try:
+        read_spread([GOOD] * 4, limits, children=2, chunk_size=2)
+        started = [c.process for c in _idle[limits]]
+        assert len(started) == 2
+        outcomes = read_spread([GOOD] * 4, limits, children=1, chunk_size=2)
+        assert _units(outcomes) == ["BL02"] * 4
+        [kept] = [c.process for c in _idle[limits]]
+        [ended] = [p for p in started if p is not kept]
+        assert ended.wait(5) is not None  # its process is gone, not only forgotten
+        assert kept.poll() is None
+    finally:
+        for child in _idle.pop(limits, []):
+            child.kill()
+
+
 def test_many_files_are_read_by_a_lasting_worker_with_the_same_outcomes(tmp_path: Path):
     from core.settings import Settings
     from services import workers

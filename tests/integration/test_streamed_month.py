@@ -226,9 +226,11 @@ def test_answers_built_ahead_go_out_only_where_the_settled_month_says_the_same(
     assert len(built) == 3  # seven files: batches 1–3 built ahead, the 4th when answered
     # read in the reading worker, which ended once the last batch was read (its memory
     # back for the rest of the run); the checking worker, once the month was settled,
-    # replaced by a fresh one, kept warm for a correction's run
-    assert ended == [("read", True), ("check", True)]
+    # replaced by a fresh one, kept warm for a correction's run; the answer workers, once
+    # every file was answered
+    assert ended == [("read", True), ("check", True), ("answers", True)]
     assert workers.lasting_started("check") and not workers.lasting_started("read")
+    assert not workers.lasting_started("answers")
     fresh = workers.lasting_worker("check")._started[0].process
     assert fresh.poll() is None and fresh.pid not in checked_in
     engine = make_engine(streamed.database_url)

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from core.memory import YOUNG_OBJECTS, collector_paused, fewer_collections, give_back
+from core.memory import (
+    YOUNG_OBJECTS,
+    collector_paused,
+    fewer_collections,
+    give_back,
+    let_go,
+)
 
 HOLES = textwrap.dedent("""
     import sys
@@ -86,3 +92,30 @@ def test_a_pause_inside_a_pause_leaves_the_outer_one_paused():
             pass
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+class _Cyclic:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_letting_go_frees_garbage_in_reference_cycles_even_with_the_collector_paused():
+    import weakref
+
+    with collector_paused():
+        watched = weakref.ref(_Cyclic())
+        assert watched() is not None  # a cycle: reference counting alone never frees it
+        let_go()
+        assert watched() is None
+
+
+def test_letting_go_and_keeping_survivors_sets_them_aside_from_later_collections():
+    import gc
+
+    kept = _Cyclic()
+    try:
+        let_go(keep_survivors=True)
+        assert gc.get_freeze_count() > 0
+        assert not any(o is kept for o in gc.get_objects())  # walked no more
+    finally:
+        gc.unfreeze()

@@ -7,7 +7,10 @@ import os
 import pytest
 from worker_functions import (
     collector_threshold,
+    cycle_alive,
     die_in_a_worker,
+    frozen_objects,
+    leave_a_cycle,
     leave_holes,
     noisy_square,
     process_id,
@@ -184,3 +187,15 @@ def test_a_worker_collects_cyclic_garbage_after_thousands_of_new_objects_not_hun
         young, older, oldest = pool.submit(collector_threshold).result()
     assert young == YOUNG_OBJECTS
     assert (older, oldest) == (10, 10)  # Python's own for the older generations
+
+
+def test_a_worker_frees_a_calls_cyclic_garbage_before_the_next_call():
+    with Workers(1) as pool:
+        pool.submit(leave_a_cycle).result()  # its collector off: only the worker's own pass
+        assert pool.submit(cycle_alive).result() is False
+
+
+def test_what_a_workers_first_call_leaves_is_kept_out_of_later_collections():
+    with Workers(1) as pool:
+        assert pool.submit(frozen_objects).result() == 0  # a fresh worker: nothing set aside
+        assert pool.submit(frozen_objects).result() > 10_000  # its imports, after the first
