@@ -33,8 +33,9 @@ def send_answer(settings: Settings, registry: Registry, connector: Connector,
     return where
 
 
-# the worker processes that build the answers, kept between a run's batches (and its runs,
-# in a process that runs many: the web page, the scheduler)
+# the worker processes that build the answers, kept between a run's batches (and between
+# intake runs, in a process that runs many: the web page, the scheduler); a month's walk
+# ends them once its files are answered (Level.done_answering)
 ANSWERS = "answers"
 # what a feedback workbook is built from (build_feedback: a pure function of them): the
 # received file (by its hash), its findings, and everything said around them
