@@ -73,7 +73,7 @@ def frozen_objects() -> int:
     return gc.get_freeze_count()
 
 
-class _Cyclic:
+class Cyclic:
     """An object that refers to itself: freed only by the cyclic collector."""
 
     def __init__(self) -> None:
@@ -84,16 +84,14 @@ class _Cyclic:
 _cycles: list[object] = []
 
 
-def leave_a_cycle() -> int:
+def leave_a_cycle() -> None:
     """Leaves an object in a reference cycle as garbage (with the collector off, so that
-    only an explicit collection frees it), watched by a weak reference kept here; the
-    process's id."""
+    only an explicit collection frees it), watched by a weak reference kept here."""
     import gc
     import weakref
 
     gc.disable()
-    _cycles.append(weakref.ref(_Cyclic()))
-    return os.getpid()
+    _cycles.append(weakref.ref(Cyclic()))
 
 
 def cycle_alive() -> bool:

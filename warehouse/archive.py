@@ -51,6 +51,7 @@ class Archive:
         return self.path_of(sha256).read_bytes()
 
     def held_or_read(self, held: bytes, sha256: str) -> bytes:
-        """A received file's bytes: those the run still ``held``, else read back from here
-        (a streamed month lets each loaded batch's go; an empty file's copy is empty too)."""
+        """A received file's bytes: those still ``held`` (an upload), else read back from
+        here (a run lets a file's bytes go once it is archived; an empty file's copy is empty
+        too)."""
         return held or self.read(sha256)

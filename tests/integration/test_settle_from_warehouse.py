@@ -7,7 +7,6 @@ except once for a file loaded before the warehouse kept its layout."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 
 import pytest
@@ -28,7 +27,7 @@ from validations.context import Context
 from validations.frames import BatchItem
 from validations.run import dedupe, listed_elsewhere
 from warehouse import models as m
-from warehouse.archive import Archive
+from warehouse.archive import Archive, sha256_of
 from warehouse.db import make_engine, session_factory
 from warehouse.unit_of_work import Warehouse
 
@@ -120,8 +119,7 @@ def test_h07_settled_from_the_warehouse_equals_h07_over_the_files_read_again(
     # intake checked BL01 alone: P and Q were on no other roster yet
     assert before["BL01.xlsx"][1] == []
 
-    received = {hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in settings.inbox.rglob("*") if p.is_file()}
+    received = {sha256_of(p.read_bytes()) for p in settings.inbox.rglob("*") if p.is_file()}
     reads = archive_reads(monkeypatch)
     monthly_consolidation(PERIOD, settings)
     # settled from the warehouse's rows: the only files read are those the run took in

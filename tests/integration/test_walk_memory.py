@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import weakref
-from pathlib import Path
 
 import pytest
 from factories import make_header, make_workbook
@@ -16,19 +15,13 @@ from prefect.utilities.annotations import quote
 from core.settings import Settings
 from flows.walk import Handed, _content, _outcomes, collect_files, read_files
 from services.levels import DistrictLevel
-from warehouse.unit_of_work import Warehouse
 
-pytestmark = pytest.mark.usefixtures("prefect_server")
-
-
-def _level(tmp_path: Path) -> DistrictLevel:
-    settings = Settings(data_dir=tmp_path, pid_hash_key="k")
-    Warehouse.of(settings).upgrade()
-    return DistrictLevel.of(settings)
+# sessions: the warehouse at the latest schema
+pytestmark = pytest.mark.usefixtures("prefect_server", "sessions")
 
 
-def test_collected_files_are_held_by_the_archive_and_read_back_from_it(tmp_path: Path):
-    level = _level(tmp_path)
+def test_collected_files_are_held_by_the_archive_and_read_back_from_it(settings: Settings):
+    level = DistrictLevel.of(settings)
     files = {f"BL0{n}": make_workbook(header=make_header(f"BL0{n}")) for n in (1, 2, 3)}
     for unit, content in files.items():
         drop(level.settings, unit, f"{unit}.xlsx", content)
@@ -41,8 +34,8 @@ def test_collected_files_are_held_by_the_archive_and_read_back_from_it(tmp_path:
 
 
 def test_a_batch_read_by_a_task_is_freed_once_taken_without_waiting_for_a_collection(
-        tmp_path: Path):
-    level = _level(tmp_path)
+        settings: Settings):
+    level = DistrictLevel.of(settings)
 
     @flow
     def read_and_let_go() -> tuple[bool, bool]:

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from worker_functions import Cyclic
 
 from core.memory import (
     YOUNG_OBJECTS,
@@ -94,16 +95,11 @@ def test_a_pause_inside_a_pause_leaves_the_outer_one_paused():
     assert gc.isenabled()
 
 
-class _Cyclic:
-    def __init__(self) -> None:
-        self.me = self
-
-
 def test_letting_go_frees_garbage_in_reference_cycles_even_with_the_collector_paused():
     import weakref
 
     with collector_paused():
-        watched = weakref.ref(_Cyclic())
+        watched = weakref.ref(Cyclic())
         assert watched() is not None  # a cycle: reference counting alone never frees it
         let_go()
         assert watched() is None
@@ -112,7 +108,7 @@ def test_letting_go_frees_garbage_in_reference_cycles_even_with_the_collector_pa
 def test_letting_go_and_keeping_survivors_sets_them_aside_from_later_collections():
     import gc
 
-    kept = _Cyclic()
+    kept = Cyclic()
     try:
         let_go(keep_survivors=True)
         assert gc.get_freeze_count() > 0
